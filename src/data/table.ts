@@ -12,6 +12,8 @@ export interface Table {
   rows: string[][];
   /** 1-based line number in the source file of each data row (for messages), when known. */
   lines?: number[];
+  /** What the reader decided or changed (delimiter, header, renamed columns), for reports. */
+  notes?: string[];
 }
 
 /** Index of `name` in the table's columns, or -1. */

@@ -1,0 +1,202 @@
+import { UserError } from "../errors.js";
+import { parseDateTime } from "./datetime.js";
+import { isMissing, parseNumber } from "./missing.js";
+import type { Table } from "./table.js";
+
+/**
+ * What a column holds, as inferred from its cells:
+ * - `numeric`: at least 95% of the non-missing cells are numbers (see `invalid` for those that are not);
+ * - `boolean`: exactly two values forming a known pair (true/false, yes/no, y/n, t/f, 1/0; any case);
+ * - `datetime`: at least 95% of the non-missing cells are dates (see parseDateTime);
+ * - `identifier`: a distinct value on every row (ids, uuids, codes), or integers counting up by one;
+ * - `text`: free text (several words per cell on average, or unique multi-word values);
+ * - `categorical`: anything else (a set of repeated labels);
+ * - `constant`: a single distinct value; `empty`: every cell is missing.
+ */
+export type ColumnKind =
+  | "numeric"
+  | "categorical"
+  | "boolean"
+  | "text"
+  | "datetime"
+  | "identifier"
+  | "constant"
+  | "empty";
+
+/** A cell named for messages: data row (0-based), file line when known, and its text. */
+export interface CellRef {
+  row: number;
+  line?: number;
+  value: string;
+}
+
+/** The inferred kind of one column and the counts behind it. */
+export interface ColumnProfile {
+  name: string;
+  /** Position in table.columns. */
+  index: number;
+  kind: ColumnKind;
+  /** Rows looked at. */
+  count: number;
+  /** Missing cells among them (see isMissing). */
+  missing: number;
+  /** Distinct non-missing values (trimmed). */
+  distinct: number;
+  /** Why the column got its kind, in words, for reports. */
+  reason: string;
+  /** numeric/datetime only: the cells that do not parse, when some do not (count and the first one). */
+  invalid?: { count: number; first: CellRef };
+  /** boolean only: the two values (trimmed, lower case) read as 1 and as 0. */
+  boolean?: { trueValue: string; falseValue: string };
+}
+
+/** Share of non-missing cells that must parse for a column to be numeric (or datetime). */
+export const PARSE_SHARE = 0.95;
+/** Fewest non-missing rows for "distinct on every row" to mean identifier. */
+export const MIN_ROWS_FOR_IDENTIFIER = 10;
+
+const BOOLEAN_PAIRS: readonly [string, string][] = [
+  ["true", "false"],
+  ["yes", "no"],
+  ["y", "n"],
+  ["t", "f"],
+  ["1", "0"],
+];
+
+/**
+ * Infers the kind of every column of a table (see ColumnKind), looking at `rows` (default: all rows).
+ * Example: `inferColumnTypes(table).map((p) => `${p.name}: ${p.kind}`)`.
+ */
+export function inferColumnTypes(table: Table, rows?: readonly number[]): ColumnProfile[] {
+  return table.columns.map((_, c) => inferColumnType(table, c, rows));
+}
+
+/** Infers the kind of one column, given by name or index (see inferColumnTypes). */
+export function inferColumnType(
+  table: Table,
+  column: number | string,
+  rows?: readonly number[],
+): ColumnProfile {
+  const index = typeof column === "number" ? column : table.columns.indexOf(column);
+  if (index < 0 || index >= table.columns.length) {
+    throw new UserError(
+      `no column ${JSON.stringify(column)} in ${table.source}; columns: ${table.columns.join(", ")}`,
+    );
+  }
+  const name = table.columns[index]!;
+  const rowIds = rows ?? table.rows.map((_, i) => i);
+  const values: string[] = [];
+  const valueRows: number[] = [];
+  let missing = 0;
+  for (const r of rowIds) {
+    const cell = table.rows[r]![index]!;
+    if (isMissing(cell)) missing++;
+    else {
+      values.push(cell.trim());
+      valueRows.push(r);
+    }
+  }
+  const count = rowIds.length;
+  const n = values.length;
+  const distinctSet = new Set(values);
+  const distinct = distinctSet.size;
+  const base = { name, index, count, missing, distinct };
+  if (n === 0) return { ...base, kind: "empty", reason: "every cell is missing" };
+  if (distinct === 1) return { ...base, kind: "constant", reason: `every cell is '${values[0]}'` };
+
+  const lower = [...distinctSet].map((v) => v.toLowerCase());
+  if (new Set(lower).size === 2) {
+    for (const [t, f] of BOOLEAN_PAIRS) {
+      if (lower.every((v) => v === t || v === f)) {
+        return {
+          ...base,
+          kind: "boolean",
+          reason: `two values, ${t}/${f}`,
+          boolean: { trueValue: t, falseValue: f },
+        };
+      }
+    }
+  }
+
+  const nums = values.map(parseNumber);
+  const numeric = nums.filter((v) => !Number.isNaN(v)).length;
+  if (numeric >= PARSE_SHARE * n) {
+    const profile: ColumnProfile = {
+      ...base,
+      kind: "numeric",
+      reason: numeric === n ? "every value is a number" : `${numeric} of ${n} values are numbers`,
+    };
+    if (numeric < n) profile.invalid = invalidCells(table, nums, values, valueRows);
+    else if (n === count && distinct === n && n >= MIN_ROWS_FOR_IDENTIFIER && isCountingUp(nums)) {
+      return {
+        ...base,
+        kind: "identifier",
+        reason: "integers counting up by one, a distinct value on every row",
+      };
+    }
+    return profile;
+  }
+
+  const dates = values.map(parseDateTime);
+  const dated = dates.filter((v) => !Number.isNaN(v)).length;
+  if (dated >= PARSE_SHARE * n) {
+    const profile: ColumnProfile = { ...base, kind: "datetime", reason: `${dated} of ${n} values are dates` };
+    if (dated < n) profile.invalid = invalidCells(table, dates, values, valueRows);
+    return profile;
+  }
+
+  let words = 0;
+  let spaced = 0;
+  for (const v of values) {
+    const w = v.split(/\s+/).length;
+    words += w;
+    if (w > 1) spaced++;
+  }
+  const meanWords = words / n;
+  if (meanWords >= 3)
+    return { ...base, kind: "text", reason: `free text (${meanWords.toFixed(1)} words per cell)` };
+  if (distinct === n && n >= MIN_ROWS_FOR_IDENTIFIER) {
+    if (spaced > 0.5 * n)
+      return { ...base, kind: "text", reason: "a distinct multi-word value on every row" };
+    return { ...base, kind: "identifier", reason: "a distinct value on every row" };
+  }
+  return { ...base, kind: "categorical", reason: `${distinct} distinct values` };
+}
+
+function invalidCells(
+  table: Table,
+  parsed: number[],
+  values: string[],
+  valueRows: number[],
+): ColumnProfile["invalid"] {
+  let count = 0;
+  let first: CellRef | undefined;
+  parsed.forEach((v, i) => {
+    if (!Number.isNaN(v)) return;
+    count++;
+    if (!first) {
+      const row = valueRows[i]!;
+      first = { row, value: values[i]! };
+      const line = table.lines?.[row];
+      if (line !== undefined) first.line = line;
+    }
+  });
+  return { count, first: first! };
+}
+
+function isCountingUp(nums: number[]): boolean {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of nums) {
+    if (!Number.isInteger(v)) return false;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return max - min === nums.length - 1; // with every value distinct: exactly min..max
+}
+
+/** "data row 12 (line 14)" or "data row 12", for messages. */
+export function describeRow(table: Table, row: number): string {
+  const line = table.lines?.[row];
+  return line === undefined ? `data row ${row}` : `data row ${row} (line ${line})`;
+}

@@ -1,0 +1,62 @@
+import { open } from "node:fs/promises";
+import { extname } from "node:path";
+import { UserError } from "../errors.js";
+import { type ReadTableOptions, readTable } from "./csv.js";
+import { jsonObjectsToTable, readJsonLines } from "./json-lines.js";
+import type { Table } from "./table.js";
+import { assertReadableFile, readUtf8Chunks } from "./utf8-file.js";
+
+/**
+ * Reads a tabular file of any supported format into a Table, choosing the reader by extension:
+ * `.jsonl`/`.ndjson` -> JSON Lines; `.json` -> a JSON array of objects (or JSON Lines when the file does
+ * not start with `[`); `.csv`, `.tsv`, `.txt`, `.psv`, `.dat` -> readTable (delimiter sniffed). Any other
+ * extension is sniffed: a file starting with `{` is JSON Lines, otherwise delimited text.
+ *
+ * Example: `const table = await readTableFile(args.data);`
+ */
+export async function readTableFile(path: string, opts: ReadTableOptions = {}): Promise<Table> {
+  await assertReadableFile(path);
+  const ext = extname(path).toLowerCase();
+  if (ext === ".jsonl" || ext === ".ndjson") return readJsonLines(path);
+  if ([".csv", ".tsv", ".txt", ".psv", ".dat"].includes(ext)) return readTable(path, opts);
+  const first = await firstNonSpaceChar(path);
+  if (first === "[") return readJsonArray(path);
+  if (first === "{") return readJsonLines(path);
+  if (ext === ".json") throw new UserError(`${path}: expected a JSON array of objects or JSON Lines`);
+  return readTable(path, opts);
+}
+
+async function firstNonSpaceChar(path: string): Promise<string | undefined> {
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const text = buf
+      .subarray(0, bytesRead)
+      .toString("latin1")
+      .replace(/^\u00ef\u00bb\u00bf/, "");
+    const m = /\S/.exec(text);
+    return m?.[0];
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A JSON array of objects (read whole: JSON arrays cannot be parsed row by row without a streaming parser). */
+async function readJsonArray(path: string): Promise<Table> {
+  let text = "";
+  for await (const chunk of readUtf8Chunks(path)) text += chunk;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!Array.isArray(value)) throw new UserError(`${path}: expected a JSON array of objects`);
+  value.forEach((v, i) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) {
+      throw new UserError(`${path}: element ${i} of the array is not an object`);
+    }
+  });
+  return jsonObjectsToTable(value as Record<string, unknown>[], path);
+}
