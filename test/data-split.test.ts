@@ -19,7 +19,12 @@ function labelsWith(counts: Record<string, number>): string[] {
   // interleave so classes are not in blocks
   const left = { ...counts };
   while (Object.values(left).some((c) => c > 0)) {
-    for (const k of Object.keys(left)) if (left[k]! > 0) out.push(k), left[k]!--;
+    for (const k of Object.keys(left)) {
+      if (left[k]! > 0) {
+        out.push(k);
+        left[k]!--;
+      }
+    }
   }
   return out;
 }
