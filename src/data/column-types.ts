@@ -8,7 +8,8 @@ import type { Table } from "./table.js";
  * - `numeric`: at least 95% of the non-missing cells are numbers (see `invalid` for those that are not);
  * - `boolean`: exactly two values forming a known pair (true/false, yes/no, y/n, t/f, 1/0; any case);
  * - `datetime`: at least 95% of the non-missing cells are dates (see parseDateTime);
- * - `identifier`: a distinct value on every row (ids, uuids, codes), or integers counting up by one;
+ * - `identifier`: a distinct value on every row (ids, uuids, codes), or distinct integers in a range no
+ *   wider than the table's row count (a row counter 0..n-1, also when only a subset of rows is looked at);
  * - `text`: free text (several words per cell on average, or unique multi-word values);
  * - `categorical`: anything else (a set of repeated labels);
  * - `constant`: a single distinct value; `empty`: every cell is missing.
@@ -127,11 +128,16 @@ export function inferColumnType(
       reason: numeric === n ? "every value is a number" : `${numeric} of ${n} values are numbers`,
     };
     if (numeric < n) profile.invalid = invalidCells(table, nums, values, valueRows);
-    else if (n === count && distinct === n && n >= MIN_ROWS_FOR_IDENTIFIER && isCountingUp(nums)) {
+    else if (
+      n === count &&
+      distinct === n &&
+      n >= MIN_ROWS_FOR_IDENTIFIER &&
+      isRowCounter(nums, table.rows.length)
+    ) {
       return {
         ...base,
         kind: "identifier",
-        reason: "integers counting up by one, a distinct value on every row",
+        reason: "distinct integers in a range no wider than the row count (a row counter)",
       };
     }
     return profile;
@@ -184,7 +190,11 @@ function invalidCells(
   return { count, first: first! };
 }
 
-function isCountingUp(nums: number[]): boolean {
+/**
+ * Distinct integers spanning a range no wider than the table's row count: 0..n-1 or 1..n on the whole
+ * table, and a subset of such a range when only some rows (e.g. the training rows) are looked at.
+ */
+function isRowCounter(nums: number[], tableRows: number): boolean {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (const v of nums) {
@@ -192,7 +202,7 @@ function isCountingUp(nums: number[]): boolean {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  return max - min === nums.length - 1; // with every value distinct: exactly min..max
+  return max - min + 1 <= tableRows;
 }
 
 /** "data row 12 (line 14)" or "data row 12", for messages. */
