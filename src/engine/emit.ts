@@ -4,13 +4,13 @@
  */
 import { type DType, type Shape, type Tensor, topoSort } from "./graph.js";
 import {
+  type AttributeValue,
   encodeModel,
   type GraphData,
   type NodeData,
   OnnxDataType,
   type OnnxDTypeName,
   type TensorData,
-  type AttributeValue,
   type ValueInfoData,
 } from "./onnx/proto.js";
 import { opDef } from "./ops.js";
@@ -62,7 +62,12 @@ export class Emitter {
     return OnnxDataType[d as OnnxDTypeName];
   }
 
-  node(opType: string, inputs: string[], outputs: string[], attributes?: Record<string, AttributeValue>): void {
+  node(
+    opType: string,
+    inputs: string[],
+    outputs: string[],
+    attributes?: Record<string, AttributeValue>,
+  ): void {
     this.nodes.push({ opType, inputs, outputs, attributes, name: `${opType}_${this.nodes.length}` });
   }
 

@@ -6,8 +6,8 @@
  */
 import type { Emitter } from "./emit.js";
 import {
-  type AttrValue,
   type Attrs,
+  type AttrValue,
   broadcastShapes,
   type Dim,
   type DType,
@@ -53,10 +53,15 @@ const OPS: Record<string, OpDef> = {
   },
   const: {
     infer: (_x, a) => ({ shape: a.shape as Shape, dtype: a.dtype as DType }),
-    emit: (e, t, _ins, out) => e.initializer(out, t.attrs.value as Float64Array, t.dtype, t.shape as number[]),
+    emit: (e, t, _ins, out) =>
+      e.initializer(out, t.attrs.value as Float64Array, t.dtype, t.shape as number[]),
   },
   identity: unary("Identity", (g) => [g]),
-  add: { infer: binaryInfer("Add"), emit: simple("Add"), grad: (g, y) => [sumTo(g, y.inputs[0]!), sumTo(g, y.inputs[1]!)] },
+  add: {
+    infer: binaryInfer("Add"),
+    emit: simple("Add"),
+    grad: (g, y) => [sumTo(g, y.inputs[0]!), sumTo(g, y.inputs[1]!)],
+  },
   sub: {
     infer: binaryInfer("Sub"),
     emit: simple("Sub"),
@@ -100,7 +105,8 @@ const OPS: Record<string, OpDef> = {
   softplus: unary("Softplus", (g, y) => [mul(g, sigmoid(y.inputs[0]!))]),
   leakyRelu: {
     infer: sameAsFirst,
-    emit: (e, t, ins, out) => e.node("LeakyRelu", ins, [out], { alpha: { kind: "float", value: t.attrs.alpha as number } }),
+    emit: (e, t, ins, out) =>
+      e.node("LeakyRelu", ins, [out], { alpha: { kind: "float", value: t.attrs.alpha as number } }),
     grad: (g, y) => [where(greater(y.inputs[0]!, 0), g, mul(g, y.attrs.alpha as number))],
   },
   pow: {
@@ -119,7 +125,8 @@ const OPS: Record<string, OpDef> = {
   },
   softmax: {
     infer: sameAsFirst,
-    emit: (e, t, ins, out) => e.node("Softmax", ins, [out], { axis: { kind: "int", value: t.attrs.axis as number } }),
+    emit: (e, t, ins, out) =>
+      e.node("Softmax", ins, [out], { axis: { kind: "int", value: t.attrs.axis as number } }),
     grad: (g, y) => {
       const axis = y.attrs.axis as number;
       return [mul(y, sub(g, reduceSum(mul(g, y), [axis], true)))];
@@ -127,7 +134,8 @@ const OPS: Record<string, OpDef> = {
   },
   logSoftmax: {
     infer: sameAsFirst,
-    emit: (e, t, ins, out) => e.node("LogSoftmax", ins, [out], { axis: { kind: "int", value: t.attrs.axis as number } }),
+    emit: (e, t, ins, out) =>
+      e.node("LogSoftmax", ins, [out], { axis: { kind: "int", value: t.attrs.axis as number } }),
     grad: (g, y) => {
       const axis = y.attrs.axis as number;
       return [sub(g, mul(exp(y), reduceSum(g, [axis], true)))];
@@ -136,7 +144,8 @@ const OPS: Record<string, OpDef> = {
   matmul: {
     infer: (xs) => {
       const [a, b] = xs as [Tensor, Tensor];
-      if (a.rank < 2 || b.rank !== 2) throw new Error(`MatMul: need a rank>=2 and b rank 2, got ${a.rank}, ${b.rank}`);
+      if (a.rank < 2 || b.rank !== 2)
+        throw new Error(`MatMul: need a rank>=2 and b rank 2, got ${a.rank}, ${b.rank}`);
       if (a.shape[a.rank - 1] !== b.shape[0])
         throw new Error(
           `MatMul: inner dimensions differ: ${shapeToString(a.shape)} x ${shapeToString(b.shape)} (${a.shape[a.rank - 1]} vs ${b.shape[0]})`,
@@ -173,7 +182,10 @@ const OPS: Record<string, OpDef> = {
   where: {
     infer: (xs) => {
       const [c, a, b] = xs as [Tensor, Tensor, Tensor];
-      return { shape: broadcastShapes(broadcastShapes(c.shape, a.shape, "Where"), b.shape, "Where"), dtype: a.dtype };
+      return {
+        shape: broadcastShapes(broadcastShapes(c.shape, a.shape, "Where"), b.shape, "Where"),
+        dtype: a.dtype,
+      };
     },
     emit: simple("Where"),
     grad: (g, y) => {
@@ -184,12 +196,14 @@ const OPS: Record<string, OpDef> = {
   },
   cast: {
     infer: (xs, a) => ({ shape: xs[0]!.shape, dtype: a.to as DType }),
-    emit: (e, t, ins, out) => e.node("Cast", ins, [out], { to: { kind: "int", value: e.dtypeCode(t.dtype) } }),
+    emit: (e, t, ins, out) =>
+      e.node("Cast", ins, [out], { to: { kind: "int", value: e.dtypeCode(t.dtype) } }),
     grad: (g, y) => (isFloat(y.inputs[0]!.dtype) ? [cast(g, y.inputs[0]!.dtype)] : [null]),
   },
   reshape: {
     infer: (xs, a) => ({ shape: a.shape as Shape, dtype: xs[0]!.dtype }),
-    emit: (e, t, ins, out) => e.node("Reshape", [ins[0]!, e.shapeConst(t.attrs.spec as readonly Dim[])], [out]),
+    emit: (e, t, ins, out) =>
+      e.node("Reshape", [ins[0]!, e.shapeConst(t.attrs.spec as readonly Dim[])], [out]),
     grad: (g, y) => [reshapeTo(g, y.inputs[0]!)],
   },
   reshapeLike: {
@@ -206,7 +220,8 @@ const OPS: Record<string, OpDef> = {
     infer: (xs) => ({ shape: broadcastShapes(xs[0]!.shape, xs[1]!.shape, "Expand"), dtype: xs[0]!.dtype }),
     emit: (e, t, ins, out) => {
       const ref = t.inputs[1]!;
-      if (staticSize(ref.shape) !== undefined) return e.node("Expand", [ins[0]!, e.shapeConst(ref.shape)], [out]);
+      if (staticSize(ref.shape) !== undefined)
+        return e.node("Expand", [ins[0]!, e.shapeConst(ref.shape)], [out]);
       const s = e.tmp();
       e.node("Shape", [ins[1]!], [s]);
       e.node("Expand", [ins[0]!, s], [out]);
@@ -215,7 +230,8 @@ const OPS: Record<string, OpDef> = {
   },
   transpose: {
     infer: (xs, a) => ({ shape: (a.perm as number[]).map((p) => xs[0]!.shape[p]!), dtype: xs[0]!.dtype }),
-    emit: (e, t, ins, out) => e.node("Transpose", ins, [out], { perm: { kind: "ints", value: t.attrs.perm as number[] } }),
+    emit: (e, t, ins, out) =>
+      e.node("Transpose", ins, [out], { perm: { kind: "ints", value: t.attrs.perm as number[] } }),
     grad: (g, y) => {
       const perm = y.attrs.perm as number[];
       const inv = perm.map((_, i) => perm.indexOf(i));
@@ -235,7 +251,8 @@ const OPS: Record<string, OpDef> = {
       shape[axis] = total;
       return { shape, dtype: xs[0]!.dtype };
     },
-    emit: (e, t, ins, out) => e.node("Concat", ins, [out], { axis: { kind: "int", value: t.attrs.axis as number } }),
+    emit: (e, t, ins, out) =>
+      e.node("Concat", ins, [out], { axis: { kind: "int", value: t.attrs.axis as number } }),
     grad: (g, y) => {
       const axis = y.attrs.axis as number;
       let start = 0;
@@ -290,7 +307,11 @@ const OPS: Record<string, OpDef> = {
       dtype: xs[0]!.dtype,
     }),
     emit: (e, t, ins, out) =>
-      e.node("Pad", [ins[0]!, e.int64Const([...(t.attrs.before as number[]), ...(t.attrs.after as number[])])], [out]),
+      e.node(
+        "Pad",
+        [ins[0]!, e.int64Const([...(t.attrs.before as number[]), ...(t.attrs.after as number[])])],
+        [out],
+      ),
     grad: (g, y) => {
       const x = y.inputs[0]!;
       const axes: number[] = [];
@@ -329,7 +350,11 @@ const OPS: Record<string, OpDef> = {
   clip: {
     infer: sameAsFirst,
     emit: (e, t, ins, out) =>
-      e.node("Clip", [ins[0]!, e.scalar(t.attrs.min as number, t.dtype), e.scalar(t.attrs.max as number, t.dtype)], [out]),
+      e.node(
+        "Clip",
+        [ins[0]!, e.scalar(t.attrs.min as number, t.dtype), e.scalar(t.attrs.max as number, t.dtype)],
+        [out],
+      ),
     grad: (g, y) => {
       const x = y.inputs[0]!;
       const inside = and(greaterOrEqual(x, y.attrs.min as number), lessOrEqual(x, y.attrs.max as number));
@@ -358,7 +383,9 @@ const OPS: Record<string, OpDef> = {
       const picked = e.tmp();
       const prod = e.tmp();
       e.node("Shape", [ins[0]!], [s]);
-      e.node("Gather", [s, e.int64Const(t.attrs.axes as number[])], [picked], { axis: { kind: "int", value: 0 } });
+      e.node("Gather", [s, e.int64Const(t.attrs.axes as number[])], [picked], {
+        axis: { kind: "int", value: 0 },
+      });
       e.node("ReduceProd", [picked], [prod], { keepdims: { kind: "int", value: 0 } });
       e.node("Cast", [prod], [out], { to: { kind: "int", value: e.dtypeCode(t.dtype) } });
     },
@@ -381,7 +408,8 @@ function reduceOp(opType: string, grad: Grad): OpDef {
     emit: (e, t, ins, out) => {
       const keepdims = { kind: "int" as const, value: t.attrs.keepdims ? 1 : 0 };
       // opset 17: ReduceSum takes axes as an input, the others as an attribute
-      if (opType === "ReduceSum") e.node(opType, [ins[0]!, e.int64Const(t.attrs.axes as number[])], [out], { keepdims });
+      if (opType === "ReduceSum")
+        e.node(opType, [ins[0]!, e.int64Const(t.attrs.axes as number[])], [out], { keepdims });
       else e.node(opType, ins, [out], { keepdims, axes: { kind: "ints", value: t.attrs.axes as number[] } });
     },
     grad,
@@ -410,10 +438,15 @@ export function input(name: string, shape: Shape, dtype: DType = "float32"): Ten
 }
 
 /** A constant tensor (values in row-major order). */
-export function constant(values: number | ArrayLike<number>, dtype: DType = "float32", shape?: readonly number[]): Tensor {
+export function constant(
+  values: number | ArrayLike<number>,
+  dtype: DType = "float32",
+  shape?: readonly number[],
+): Tensor {
   const v = typeof values === "number" ? new Float64Array([values]) : Float64Array.from(values);
   const s = shape ?? (typeof values === "number" ? [] : [v.length]);
-  if ((staticSize(s) ?? -1) !== v.length) throw new Error(`constant: ${v.length} values for shape ${shapeToString(s)}`);
+  if ((staticSize(s) ?? -1) !== v.length)
+    throw new Error(`constant: ${v.length} values for shape ${shapeToString(s)}`);
   return apply("const", [], { value: v, shape: s as number[], dtype });
 }
 
@@ -421,7 +454,8 @@ function lift(x: TensorLike, like: Tensor): Tensor {
   return typeof x === "number" ? constant(x, like.dtype) : x;
 }
 function pair(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  if (typeof a === "number" && typeof b === "number") throw new Error("at least one operand must be a tensor");
+  if (typeof a === "number" && typeof b === "number")
+    throw new Error("at least one operand must be a tensor");
   const ref = (typeof a === "number" ? b : a) as Tensor;
   return [lift(a, ref), lift(b, ref)];
 }
@@ -455,7 +489,8 @@ export const pow = (x: Tensor, p: number) => (p === 1 ? x : p === 2 ? mul(x, x) 
 /** base ** s for a constant base and a tensor exponent (e.g. beta ** step). */
 export const powScalar = (base: number, s: Tensor) => apply("powScalar", [s], { base });
 export const softmax = (x: Tensor, axis = -1) => apply("softmax", [x], { axis: normAxis(axis, x.rank) });
-export const logSoftmax = (x: Tensor, axis = -1) => apply("logSoftmax", [x], { axis: normAxis(axis, x.rank) });
+export const logSoftmax = (x: Tensor, axis = -1) =>
+  apply("logSoftmax", [x], { axis: normAxis(axis, x.rank) });
 export const matmul = (a: Tensor, b: Tensor) => apply("matmul", [a, b]);
 export const where = (c: Tensor, a: TensorLike, b: TensorLike) => {
   const [ta, tb] = pair(a, b);
@@ -473,17 +508,20 @@ export const gather = (table: Tensor, indices: Tensor) => apply("gather", [table
 const scatterAddRows = (table: Tensor, indices: Tensor, updates: Tensor) =>
   apply("scatterAddRows", [table, indices, updates]);
 export const randomUniformLike = (x: Tensor, seed: number) => apply("randomUniformLike", [x], { seed });
-export const expandLike = (x: Tensor, ref: Tensor) => (sameShape(x.shape, ref.shape) ? x : apply("expandLike", [x, ref]));
+export const expandLike = (x: Tensor, ref: Tensor) =>
+  sameShape(x.shape, ref.shape) ? x : apply("expandLike", [x, ref]);
 export const zerosLike = (x: Tensor) => mul(x, 0);
 
 function reduce(op: string, x: Tensor, axes?: readonly number[], keepdims = false): Tensor {
   const ax = (axes ?? x.shape.map((_, i) => i)).map((a) => normAxis(a, x.rank)).sort((a, b) => a - b);
   return apply(op, [x], { axes: ax, keepdims });
 }
-export const reduceSum = (x: Tensor, axes?: readonly number[], keepdims = false) => reduce("reduceSum", x, axes, keepdims);
+export const reduceSum = (x: Tensor, axes?: readonly number[], keepdims = false) =>
+  reduce("reduceSum", x, axes, keepdims);
 export const reduceMean = (x: Tensor, axes?: readonly number[], keepdims = false) =>
   reduce("reduceMean", x, axes, keepdims);
-export const reduceMax = (x: Tensor, axes?: readonly number[], keepdims = false) => reduce("reduceMax", x, axes, keepdims);
+export const reduceMax = (x: Tensor, axes?: readonly number[], keepdims = false) =>
+  reduce("reduceMax", x, axes, keepdims);
 export const reduceSumSquare = (x: Tensor, axes?: readonly number[], keepdims = false) =>
   reduce("reduceSumSquare", x, axes, keepdims);
 
@@ -506,7 +544,9 @@ export function reshape(x: Tensor, shape: readonly Dim[]): Tensor {
   const fixed = x.shape.filter((d) => typeof d === "number").reduce((a: number, d) => a * (d as number), 1);
   const symbolic = x.shape.filter((d) => typeof d !== "number");
   const out: Dim[] = [];
-  const known = shape.filter((d) => typeof d === "number" && d !== -1).reduce((a: number, d) => a * (d as number), 1);
+  const known = shape
+    .filter((d) => typeof d === "number" && d !== -1)
+    .reduce((a: number, d) => a * (d as number), 1);
   for (const d of shape) {
     if (d === -1) {
       if (symbolic.length === 0) out.push(fixed / known);
@@ -528,7 +568,8 @@ function reshapeTo(g: Tensor, ref: Tensor | Shape): Tensor {
   if (sameShape(g.shape, shape)) return g;
   const symbolic = shape.filter((d) => typeof d !== "number").length;
   if (symbolic <= 1) return reshape(g, shape);
-  if (!(ref instanceof Tensor)) throw new Error(`cannot restore shape ${shapeToString(shape)}: several symbolic dims`);
+  if (!(ref instanceof Tensor))
+    throw new Error(`cannot restore shape ${shapeToString(shape)}: several symbolic dims`);
   return apply("reshapeLike", [g, ref]);
 }
 
@@ -537,7 +578,10 @@ function unsqueezeReduced(g: Tensor, y: Tensor): Tensor {
   if (y.attrs.keepdims) return g;
   const x = y.inputs[0]!;
   const axes = y.attrs.axes as number[];
-  return reshapeTo(g, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+  return reshapeTo(
+    g,
+    x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+  );
 }
 
 /** Sum g over broadcast dimensions so that it has the shape of ref (the gradient of broadcasting). */

@@ -56,7 +56,10 @@ export class CompiledGraph {
   }
 
   /** Runs the graph; `fetch` limits the outputs computed (default all). */
-  async run(feeds: Record<string, ort.Tensor>, fetch?: readonly string[]): Promise<Record<string, ort.Tensor>> {
+  async run(
+    feeds: Record<string, ort.Tensor>,
+    fetch?: readonly string[],
+  ): Promise<Record<string, ort.Tensor>> {
     const out = fetch ? await this.session.run(feeds, [...fetch]) : await this.session.run(feeds);
     return out as Record<string, ort.Tensor>;
   }

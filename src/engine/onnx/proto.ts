@@ -94,7 +94,10 @@ class Writer {
 
   /** Small non-negative ints take the fast path. */
   uint(v: number): void {
-    if (v < 0 || v > 0x7fffffff) return this.varint(v);
+    if (v < 0 || v > 0x7fffffff) {
+      this.varint(v);
+      return;
+    }
     this.ensure(5);
     while (v >= 0x80) {
       this.buf[this.len++] = (v & 0x7f) | 0x80;

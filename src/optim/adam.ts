@@ -1,0 +1,96 @@
+import type { Tensor } from "../engine/graph.js";
+import * as T from "../engine/ops.js";
+import { UserError } from "../errors.js";
+import type { Optimizer, ParamUpdate, StepInputs } from "./optimizer.js";
+
+export interface AdamOptions {
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+  /**
+   * true (AdamW): decoupled weight decay, p ← p·(1 − lr·wd) before the Adam step (torch.optim.AdamW).
+   * false (Adam with L2): the decay is added to the gradient, g ← g + wd·p (torch.optim.Adam).
+   */
+  decoupled?: boolean;
+}
+
+/**
+ * Adam / AdamW exactly as PyTorch computes them: m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
+ * p -= (lr / (1−β1^t)) · m / (sqrt(v)/sqrt(1−β2^t) + eps).
+ */
+export class Adam implements Optimizer {
+  readonly name: string;
+  readonly slotNames = ["exp_avg", "exp_avg_sq"] as const;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly decoupled: boolean;
+  private cache?: { h: StepInputs; stepSize: Tensor; epsHat: Tensor };
+
+  constructor(o: AdamOptions = {}) {
+    this.beta1 = o.beta1 ?? 0.9;
+    this.beta2 = o.beta2 ?? 0.999;
+    this.eps = o.eps ?? 1e-8;
+    this.weightDecay = o.weightDecay ?? (o.decoupled ? 0.01 : 0);
+    this.decoupled = o.decoupled ?? false;
+    for (const [k, v] of [
+      ["beta1", this.beta1],
+      ["beta2", this.beta2],
+    ] as const)
+      if (!(v >= 0 && v < 1)) throw new UserError(`adam ${k} must be in [0, 1), got ${v}`);
+    if (!(this.eps > 0)) throw new UserError(`adam eps must be > 0, got ${this.eps}`);
+    if (!(this.weightDecay >= 0)) throw new UserError(`weight decay must be >= 0, got ${this.weightDecay}`);
+    this.name = this.decoupled ? "adamw" : "adam";
+  }
+
+  /** Bias-correction scalars, shared by all parameters of one step graph. */
+  private scalars(h: StepInputs) {
+    if (this.cache?.h !== h) {
+      const bc1 = T.sub(1, T.powScalar(this.beta1, h.step));
+      const bc2Sqrt = T.sqrt(T.sub(1, T.powScalar(this.beta2, h.step)));
+      // p -= lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps)  ==  p -= (lr·sqrt(bc2)/bc1) · m / (sqrt(v) + eps·sqrt(bc2))
+      this.cache = { h, stepSize: T.div(T.mul(h.lr, bc2Sqrt), bc1), epsHat: T.mul(bc2Sqrt, this.eps) };
+    }
+    return this.cache;
+  }
+
+  update(
+    p0: Tensor,
+    gRaw: Tensor,
+    slots: readonly Tensor[],
+    h: StepInputs,
+    decay: boolean,
+    lrScale = 1,
+    gradScale?: Tensor,
+  ): ParamUpdate {
+    const { stepSize, epsHat } = this.scalars(h);
+    const wd = decay ? this.weightDecay : 0;
+    let p = p0;
+    let g = gRaw;
+    let scale: Tensor | undefined = gradScale;
+    if (wd > 0 && this.decoupled) p = T.mul(p, T.sub(1, T.mul(h.lr, wd * lrScale)));
+    else if (wd > 0) {
+      g = T.add(scale ? T.mul(g, scale) : g, T.mul(p, wd));
+      scale = undefined;
+    }
+    // the gradient scale folds into the moment coefficients: no extra pass over the gradient
+    const c1 = scale ? T.mul(scale, 1 - this.beta1) : 1 - this.beta1;
+    const c2 = scale ? T.mul(T.mul(scale, scale), 1 - this.beta2) : 1 - this.beta2;
+    const m = T.add(T.mul(slots[0]!, this.beta1), T.mul(g, c1));
+    const v = T.add(T.mul(slots[1]!, this.beta2), T.mul(T.mul(g, g), c2));
+    const step = lrScale === 1 ? stepSize : T.mul(stepSize, lrScale);
+    return { param: T.sub(p, T.mul(T.div(m, T.add(T.sqrt(v), epsHat)), step)), slots: [m, v] };
+  }
+
+  config() {
+    return {
+      name: this.name,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      eps: this.eps,
+      weightDecay: this.weightDecay,
+    };
+  }
+}

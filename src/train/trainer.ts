@@ -1,0 +1,312 @@
+/**
+ * Compiles a model, its loss and its optimizer into three ONNX graphs and runs them:
+ * - the training step: forward, loss, backward, gradient clipping and the optimizer update in one graph,
+ *   with parameters, optimizer slots and running statistics passed in and returned each step;
+ * - the evaluation step: per-sample loss and outputs with running statistics;
+ * - the prediction graph: outputs only, with the weights baked in (this is the exported model.onnx).
+ * Learning rate, step counter and loss scale are runtime inputs, so schedules never recompile.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type * as ort from "onnxruntime-node";
+import { emitModel } from "../engine/emit.js";
+import type { DType, Tensor } from "../engine/graph.js";
+import * as T from "../engine/ops.js";
+import { CompiledGraph, makeTensor, type RuntimeOptions, type TypedArray } from "../engine/runtime.js";
+import { BuildContext, type ParamSpec, type StateSpec } from "../nn/build-context.js";
+import { initialize } from "../nn/initializers.js";
+import type { Loss } from "../nn/losses/loss.js";
+import type { Sequential } from "../nn/sequential.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import { Random } from "../util/random.js";
+import { buildUpdate } from "./update-step.js";
+
+export interface TrainerOptions extends RuntimeOptions {
+  seed?: number;
+  /** Compute dtype; float64 is for exact checks (CPU kernels permitting). */
+  dtype?: DType;
+  /** Clip gradients by global L2 norm. */
+  clipNorm?: number;
+  /** Clip each gradient element to [-v, v]. */
+  clipValue?: number;
+  /** Parameter names (or layer names) that are not trained. */
+  frozen?: Iterable<string>;
+  /** Learning-rate multiplier per parameter or layer name (discriminative fine-tuning). */
+  lrScales?: Record<string, number>;
+}
+
+export interface StepResult {
+  loss: number;
+  /** Global L2 norm of the gradients before clipping. */
+  gradNorm: number;
+  /** Pre-clip L2 gradient norm per layer, in `trainer.layerNames` order. */
+  layerGradNorms: Float32Array | Float64Array;
+}
+
+export interface Batch {
+  x: TypedArray;
+  y: TypedArray;
+  /** Per-sample weights (default 1). */
+  weight?: TypedArray;
+  n: number;
+}
+
+type FloatArray = Float32Array | Float64Array;
+
+export class Trainer {
+  readonly dtype: DType;
+  readonly paramSpecs: ParamSpec[] = [];
+  readonly stateSpecs: StateSpec[] = [];
+  /** Current values: parameters, optimizer slots (`<param>#<slot>`) and running statistics. */
+  readonly values = new Map<string, FloatArray>();
+  /** Layers with trainable parameters, in order (for per-layer gradient norms). */
+  readonly layerNames: string[] = [];
+  /** Optimizer steps taken so far. */
+  step = 0;
+  private trainGraph?: CompiledGraph;
+  private evalGraph?: CompiledGraph;
+  private trainable: string[] = [];
+  private outputUnits = 0;
+
+  constructor(
+    readonly model: Sequential,
+    readonly loss: Loss,
+    readonly optimizer: Optimizer,
+    readonly opts: TrainerOptions = {},
+  ) {
+    this.dtype = opts.dtype ?? "float32";
+  }
+
+  private isFrozen(p: ParamSpec): boolean {
+    const f = new Set(this.opts.frozen ?? []);
+    return f.has(p.name) || f.has(p.layer);
+  }
+
+  private lrScale(p: ParamSpec): number {
+    const s = this.opts.lrScales ?? {};
+    return s[p.name] ?? s[p.layer] ?? 1;
+  }
+
+  private array(n: number): FloatArray {
+    return this.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  }
+
+  /** Builds and compiles the training and evaluation graphs and initializes the weights (seeded). */
+  async compile(): Promise<void> {
+    const dtype = this.dtype;
+    const seed = this.opts.seed ?? 0;
+    // layers named frozen (or holding a frozen parameter) keep BatchNorm statistics fixed
+    const frozenLayers = new Set<string>();
+    for (const f of this.opts.frozen ?? []) {
+      frozenLayers.add(f);
+      if (f.includes(".")) frozenLayers.add(f.slice(0, f.lastIndexOf(".")));
+    }
+    const ctxT = new BuildContext(dtype, true, seed, frozenLayers);
+    const xT = T.input("x", ["N", ...this.model.inputShape], dtype);
+    const logitsT = this.model.apply(ctxT, xT);
+    this.outputUnits = logitsT.shape[logitsT.rank - 1] as number;
+
+    const y = T.input(
+      "y",
+      ["N", ...this.loss.targetShape(this.outputUnits)],
+      this.loss.targetDType === "int64" ? "int64" : dtype,
+    );
+    const w = T.input("weight", ["N"], dtype);
+    const lr = T.input("lr", [], dtype);
+    const step = T.input("step", [], dtype);
+    const lossScale = T.input("loss_scale", [], dtype);
+    const perSample = this.loss.perSample(logitsT, y);
+    const lossT = T.div(T.reduceSum(T.mul(perSample, w)), T.reduceSum(w));
+
+    const params = [...ctxT.params.values()];
+    this.paramSpecs.push(...params.map((p) => p.spec));
+    this.stateSpecs.push(...[...ctxT.states.values()].map((s) => s.spec));
+    const trainable = params.filter((p) => !this.isFrozen(p.spec));
+    this.trainable = trainable.map((p) => p.spec.name);
+    const outputs: Record<string, Tensor> = { loss: lossT };
+    const slotInputs: Tensor[] = [];
+    const upd = buildUpdate({
+      params: trainable.map((p) => ({ spec: p.spec, node: p.node, lrScale: this.lrScale(p.spec) })),
+      loss: lossT,
+      optimizer: this.optimizer,
+      lr,
+      step,
+      lossScale,
+      clipNorm: this.opts.clipNorm,
+      clipValue: this.opts.clipValue,
+    });
+    Object.assign(outputs, upd.outputs);
+    slotInputs.push(...upd.slotInputs);
+    this.layerNames.push(...upd.layerNames);
+    for (const s of ctxT.states.values()) if (s.update) outputs[`new/${s.spec.name}`] = s.update;
+
+    const trainInputs = [
+      xT,
+      y,
+      w,
+      lr,
+      step,
+      lossScale,
+      ...params.map((p) => p.node),
+      ...slotInputs,
+      ...[...ctxT.states.values()].map((s) => s.node),
+    ];
+    const trainBytes = emitModel({ inputs: trainInputs, outputs });
+    if (process.env.NNCOACH_DUMP_GRAPHS)
+      fs.writeFileSync(path.join(process.env.NNCOACH_DUMP_GRAPHS, "train.onnx"), trainBytes);
+    this.trainGraph = await CompiledGraph.create(trainBytes, this.opts);
+
+    // ---- evaluation graph
+    const ev = this.buildInference();
+    const yE = T.input(
+      "y",
+      ["N", ...this.loss.targetShape(this.outputUnits)],
+      this.loss.targetDType === "int64" ? "int64" : dtype,
+    );
+    const perE = this.loss.perSample(ev.logits, yE);
+    this.evalGraph = await CompiledGraph.create(
+      emitModel({
+        inputs: [
+          ev.x,
+          yE,
+          ...[...ev.ctx.params.values()].map((p) => p.node),
+          ...[...ev.ctx.states.values()].map((s) => s.node),
+        ],
+        outputs: { per_sample_loss: perE, output: this.loss.output(ev.logits) },
+      }),
+      this.opts,
+    );
+    this.initialize();
+  }
+
+  private buildInference() {
+    const ctx = new BuildContext(this.dtype, false, this.opts.seed ?? 0);
+    const x = T.input("x", ["N", ...this.model.inputShape], this.dtype);
+    return { ctx, x, logits: this.model.apply(ctx, x) };
+  }
+
+  /** (Re)initializes weights from the seed and zeroes optimizer state. */
+  initialize(): void {
+    const rng = Random.derive(this.opts.seed ?? 0, "init");
+    for (const p of this.paramSpecs) {
+      const v = initialize(
+        p.init,
+        p.shape.reduce((a, d) => a * d, 1),
+        p.fans,
+        rng,
+      );
+      const arr = this.array(v.length);
+      arr.set(v);
+      this.values.set(p.name, arr);
+    }
+    for (const name of this.trainable) {
+      const size = this.values.get(name)!.length;
+      for (const s of this.optimizer.slotNames) this.values.set(`${name}#${s}`, this.array(size));
+    }
+    for (const s of this.stateSpecs)
+      this.values.set(s.name, this.array(s.shape.reduce((a, d) => a * d, 1)).fill(s.fill));
+    this.step = 0;
+  }
+
+  private tensor(name: string): ort.Tensor {
+    const v = this.values.get(name)!;
+    const spec = this.paramSpecs.find((p) => p.name === name) ?? this.stateSpecs.find((s) => s.name === name);
+    const base = name.split("#")[0]!;
+    const shape = spec?.shape ?? this.paramSpecs.find((p) => p.name === base)!.shape;
+    return makeTensor(this.dtype, v, shape);
+  }
+
+  private dataFeeds(b: Batch): Record<string, ort.Tensor> {
+    const xs = [b.n, ...this.model.inputShape];
+    const yShape = [b.n, ...this.loss.targetShape(this.outputUnits)];
+    return {
+      x: makeTensor(this.dtype, b.x, xs),
+      y: makeTensor(this.loss.targetDType === "int64" ? "int64" : this.dtype, b.y, yShape),
+    };
+  }
+
+  /** One optimizer step on a batch with learning rate `lr`. */
+  async trainStep(b: Batch, lr: number, lossScale = 1): Promise<StepResult> {
+    const g = this.trainGraph;
+    if (!g) throw new Error("call compile() first");
+    const feeds = this.dataFeeds(b);
+    const scalar = (v: number) =>
+      makeTensor(this.dtype, this.dtype === "float64" ? new Float64Array([v]) : new Float32Array([v]), []);
+    feeds.weight = makeTensor(this.dtype, b.weight ?? this.array(b.n).fill(1), [b.n]);
+    feeds.lr = scalar(lr);
+    feeds.step = scalar(this.step + 1);
+    feeds.loss_scale = scalar(lossScale);
+    for (const name of g.inputNames) if (!feeds[name]) feeds[name] = this.tensor(name);
+    const out = await g.run(feeds);
+    for (const [k, t] of Object.entries(out))
+      if (k.startsWith("new/")) this.values.set(k.slice(4), t.data as FloatArray);
+    this.step++;
+    return {
+      loss: Number(out.loss!.data[0]),
+      gradNorm: Number(out.grad_norm!.data[0]),
+      layerGradNorms: out.layer_grad_norms!.data as FloatArray,
+    };
+  }
+
+  /** Per-sample losses and outputs (probabilities or values) for a batch, without training. */
+  async evaluate(b: Batch): Promise<{ perSampleLoss: FloatArray; output: FloatArray }> {
+    const g = this.evalGraph;
+    if (!g) throw new Error("call compile() first");
+    const feeds = this.dataFeeds(b);
+    for (const name of g.inputNames) if (!feeds[name]) feeds[name] = this.tensor(name);
+    const out = await g.run(feeds);
+    return { perSampleLoss: out.per_sample_loss!.data as FloatArray, output: out.output!.data as FloatArray };
+  }
+
+  /** Copies of all values (parameters, slots, statistics) and the step counter, e.g. for restore-best. */
+  snapshot(): { step: number; values: Map<string, FloatArray> } {
+    return { step: this.step, values: new Map([...this.values].map(([k, v]) => [k, v.slice()])) };
+  }
+
+  restore(s: { step: number; values: Map<string, FloatArray> }): void {
+    for (const [k, v] of s.values) this.values.set(k, v.slice());
+    this.step = s.step;
+  }
+
+  /**
+   * The inference model as ONNX bytes with weights baked in: input "input" [N, ...], output "output"
+   * (probabilities, or values mapped back by `outputScale`/`outputShift` for regression).
+   */
+  exportOnnx(
+    o: { outputScale?: number[]; outputShift?: number[]; metadata?: Record<string, string> } = {},
+  ): Uint8Array {
+    const ctx = new BuildContext(this.dtype, false, this.opts.seed ?? 0);
+    const x = T.input("input", ["N", ...this.model.inputShape], this.dtype);
+    let out = this.loss.output(this.model.apply(ctx, x));
+    if (o.outputScale)
+      out = T.add(T.mul(out, T.constant(o.outputScale, this.dtype)), T.constant(o.outputShift!, this.dtype));
+    const bake = new Map<string, ArrayLike<number>>();
+    for (const p of ctx.params.values()) bake.set(p.spec.name, this.values.get(p.spec.name)!);
+    for (const s of ctx.states.values()) bake.set(s.spec.name, this.values.get(s.spec.name)!);
+    return emitModel(
+      {
+        inputs: [
+          x,
+          ...[...ctx.params.values()].map((p) => p.node),
+          ...[...ctx.states.values()].map((s) => s.node),
+        ],
+        outputs: { output: out },
+        bake,
+      },
+      o.metadata,
+    );
+  }
+
+  async saveOnnx(file: string, o: Parameters<Trainer["exportOnnx"]>[0] = {}): Promise<void> {
+    const bytes = this.exportOnnx(o);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, file);
+  }
+
+  async release(): Promise<void> {
+    await this.trainGraph?.release();
+    await this.evalGraph?.release();
+  }
+}
