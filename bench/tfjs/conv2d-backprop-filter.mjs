@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
  *   dyt  = Transpose(dy)        to [OH, OW, N, O] = [M, O] with M = OH*OW*N
  *   cols = Concat over (i, j) of Transpose(patch_ij)   [KH*KW*C, M], rows in filter order (i, j, c), where
  *          patch_ij = xt[i : i+OH, j : j+OW] as [M, C] (a Slice of contiguous N*C runs; StridedSlice at stride > 1)
- *   dW   = cols @ dyt                                  [KH*KW*C, O] = [KH, KW, C, O]  (BatchMatMul, XNNPACK)
+ *   dW   = cols @ dyt                                  [KH*KW*C, O] = [KH, KW, C, O]  (BatchMatMul)
  * The layouts are chosen so that every copy is a long contiguous run or a wasm Transpose: the backend's Slice and
  * Concat copy in JavaScript, one typed-array set per innermost run, and its BatchMatMul is ~20x slower with
  * transposeA (measured), so the obvious NHWC im2col is several times slower than this.
