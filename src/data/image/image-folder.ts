@@ -1,7 +1,6 @@
-import { readdir, readFile, stat } from "node:fs/promises";
-import { extname, join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { UserError } from "../../errors.js";
-import { naturalCompare } from "../natural-order.js";
+import { listClassFolder } from "../class-folder.js";
 import { type DecodedImage, decodeImage } from "./decode-image.js";
 import { resizeBilinear } from "./resize.js";
 
@@ -51,51 +50,11 @@ const OTHER_IMAGE_EXTENSIONS = new Set([".gif", ".bmp", ".webp", ".tif", ".tiff"
  */
 export async function readImageFolder(dir: string, opts: ImageReadOptions = {}): Promise<ImageFolder> {
   checkOptions(opts);
-  let entries: string[];
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new Error("not a folder");
-    entries = await readdir(dir);
-  } catch {
-    throw new UserError(
-      `cannot read image folder '${dir}': no such folder`,
-      "pass a folder with one subfolder per class",
-    );
-  }
-  const warnings: string[] = [];
-  const classDirs: string[] = [];
-  const strays: string[] = [];
-  for (const name of entries.filter((e) => !e.startsWith(".")).sort(naturalCompare)) {
-    if ((await stat(join(dir, name))).isDirectory()) classDirs.push(name);
-    else strays.push(name);
-  }
-  if (classDirs.length === 0) {
-    throw new UserError(
-      `image folder '${dir}' has no subfolders; expected one subfolder per class (e.g. ${dir}/cat/1.png)`,
-    );
-  }
-  if (strays.length > 0)
-    warnings.push(`ignored ${strays.length} file(s) outside class folders, e.g. ${strays[0]}`);
-
-  const listed: { file: string; label: number }[] = [];
-  const classes: string[] = [];
-  for (const cls of classDirs) {
-    const files = (await readdir(join(dir, cls))).filter((f) => !f.startsWith(".")).sort(naturalCompare);
-    const images = files.filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase()));
-    const others = files.filter((f) => OTHER_IMAGE_EXTENSIONS.has(extname(f).toLowerCase()));
-    if (others.length > 0) {
-      warnings.push(
-        `skipped ${others.length} image(s) in an unsupported format in '${cls}', e.g. ${others[0]} (convert to PNG or JPEG)`,
-      );
-    }
-    if (images.length === 0) {
-      warnings.push(`class folder '${cls}' has no PNG or JPEG images; left out`);
-      continue;
-    }
-    const label = classes.length;
-    classes.push(cls);
-    for (const f of images) listed.push({ file: join(dir, cls, f), label });
-  }
-  if (listed.length === 0) throw new UserError(`image folder '${dir}' has no PNG or JPEG images`);
+  const {
+    classes,
+    files: listed,
+    warnings,
+  } = await listClassFolder(dir, IMAGE_EXTENSIONS, OTHER_IMAGE_EXTENSIONS, "PNG or JPEG images");
 
   // Decode with a little concurrency; results keep the listed order.
   const decoded: (DecodedImage | Error)[] = new Array(listed.length);
