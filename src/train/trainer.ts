@@ -66,7 +66,8 @@ export class Trainer {
   private trainGraph?: CompiledGraph;
   private evalGraph?: CompiledGraph;
   private trainable: string[] = [];
-  private outputUnits = 0;
+  /** Width of the model's output (logits or values). */
+  outputUnits = 0;
 
   constructor(
     readonly model: Sequential,
@@ -75,6 +76,11 @@ export class Trainer {
     readonly opts: TrainerOptions = {},
   ) {
     this.dtype = opts.dtype ?? "float32";
+  }
+
+  /** Values per sample in the target tensor (1 for class indices). */
+  get targetWidth(): number {
+    return this.loss.targetShape(this.outputUnits).reduce((a, d) => a * d, 1);
   }
 
   private isFrozen(p: ParamSpec): boolean {

@@ -1,0 +1,43 @@
+/**
+ * The one hook interface of the training loop. Every built-in (early stopping, checkpoints, LR on plateau,
+ * loggers, progress) and every user callback implements some of these methods; all are optional and may
+ * be async. `FitState` is shared: a callback stops training by setting `stop`, and may read the trainer,
+ * the history and the current learning rate.
+ */
+import type { Trainer } from "./trainer.js";
+
+export interface BatchLogs {
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  /** Samples in the batch. */
+  size: number;
+}
+
+export interface EpochLogs {
+  epoch: number;
+  train_loss: number;
+  val_loss?: number;
+  /** Validation metrics by name, e.g. val_accuracy, val_mae. */
+  [metric: string]: number | undefined;
+}
+
+export interface FitState {
+  trainer: Trainer;
+  epochs: number;
+  stepsPerEpoch: number;
+  epoch: number;
+  history: EpochLogs[];
+  /** Set by a callback to end training after the current batch/epoch. */
+  stop: boolean;
+  /** Why training stopped early, for the report. */
+  stopReason?: string;
+}
+
+export interface Callback {
+  onTrainBegin?(s: FitState): void | Promise<void>;
+  onEpochBegin?(epoch: number, s: FitState): void | Promise<void>;
+  onBatchEnd?(batch: number, logs: BatchLogs, s: FitState): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: EpochLogs, s: FitState): void | Promise<void>;
+  onTrainEnd?(s: FitState): void | Promise<void>;
+}

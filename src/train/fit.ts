@@ -1,0 +1,196 @@
+/**
+ * The training loop: a seeded shuffle each epoch, mini-batches through the compiled training step,
+ * validation after each epoch, callbacks, and a history of losses and metrics per epoch.
+ */
+import { UserError } from "../errors.js";
+import type { LrSchedule } from "../optim/schedules/lr-schedule.js";
+import { Random } from "../util/random.js";
+import type { Callback, EpochLogs, FitState } from "./callback.js";
+import type { Trainer } from "./trainer.js";
+
+export interface Dataset {
+  /** Features, row-major [n, ...inputShape]. */
+  x: Float32Array;
+  /** Targets: class indices, or regression values [n, targetColumns]. */
+  y: Int32Array | Float32Array;
+  n: number;
+  /** Per-sample weights (class weights enter here). */
+  weight?: Float32Array;
+}
+
+export interface FitOptions {
+  epochs: number;
+  batchSize: number;
+  /** Constant learning rate when no schedule is given. */
+  lr: number;
+  schedule?: LrSchedule;
+  seed?: number;
+  validation?: Dataset;
+  callbacks?: Callback[];
+  /** Number of classes (classification) for accuracy; omit for regression. */
+  classes?: number;
+  /** Regression: multiply errors by these per-column scales to report MAE in the target's units. */
+  targetStd?: number[];
+  /** Optional hook to transform each training batch (augmentation) in place. */
+  augment?: (x: Float32Array, n: number, rng: Random) => void;
+}
+
+export interface FitResult {
+  history: EpochLogs[];
+  epochsRun: number;
+  steps: number;
+  /** Training samples per second over the optimizer steps (compile and validation time excluded). */
+  trainSamplesPerSecond: number;
+  stopReason?: string;
+}
+
+/** Evaluation of a dataset: mean loss and outputs (probabilities or values), in chunks. */
+export async function evaluateDataset(
+  trainer: Trainer,
+  d: Dataset,
+  chunk = 2048,
+): Promise<{ loss: number; output: Float32Array | Float64Array }> {
+  const feat = d.x.length / d.n;
+  let total = 0;
+  let outputs: Float32Array | Float64Array | undefined;
+  let k = 0;
+  for (let start = 0; start < d.n; start += chunk) {
+    const n = Math.min(chunk, d.n - start);
+    const r = await trainer.evaluate({
+      x: d.x.subarray(start * feat, (start + n) * feat),
+      y: targetSlice(trainer, d.y, start, n),
+      n,
+    });
+    for (const v of r.perSampleLoss) total += v;
+    if (!outputs) {
+      k = r.output.length / n;
+      outputs = r.output instanceof Float64Array ? new Float64Array(d.n * k) : new Float32Array(d.n * k);
+    }
+    outputs.set(r.output, start * k);
+  }
+  return { loss: total / d.n, output: outputs ?? new Float32Array(0) };
+}
+
+/** Targets for rows [start, start+n) in the dtype the compiled graph takes. */
+function targetSlice(trainer: Trainer, y: Int32Array | Float32Array, start: number, n: number) {
+  if (trainer.loss.targetDType === "int64") {
+    const out = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) out[i] = BigInt(y[start + i]!);
+    return out;
+  }
+  const k = trainer.targetWidth;
+  if (y instanceof Int32Array) {
+    // class indices for a loss that takes one-hot targets
+    const out = new Float32Array(n * k);
+    for (let i = 0; i < n; i++) out[i * k + y[start + i]!] = 1;
+    return out;
+  }
+  return y.subarray(start * k, (start + n) * k);
+}
+
+/** Accuracy (classification) or MAE in target units (regression) of outputs against targets. */
+export function basicMetrics(
+  output: ArrayLike<number>,
+  y: Int32Array | Float32Array,
+  n: number,
+  o: { classes?: number; targetStd?: number[] },
+): Record<string, number> {
+  if (o.classes !== undefined) {
+    const k = output.length / n;
+    let correct = 0;
+    for (let i = 0; i < n; i++) {
+      let pred: number;
+      if (k === 1) pred = output[i]! >= 0.5 ? 1 : 0;
+      else {
+        pred = 0;
+        for (let j = 1; j < k; j++) if (output[i * k + j]! > output[i * k + pred]!) pred = j;
+      }
+      if (pred === y[i]) correct++;
+    }
+    return { accuracy: correct / n };
+  }
+  const cols = y.length / n;
+  let abs = 0;
+  for (let i = 0; i < y.length; i++) abs += Math.abs(output[i]! - y[i]!) * (o.targetStd?.[i % cols] ?? 1);
+  return { mae: abs / y.length };
+}
+
+export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promise<FitResult> {
+  if (!(o.lr > 0)) throw new UserError(`learning rate must be > 0, got ${o.lr}`);
+  if (!Number.isInteger(o.batchSize) || o.batchSize <= 0)
+    throw new UserError(`batch size must be a positive whole number, got ${o.batchSize}`);
+  if (!Number.isInteger(o.epochs) || o.epochs <= 0)
+    throw new UserError(`epochs must be a positive whole number, got ${o.epochs}`);
+  const rng = Random.derive(o.seed ?? 0, "shuffle");
+  const augRng = Random.derive(o.seed ?? 0, "augment");
+  const feat = data.x.length / data.n;
+  const yPer = data.y.length / data.n;
+  const bs = Math.min(o.batchSize, data.n);
+  const stepsPerEpoch = Math.ceil(data.n / bs);
+  const state: FitState = { trainer, epochs: o.epochs, stepsPerEpoch, epoch: 0, history: [], stop: false };
+  const cbs = o.callbacks ?? [];
+  const xb = new Float32Array(bs * feat);
+  const yb = data.y instanceof Int32Array ? new Int32Array(bs * yPer) : new Float32Array(bs * yPer);
+  const wb = new Float32Array(bs);
+  let stepTime = 0;
+  let stepSamples = 0;
+  for (const c of cbs) await c.onTrainBegin?.(state);
+  let epoch = 0;
+  for (; epoch < o.epochs && !state.stop; epoch++) {
+    state.epoch = epoch;
+    for (const c of cbs) await c.onEpochBegin?.(epoch, state);
+    const order = rng.permutation(data.n);
+    let lossSum = 0;
+    let seen = 0;
+    for (let b = 0; b < stepsPerEpoch && !state.stop; b++) {
+      const t0 = process.hrtime.bigint();
+      const start = b * bs;
+      const n = Math.min(bs, data.n - start);
+      for (let i = 0; i < n; i++) {
+        const r = order[start + i]!;
+        xb.set(data.x.subarray(r * feat, (r + 1) * feat), i * feat);
+        for (let j = 0; j < yPer; j++) yb[i * yPer + j] = data.y[r * yPer + j]!;
+        wb[i] = data.weight ? data.weight[r]! : 1;
+      }
+      const xs = xb.subarray(0, n * feat);
+      o.augment?.(xs, n, augRng);
+      const lr = o.schedule ? o.schedule.current() : o.lr;
+      const res = await trainer.trainStep(
+        { x: xs, y: targetSlice(trainer, yb, 0, n) as never, weight: wb.subarray(0, n), n },
+        lr,
+      );
+      stepTime += Number(process.hrtime.bigint() - t0) / 1e9;
+      stepSamples += n;
+      if (!Number.isFinite(res.loss)) {
+        throw new UserError(
+          `training stopped: the loss became ${res.loss} at step ${trainer.step} (epoch ${epoch + 1}, batch ${b + 1}); gradient norm was ${res.gradNorm}`,
+          "lower the learning rate, clip gradients (--clip-norm 1.0), or check the data for extreme values",
+        );
+      }
+      lossSum += res.loss * n;
+      seen += n;
+      if (o.schedule?.interval === "batch") o.schedule.step();
+      for (const c of cbs)
+        await c.onBatchEnd?.(b, { loss: res.loss, gradNorm: res.gradNorm, lr, size: n }, state);
+    }
+    const logs: EpochLogs = { epoch: epoch + 1, train_loss: lossSum / Math.max(1, seen) };
+    if (o.validation) {
+      const ev = await evaluateDataset(trainer, o.validation);
+      logs.val_loss = ev.loss;
+      const m = basicMetrics(ev.output, o.validation.y, o.validation.n, o);
+      for (const [k, v] of Object.entries(m)) logs[`val_${k}`] = v;
+    }
+    logs.lr = o.schedule ? o.schedule.current() : o.lr;
+    if (o.schedule?.interval === "epoch") o.schedule.step(logs.val_loss ?? logs.train_loss);
+    state.history.push(logs);
+    for (const c of cbs) await c.onEpochEnd?.(epoch, logs, state);
+  }
+  for (const c of cbs) await c.onTrainEnd?.(state);
+  return {
+    history: state.history,
+    epochsRun: state.history.length,
+    steps: trainer.step,
+    trainSamplesPerSecond: stepSamples / Math.max(stepTime, 1e-9),
+    stopReason: state.stopReason,
+  };
+}
