@@ -1,0 +1,238 @@
+import { closestMatch, UserError } from "../../errors.js";
+import { type ColumnProfile, inferColumnTypes } from "../column-types.js";
+import { parseDateTime } from "../datetime.js";
+import { isMissing, parseNumber } from "../missing.js";
+import { naturalCompare } from "../natural-order.js";
+import { DEFAULT_FRACTIONS, randomSplit, stratifiedSplit } from "../split.js";
+import type { Table } from "../table.js";
+
+/** Which part of the data a row belongs to. */
+export type SplitName = "train" | "validation" | "test";
+
+/** Where a row comes from: the file, the split it is (or would be) in, and its 0-based data-row index in that file. */
+export interface RowRef {
+  file: string;
+  split: SplitName;
+  row: number;
+}
+
+/** The tables to audit: the training data, and optionally the user's own validation and test files. */
+export interface AuditTables {
+  train: Table;
+  validation?: Table;
+  test?: Table;
+}
+
+/** What the target column is predicted as. */
+export type AuditTask = "classification" | "regression";
+
+/**
+ * All rows of the audited tables in one place, with the target resolved and every column parsed once.
+ * Built by `prepareAuditData`; every audit check reads it.
+ */
+export interface AuditData {
+  /** Column names, in the training file's order. */
+  columns: string[];
+  targetIndex: number;
+  /** Indices of the input columns (every column but the target). */
+  featureIndices: number[];
+  /** Trimmed cell text of every row of every table, columns aligned to `columns`. */
+  rows: string[][];
+  /** Where each row comes from; with one file, `split` is the split the row would land in (see prepareAuditData). */
+  refs: RowRef[];
+  /** Per column: its inferred kind (see inferColumnTypes), over all rows of all tables. */
+  profiles: ColumnProfile[];
+  /**
+   * Per column: true when the audit reads it as numbers: numeric and datetime columns, and identifier or
+   * constant columns whose every value is a number. Other columns are compared as text.
+   */
+  numeric: boolean[];
+  /** Per column: the cells as numbers (dates as milliseconds; NaN when missing or unreadable). */
+  values: Float64Array[];
+  /** Per column: true where the cell is missing. */
+  missing: Uint8Array[];
+  task: AuditTask;
+  /** Classification: the class names in natural order (empty for regression). */
+  classes: string[];
+  /** Classification: class index of each row's target, -1 when the target is missing. */
+  labels: Int32Array;
+  /** Regression: the target as a number, NaN when missing. */
+  targetValues: Float64Array;
+  /** True when the user gave separate validation/test files; false when splits come from the seeded split. */
+  userSplits: boolean;
+}
+
+/** Largest number of distinct integer values a numeric target may have to be treated as classes. */
+export const MAX_CLASSES_FOR_NUMERIC_TARGET = 20;
+
+/**
+ * Aligns the tables, resolves the target column and parses every column once.
+ *
+ * @param tables the training table, and optionally validation/test tables with the same columns (any order)
+ * @param target name of the target column
+ * @param options.task "classification" or "regression"; when omitted, a numeric target with more than
+ *   MAX_CLASSES_FOR_NUMERIC_TARGET distinct values or a non-integer value is a regression target, any other a
+ *   classification target.
+ * @param options.seed when only training data is given, its rows are tagged with the split they would land in
+ *   under the seeded 70/15/15 split nncoach uses (`stratifiedSplit` on the target cells for classification,
+ *   `randomSplit` for regression). Default 0.
+ * @throws UserError when the target is not a column, a file lacks a column, or there are no rows.
+ */
+export function prepareAuditData(
+  tables: AuditTables,
+  target: string,
+  options: { task?: AuditTask | undefined; seed?: number | undefined } = {},
+): AuditData {
+  const { task, seed = 0 } = options;
+  const { train } = tables;
+  const columns = [...train.columns];
+  const targetIndex = columns.indexOf(target);
+  if (targetIndex < 0) {
+    const guess = closestMatch(target, columns);
+    throw new UserError(
+      `target column "${target}" is not in ${train.source} (columns: ${columns.join(", ")})`,
+      guess ? `did you mean --target ${guess}?` : "pass the name of the column to predict with --target",
+    );
+  }
+  if (task !== undefined && task !== "classification" && task !== "regression") {
+    throw new UserError(`task must be "classification" or "regression", got "${String(task)}"`);
+  }
+  const rows: string[][] = [];
+  const refs: RowRef[] = [];
+  const parts: [SplitName, Table | undefined][] = [
+    ["train", train],
+    ["validation", tables.validation],
+    ["test", tables.test],
+  ];
+  for (const [split, table] of parts) {
+    if (!table) continue;
+    const order = columns.map((name) => {
+      const j = table.columns.indexOf(name);
+      if (j < 0) {
+        throw new UserError(
+          `${table.source} has no column "${name}", which ${train.source} has`,
+          `every data file must have the same columns as the training data (${columns.join(", ")})`,
+        );
+      }
+      return j;
+    });
+    table.rows.forEach((cells, row) => {
+      rows.push(order.map((j) => (cells[j] ?? "").trim()));
+      refs.push({ file: table.source, split, row });
+    });
+  }
+  if (rows.length === 0) {
+    throw new UserError(
+      `${train.source} has no data rows`,
+      "give a file with a header line and at least one row",
+    );
+  }
+  const n = rows.length;
+  for (const r of rows) {
+    for (let c = 0; c < r.length; c++) if (isMissing(r[c])) r[c] = "";
+  }
+  const profiles = inferColumnTypes({ source: train.source, columns, rows });
+  const numeric: boolean[] = [];
+  const values: Float64Array[] = [];
+  const missing: Uint8Array[] = [];
+  for (let c = 0; c < columns.length; c++) {
+    const kind = profiles[c]!.kind;
+    const read = kind === "datetime" ? parseDateTime : parseNumber;
+    const v = new Float64Array(n);
+    const m = new Uint8Array(n);
+    let allNumbers = true;
+    for (let i = 0; i < n; i++) {
+      const cell = rows[i]![c]!;
+      if (cell === "") {
+        m[i] = 1;
+        v[i] = Number.NaN;
+        continue;
+      }
+      v[i] = read(cell);
+      if (Number.isNaN(v[i]!)) allNumbers = false;
+    }
+    numeric.push(
+      kind === "numeric" ||
+        kind === "datetime" ||
+        ((kind === "identifier" || kind === "constant") && allNumbers),
+    );
+    values.push(v);
+    missing.push(m);
+  }
+
+  const targetKind = profiles[targetIndex]!.kind;
+  const resolvedTask =
+    task ?? (targetKind === "numeric" ? guessTask(values[targetIndex]!) : "classification");
+  const labels = new Int32Array(n).fill(-1);
+  const targetValues = new Float64Array(n).fill(Number.NaN);
+  let classes: string[] = [];
+  if (resolvedTask === "classification") {
+    const seen = new Set<string>();
+    for (const r of rows) if (r[targetIndex] !== "") seen.add(r[targetIndex]!);
+    classes = [...seen].sort(naturalCompare);
+    const index = new Map(classes.map((c, i) => [c, i]));
+    rows.forEach((r, i) => {
+      const t = r[targetIndex]!;
+      if (t !== "") labels[i] = index.get(t)!;
+    });
+  } else {
+    if (targetKind !== "numeric") {
+      throw new UserError(
+        `regression needs a numeric target, but "${target}" is ${targetKind} (${profiles[targetIndex]!.reason})`,
+        "use --task classification for a target with named classes",
+      );
+    }
+    targetValues.set(values[targetIndex]!);
+  }
+  const userSplits = tables.validation !== undefined || tables.test !== undefined;
+  if (!userSplits) {
+    const split =
+      resolvedTask === "classification"
+        ? stratifiedSplit(
+            rows.map((r) => r[targetIndex]!),
+            DEFAULT_FRACTIONS,
+            seed,
+          )
+        : randomSplit(n, DEFAULT_FRACTIONS, seed);
+    for (const i of split.val) refs[i]!.split = "validation";
+    for (const i of split.test) refs[i]!.split = "test";
+  }
+  return {
+    columns,
+    targetIndex,
+    featureIndices: columns.map((_, c) => c).filter((c) => c !== targetIndex),
+    rows,
+    refs,
+    profiles,
+    numeric,
+    values,
+    missing,
+    task: resolvedTask,
+    classes,
+    labels,
+    targetValues,
+    userSplits,
+  };
+}
+
+function guessTask(values: Float64Array): AuditTask {
+  const distinct = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isNaN(v)) continue;
+    if (!Number.isInteger(v)) return "regression";
+    distinct.add(v);
+    if (distinct.size > MAX_CLASSES_FOR_NUMERIC_TARGET) return "regression";
+  }
+  return "classification";
+}
+
+/** Indices of the rows whose target is present (a label for classification, a number for regression). */
+export function rowsWithTarget(data: AuditData): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < data.rows.length; i++) {
+    if (data.task === "classification" ? data.labels[i]! >= 0 : !Number.isNaN(data.targetValues[i]!))
+      out.push(i);
+  }
+  return out;
+}

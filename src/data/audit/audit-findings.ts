@@ -1,0 +1,129 @@
+import type { AuditFinding, AuditReport } from "./audit-report.js";
+
+/** Share of missing cells from which a column's missing values are a medium finding. */
+export const MANY_MISSING = 0.3;
+
+/**
+ * The report's findings in words, most serious first: leakage suspects and evaluation rows seen in training
+ * (high), conflicting duplicates, many label issues, imbalance, scales, mostly-missing columns (medium),
+ * repeats, constant, near-constant and identifier-like columns, a few missing values (low).
+ */
+export function collectFindings(report: AuditReport): AuditFinding[] {
+  const findings: AuditFinding[] = [];
+  const add = (severity: AuditFinding["severity"], check: AuditFinding["check"], message: string) =>
+    findings.push({ severity, check, message });
+
+  for (const s of report.leakage) {
+    add(
+      "high",
+      "leakage",
+      `column "${s.column}" ${s.reasons.join("; ")}: remove it from the inputs unless it is known at prediction time`,
+    );
+  }
+  const d = report.duplicate_summary;
+  if (d.evaluation_rows_seen_in_training > 0) {
+    add(
+      "high",
+      "duplicates",
+      `${d.evaluation_rows_seen_in_training} validation/test rows repeat training rows (${d.cross_split_groups} groups): ` +
+        `evaluation scores will be optimistic; deduplicate before splitting, or drop those rows from validation/test`,
+    );
+  } else if (d.cross_split_groups > 0) {
+    add(
+      "medium",
+      "duplicates",
+      `${d.cross_split_groups} duplicate groups span validation and test: deduplicate before splitting`,
+    );
+  }
+  if (d.conflicting_groups > 0) {
+    add(
+      "medium",
+      "duplicates",
+      `${d.conflicting_groups} groups of rows have the same inputs but different targets: check those labels`,
+    );
+  }
+  if (d.exact_groups > 0) {
+    add(
+      "low",
+      "duplicates",
+      `${d.exact_extra_rows} rows are exact repeats of other rows (${d.exact_groups} groups): drop the copies unless repeats are real`,
+    );
+  }
+  if (d.near_groups > 0) {
+    add(
+      "low",
+      "duplicates",
+      `${d.near_groups} groups of near-duplicate rows (inputs within ${d.near_distance} std): check whether they are copies`,
+    );
+  }
+  const issues = report.label_issues.length;
+  const checked = report.label_issue_summary.rows_checked;
+  if (issues > 0) {
+    add(
+      issues >= 0.02 * checked ? "medium" : "low",
+      "labels",
+      `${issues} of ${checked} rows (${((100 * issues) / Math.max(checked, 1)).toFixed(1)}%) look mislabeled by confident learning: ` +
+        `review the top-ranked ones and fix or drop those that are wrong`,
+    );
+  }
+  const imbalance = report.imbalance;
+  if (imbalance?.recommendation)
+    add(imbalance.severity === "severe" ? "high" : "medium", "imbalance", imbalance.recommendation);
+  if (imbalance && imbalance.rare_classes.length > 0) {
+    add(
+      "medium",
+      "imbalance",
+      `classes with very few rows: ${imbalance.rare_classes.join(", ")}: collect more examples or merge them`,
+    );
+  }
+  if (report.scales?.recommendation) add("medium", "scales", report.scales.recommendation);
+  for (const c of report.columns) {
+    if (c.role === "target") {
+      if (c.missing > 0)
+        add(
+          "medium",
+          "target",
+          `${c.missing} rows have no target value: they are left out of training and of the checks`,
+        );
+      continue;
+    }
+    if (c.constant) add("low", "columns", `column "${c.name}" is constant: drop it`);
+    else if (c.near_constant) {
+      add(
+        "low",
+        "columns",
+        `column "${c.name}" is near-constant ("${c.top_value}" in ${(100 * c.top_fraction).toFixed(1)}% of rows): it carries little information`,
+      );
+    }
+    if (c.missing_fraction >= MANY_MISSING) {
+      add(
+        "medium",
+        "columns",
+        `column "${c.name}" is ${(100 * c.missing_fraction).toFixed(0)}% missing: consider dropping it or adding a missing-value indicator`,
+      );
+    }
+    if (c.identifier_like && !report.leakage.some((s) => s.column === c.name)) {
+      add(
+        "low",
+        "columns",
+        `column "${c.name}" looks like an identifier (${c.identifier_like}): leave it out of the inputs`,
+      );
+    }
+  }
+  const withMissing = report.columns.filter(
+    (c) => c.role === "input" && c.missing > 0 && c.missing_fraction < MANY_MISSING,
+  );
+  if (withMissing.length > 0) {
+    add(
+      "low",
+      "columns",
+      `${withMissing.length} input columns have some missing values (${withMissing
+        .map((c) => c.name)
+        .slice(0, 5)
+        .join(", ")}` +
+        `${withMissing.length > 5 ? ", ..." : ""}): impute them from the training rows (median or most frequent value)`,
+    );
+  }
+  const rank = { high: 0, medium: 1, low: 2 };
+  return findings.sort((a, b) => rank[a.severity] - rank[b.severity]);
+}
