@@ -20,9 +20,9 @@ import {
   Tensor,
 } from "./graph.js";
 
-type Grad = (g: Tensor, y: Tensor) => (Tensor | null)[];
+export type Grad = (g: Tensor, y: Tensor) => (Tensor | null)[];
 
-interface OpDef {
+export interface OpDef {
   infer(inputs: readonly Tensor[], attrs: Attrs): { shape: Shape; dtype: DType };
   emit(e: Emitter, t: Tensor, ins: string[], out: string): void;
   /** Absent = not differentiable (comparisons, random, shape queries). */
@@ -414,6 +414,17 @@ function reduceOp(opType: string, grad: Grad): OpDef {
     },
     grad,
   };
+}
+
+/**
+ * Adds ops defined in another file (e.g. the spatial ops of convolutional networks) to the table.
+ * Names must be new.
+ */
+export function registerOps(defs: Record<string, OpDef>): void {
+  for (const [name, def] of Object.entries(defs)) {
+    if (OPS[name]) throw new Error(`op '${name}' is already registered`);
+    OPS[name] = def;
+  }
 }
 
 /** The op table entry for `op` (throws naming the op when unknown). */
