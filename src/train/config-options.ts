@@ -1,0 +1,613 @@
+/**
+ * Every option of `nncoach train`, as data: name, type, default, description and validator. The
+ * CLI parser, `--help`, the README table and config-file loading all read this one table.
+ */
+
+/** The choices of the enumerated options. */
+export const TASKS = ["classification", "regression"] as const;
+export const ACTIVATIONS = ["relu", "leaky_relu", "gelu", "gelu_tanh", "tanh", "sigmoid"] as const;
+export const NORMS = ["none", "batch", "layer"] as const;
+export const OPTIMIZERS = ["adam", "adamw", "rmsprop", "sgd", "nesterov"] as const;
+export const LOSSES = ["auto", "bce", "ce", "sparse_ce", "mse", "mae", "huber", "focal"] as const;
+export const CLASS_WEIGHTS = ["none", "balanced"] as const;
+export const PRECISIONS = ["float32", "mixed"] as const;
+
+/** All settings of a training run, fully resolved (every key present). Paths are absolute. */
+export interface TrainConfig {
+  data: string | null;
+  target: string | null;
+  validationData: string | null;
+  task: (typeof TASKS)[number] | null;
+  hidden: number[];
+  activation: (typeof ACTIVATIONS)[number];
+  dropout: number;
+  norm: (typeof NORMS)[number];
+  optimizer: (typeof OPTIMIZERS)[number];
+  lr: number;
+  weightDecay: number;
+  momentum: number;
+  batchSize: number;
+  epochs: number;
+  clipNorm: number | null;
+  clipValue: number | null;
+  labelSmoothing: number;
+  loss: (typeof LOSSES)[number];
+  huberDelta: number;
+  focalGamma: number;
+  classWeights: (typeof CLASS_WEIGHTS)[number];
+  schedule: string;
+  warmup: string | null;
+  earlyStopping: number | false;
+  monitor: string;
+  seed: number;
+  threads: number | null;
+  precision: (typeof PRECISIONS)[number];
+  save: string | null;
+  logDir: string | null;
+  checkpoint: string | null;
+  resume: boolean | string;
+  json: boolean;
+  pretrained: string | null;
+  freeze: string | null;
+  head: string | null;
+  fineTune: boolean;
+}
+
+/** The name of one option, camelCase as in {@link TrainConfig}. */
+export type OptionName = keyof TrainConfig;
+
+/**
+ * Thrown by a validator: `expected` completes "<option> must be ...", e.g. "> 0" or
+ * "a whole number >= 1". The caller adds the option name, the value received and where it came from.
+ */
+export class InvalidOptionValue extends Error {
+  override readonly name = "InvalidOptionValue";
+  constructor(readonly expected: string) {
+    super(`must be ${expected}`);
+  }
+}
+
+/** Turns a raw value (from YAML/JSON, or a command-line string) into the option's value, or throws InvalidOptionValue. */
+export type OptionValidator<T> = (raw: unknown) => T;
+
+/** How an option appears on the command line. */
+export type OptionArity =
+  /** `--json`: a switch; `--json=false` also accepted. */
+  | "flag"
+  /** `--lr 0.01` */
+  | "value"
+  /** `--resume` or `--resume path/to/checkpoint` */
+  | "optional-value";
+
+/** Sections of `nncoach train --help`. */
+export type OptionGroup = "data" | "model" | "optimization" | "loss" | "regularization" | "run" | "transfer";
+
+/** One option of `nncoach train`. */
+export interface TrainOption<K extends OptionName = OptionName> {
+  /** camelCase key, as in config files and {@link TrainConfig}. */
+  readonly name: K;
+  /** kebab-case spelling: `--batch-size` on the command line; also accepted in files. */
+  readonly flag: string;
+  /** Other accepted names (for example `patience` for earlyStopping). */
+  readonly aliases: readonly string[];
+  /** Human-readable type, e.g. "number > 0", "relu|gelu|...", for help text. */
+  readonly type: string;
+  /** Placeholder in usage lines, e.g. "<n>", "<path>". Empty for flags. */
+  readonly valueName: string;
+  readonly arity: OptionArity;
+  readonly group: OptionGroup;
+  /** The value used when neither the config file nor the command line sets it. */
+  readonly default: TrainConfig[K];
+  /** What the default means, for help text when the value alone does not say (null -> "the last column"). */
+  readonly defaultText?: string;
+  /** One sentence for help text. */
+  readonly description: string;
+  /** The allowed values, for enumerated options. */
+  readonly choices?: readonly string[];
+  /** True for options holding file-system paths (made absolute when loaded). */
+  readonly isPath: boolean;
+  readonly validate: OptionValidator<TrainConfig[K]>;
+}
+
+// ---- validators -----------------------------------------------------------------------------------
+
+const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+function toNumber(raw: unknown): number | undefined {
+  if (typeof raw === "number") return raw;
+  if (typeof raw === "string" && NUMERIC.test(raw.trim())) return Number(raw.trim());
+  return undefined;
+}
+
+const isNoneWord = (raw: unknown) =>
+  raw === null || (typeof raw === "string" && ["none", "null", "off"].includes(raw.trim().toLowerCase()));
+
+interface Bounds {
+  gt?: number;
+  ge?: number;
+  lt?: number;
+  le?: number;
+}
+
+function boundsText(b: Bounds): string {
+  const parts: string[] = [];
+  if (b.gt !== undefined) parts.push(`> ${b.gt}`);
+  if (b.ge !== undefined) parts.push(`>= ${b.ge}`);
+  if (b.lt !== undefined) parts.push(`< ${b.lt}`);
+  if (b.le !== undefined) parts.push(`<= ${b.le}`);
+  return parts.join(" and ");
+}
+
+function inBounds(v: number, b: Bounds): boolean {
+  return (
+    (b.gt === undefined || v > b.gt) &&
+    (b.ge === undefined || v >= b.ge) &&
+    (b.lt === undefined || v < b.lt) &&
+    (b.le === undefined || v <= b.le)
+  );
+}
+
+/** A finite number within `bounds`; numeric strings ("0.01", "1e-3") are accepted. */
+export function numberIn(bounds: Bounds): OptionValidator<number> {
+  const range = boundsText(bounds);
+  return (raw) => {
+    const v = toNumber(raw);
+    if (v === undefined || !Number.isFinite(v)) throw new InvalidOptionValue(`a number ${range}`.trim());
+    if (!inBounds(v, bounds)) throw new InvalidOptionValue(range);
+    return v;
+  };
+}
+
+/** A whole number >= `min` (and <= `max`). */
+export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): OptionValidator<number> {
+  const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+  return (raw) => {
+    const v = toNumber(raw);
+    if (v === undefined || !Number.isSafeInteger(v)) throw new InvalidOptionValue(`a whole number ${range}`);
+    if (v < min || v > max) throw new InvalidOptionValue(`a whole number ${range}`);
+    return v;
+  };
+}
+
+/** `inner`, or null when given null / "none" / "null" / "off". */
+export function orNull<T>(inner: OptionValidator<T>, what: string): OptionValidator<T | null> {
+  return (raw) => {
+    if (isNoneWord(raw)) return null;
+    try {
+      return inner(raw);
+    } catch (e) {
+      if (e instanceof InvalidOptionValue) throw new InvalidOptionValue(`${e.expected} or ${what}`);
+      throw e;
+    }
+  };
+}
+
+/** One of `choices` (case-insensitive; "-" and "_" interchangeable). */
+export function oneOf<const C extends readonly string[]>(choices: C): OptionValidator<C[number]> {
+  return (raw) => {
+    if (typeof raw === "string") {
+      const norm = raw.trim().toLowerCase().replace(/-/g, "_");
+      const hit = choices.find((c) => c.replace(/-/g, "_") === norm);
+      if (hit !== undefined) return hit;
+    }
+    throw new InvalidOptionValue(`one of ${choices.join("|")}`);
+  };
+}
+
+/** true/false (also the strings "true"/"false"/"yes"/"no"). */
+export const booleanValue: OptionValidator<boolean> = (raw) => {
+  if (typeof raw === "boolean") return raw;
+  if (typeof raw === "string") {
+    const t = raw.trim().toLowerCase();
+    if (t === "true" || t === "yes") return true;
+    if (t === "false" || t === "no") return false;
+  }
+  throw new InvalidOptionValue("true or false");
+};
+
+/** A non-empty string. */
+export const text: OptionValidator<string> = (raw) => {
+  if (typeof raw === "number") return String(raw);
+  if (typeof raw !== "string" || raw.trim() === "") throw new InvalidOptionValue("a non-empty string");
+  return raw.trim();
+};
+
+/** A non-empty path string (made absolute later, relative to the file or working directory). */
+export const pathValue: OptionValidator<string> = (raw) => {
+  if (typeof raw !== "string" || raw.trim() === "") throw new InvalidOptionValue("a path");
+  return raw.trim();
+};
+
+/** Hidden layer sizes: a list of whole numbers >= 1, or a comma-separated string "256,128"; [] or "none" for no hidden layer. */
+export const layerSizes: OptionValidator<number[]> = (raw) => {
+  const expected = 'a list of whole numbers >= 1, like [256, 128] or "256,128" ([] for none)';
+  let items: unknown[];
+  if (Array.isArray(raw)) items = raw;
+  else if (typeof raw === "number") items = [raw];
+  else if (typeof raw === "string") {
+    const t = raw.trim();
+    items = t === "" || t.toLowerCase() === "none" ? [] : t.split(",").map((s) => s.trim());
+  } else throw new InvalidOptionValue(expected);
+  return items.map((item) => {
+    const v = toNumber(item);
+    if (v === undefined || !Number.isSafeInteger(v) || v < 1) throw new InvalidOptionValue(expected);
+    return v;
+  });
+};
+
+/** Warm-up length: "N" epochs or "Ns" optimizer steps (N a whole number); a bare number means epochs. */
+export const warmupLength: OptionValidator<string | null> = (raw) => {
+  if (isNoneWord(raw)) return null;
+  const t = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim().toLowerCase() : "";
+  if (!/^\d+s?$/.test(t)) throw new InvalidOptionValue('a number of epochs like "2" or of steps like "500s"');
+  return t;
+};
+
+/** The warm-up option split into its count and unit: "500s" -> { count: 500, unit: "steps" }. */
+export function parseWarmup(spec: string): { count: number; unit: "epochs" | "steps" } {
+  const t = warmupLength(spec);
+  if (t === null) return { count: 0, unit: "epochs" };
+  return t.endsWith("s")
+    ? { count: Number(t.slice(0, -1)), unit: "steps" }
+    : { count: Number(t), unit: "epochs" };
+}
+
+/** Early-stopping patience in epochs (a whole number >= 0), or false to train all epochs. */
+export const patience: OptionValidator<number | false> = (raw) => {
+  if (raw === false || isNoneWord(raw) || (typeof raw === "string" && raw.trim().toLowerCase() === "false")) {
+    return false;
+  }
+  const v = toNumber(raw);
+  if (v === undefined || !Number.isSafeInteger(v) || v < 0) {
+    throw new InvalidOptionValue("a whole number of epochs >= 0, or false to turn early stopping off");
+  }
+  return v;
+};
+
+/** `true`/`false`, or a checkpoint path to resume from. */
+export const resumeValue: OptionValidator<boolean | string> = (raw) => {
+  if (typeof raw === "boolean") return raw;
+  if (typeof raw === "string" && raw.trim() !== "") {
+    const t = raw.trim().toLowerCase();
+    if (t === "true" || t === "yes") return true;
+    if (t === "false" || t === "no") return false;
+    return raw.trim();
+  }
+  throw new InvalidOptionValue("true, false or a checkpoint path");
+};
+
+// ---- the table ------------------------------------------------------------------------------------
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+type Spec<K extends OptionName> = Omit<
+  TrainOption<K>,
+  "name" | "flag" | "aliases" | "valueName" | "arity" | "isPath"
+> &
+  Partial<Pick<TrainOption<K>, "aliases" | "valueName" | "arity" | "isPath">>;
+
+function option<K extends OptionName>(name: K, spec: Spec<K>): TrainOption<K> {
+  const arity = spec.arity ?? "value";
+  return {
+    ...spec,
+    name,
+    flag: kebab(name),
+    aliases: spec.aliases ?? [],
+    valueName: spec.valueName ?? (arity === "flag" ? "" : spec.isPath ? "<path>" : "<value>"),
+    arity,
+    isPath: spec.isPath ?? false,
+  };
+}
+
+const enumOption = <K extends OptionName, C extends readonly string[]>(
+  name: K,
+  choices: C,
+  spec: Omit<Spec<K>, "type" | "validate" | "choices">,
+) =>
+  option(name, {
+    ...spec,
+    type: choices.join("|"),
+    choices,
+    validate: oneOf(choices) as OptionValidator<TrainConfig[K]>,
+    valueName: spec.valueName ?? "<name>",
+  });
+
+/** Every option of `nncoach train`, in help order. */
+export const TRAIN_OPTIONS: readonly TrainOption[] = [
+  // data
+  option("data", {
+    group: "data",
+    type: "path",
+    isPath: true,
+    default: null,
+    description:
+      "Training data: a CSV/TSV/JSONL file or an image folder (also the first argument of `nncoach train`).",
+    validate: orNull(pathValue, "null"),
+  }),
+  option("target", {
+    group: "data",
+    type: "column name",
+    valueName: "<column>",
+    default: null,
+    defaultText: "the last column",
+    description: "Column to predict.",
+    validate: orNull(text, "null for the last column"),
+  }),
+  option("validationData", {
+    group: "data",
+    type: "path",
+    isPath: true,
+    default: null,
+    description: "Separate validation file; without it a seeded split of the training data is held out.",
+    validate: orNull(pathValue, "null"),
+  }),
+  option("task", {
+    group: "data",
+    type: TASKS.join("|"),
+    choices: TASKS,
+    valueName: "<name>",
+    default: null,
+    defaultText: "inferred from the target column",
+    description: "Kind of problem.",
+    validate: orNull(oneOf(TASKS), "null to infer it"),
+  }),
+  // model
+  option("hidden", {
+    group: "model",
+    type: "list of whole numbers >= 1",
+    valueName: "<sizes>",
+    default: [256, 256],
+    description: 'Hidden layer sizes, e.g. "256,128" or [256, 128]; [] for a linear model.',
+    validate: layerSizes,
+  }),
+  enumOption("activation", ACTIVATIONS, {
+    group: "model",
+    default: "relu",
+    description: "Activation after each hidden layer.",
+  }),
+  enumOption("norm", NORMS, {
+    group: "model",
+    default: "none",
+    description: "Normalization after each hidden layer.",
+  }),
+  // optimization
+  enumOption("optimizer", OPTIMIZERS, {
+    group: "optimization",
+    default: "adam",
+    description: "Update rule.",
+  }),
+  option("lr", {
+    group: "optimization",
+    type: "number > 0",
+    valueName: "<rate>",
+    default: 1e-3,
+    description: "Base learning rate (`nncoach lr-find` suggests one).",
+    validate: numberIn({ gt: 0 }),
+  }),
+  option("momentum", {
+    group: "optimization",
+    type: "number from 0 to 1",
+    valueName: "<m>",
+    default: 0.9,
+    description: "Momentum of sgd and nesterov (and rmsprop's momentum term).",
+    validate: numberIn({ ge: 0, le: 1 }),
+  }),
+  option("batchSize", {
+    group: "optimization",
+    type: "whole number >= 1",
+    valueName: "<n>",
+    default: 128,
+    description: "Examples per optimizer step.",
+    validate: wholeNumber(1),
+  }),
+  option("epochs", {
+    group: "optimization",
+    type: "whole number >= 1",
+    valueName: "<n>",
+    default: 20,
+    description: "Passes over the training data (early stopping may end sooner).",
+    validate: wholeNumber(1),
+  }),
+  option("schedule", {
+    group: "optimization",
+    type: "schedule spec",
+    valueName: "<spec>",
+    default: "constant",
+    description:
+      "Learning-rate schedule: constant, step:E[:G], multistep:E1,E2[:G], exponential:G, cosine[:MIN], cosine-restarts:T0[:M[:MIN]], onecycle[:PCT], plateau[:F[:P]].",
+    validate: text,
+  }),
+  option("warmup", {
+    group: "optimization",
+    type: '"N" epochs or "Ns" steps',
+    valueName: "<len>",
+    default: null,
+    description: 'Linear learning-rate warm-up before the schedule: "2" epochs or "500s" optimizer steps.',
+    validate: warmupLength,
+  }),
+  option("clipNorm", {
+    group: "optimization",
+    type: "number > 0 or null",
+    valueName: "<max>",
+    default: null,
+    description: "Clip the global gradient norm to this value.",
+    validate: orNull(numberIn({ gt: 0 }), "null to turn it off"),
+  }),
+  option("clipValue", {
+    group: "optimization",
+    type: "number > 0 or null",
+    valueName: "<max>",
+    default: null,
+    description: "Clip every gradient element to [-value, value].",
+    validate: orNull(numberIn({ gt: 0 }), "null to turn it off"),
+  }),
+  // loss
+  enumOption("loss", LOSSES, {
+    group: "loss",
+    default: "auto",
+    description: "Loss function (auto: cross-entropy for classification, mse for regression).",
+  }),
+  option("labelSmoothing", {
+    group: "loss",
+    type: "number >= 0 and < 1",
+    valueName: "<eps>",
+    default: 0,
+    description: "Label smoothing for classification losses.",
+    validate: numberIn({ ge: 0, lt: 1 }),
+  }),
+  option("huberDelta", {
+    group: "loss",
+    type: "number > 0",
+    valueName: "<delta>",
+    default: 1,
+    description: "Where the huber loss turns from quadratic to linear.",
+    validate: numberIn({ gt: 0 }),
+  }),
+  option("focalGamma", {
+    group: "loss",
+    type: "number >= 0",
+    valueName: "<gamma>",
+    default: 2,
+    description: "Focusing parameter of the focal loss (0 gives cross-entropy).",
+    validate: numberIn({ ge: 0 }),
+  }),
+  enumOption("classWeights", CLASS_WEIGHTS, {
+    group: "loss",
+    default: "none",
+    description: "balanced weighs each class by the inverse of its frequency.",
+  }),
+  // regularization
+  option("dropout", {
+    group: "regularization",
+    type: "number >= 0 and < 1",
+    valueName: "<p>",
+    default: 0,
+    description: "Dropout probability after each hidden layer.",
+    validate: numberIn({ ge: 0, lt: 1 }),
+  }),
+  option("weightDecay", {
+    group: "regularization",
+    type: "number >= 0",
+    valueName: "<wd>",
+    default: 0,
+    description:
+      "Weight decay (decoupled for adamw, L2 in the gradient otherwise); 0.01 is a usual start for adamw.",
+    validate: numberIn({ ge: 0 }),
+  }),
+  option("earlyStopping", {
+    group: "regularization",
+    type: "whole number >= 0 or false",
+    aliases: ["patience"],
+    valueName: "<epochs>",
+    default: 10,
+    description: "Stop after this many epochs without improvement of the monitored metric (false: never).",
+    validate: patience,
+  }),
+  option("monitor", {
+    group: "regularization",
+    type: "metric name",
+    valueName: "<metric>",
+    default: "val_loss",
+    description: "Metric watched by early stopping, checkpoints and the plateau schedule.",
+    validate: text,
+  }),
+  // run
+  option("seed", {
+    group: "run",
+    type: "whole number >= 0",
+    valueName: "<n>",
+    default: 0,
+    description: "Seed of every random choice (weights, shuffles, splits, dropout).",
+    validate: wholeNumber(0, 0xffffffff),
+  }),
+  option("threads", {
+    group: "run",
+    type: "whole number >= 1 or null",
+    valueName: "<n>",
+    default: null,
+    defaultText: "the number of CPU cores",
+    description: "Compute threads.",
+    validate: orNull(wholeNumber(1, 1024), "null for all cores"),
+  }),
+  enumOption("precision", PRECISIONS, {
+    group: "run",
+    default: "float32",
+    description: "Arithmetic of the train step.",
+  }),
+  option("save", {
+    group: "run",
+    type: "path",
+    isPath: true,
+    default: null,
+    description: "Where to write the trained model (.onnx).",
+    validate: orNull(pathValue, "null"),
+  }),
+  option("logDir", {
+    group: "run",
+    type: "path",
+    isPath: true,
+    default: null,
+    description: "Folder for this run's TensorBoard events, curves and resolved config.json.",
+    validate: orNull(pathValue, "null"),
+  }),
+  option("checkpoint", {
+    group: "run",
+    type: "path",
+    isPath: true,
+    default: null,
+    description: "Checkpoint file written after every epoch (and kept for the best one).",
+    validate: orNull(pathValue, "null"),
+  }),
+  option("resume", {
+    group: "run",
+    type: "true, false or path",
+    arity: "optional-value",
+    valueName: "[<path>]",
+    default: false,
+    description: "Resume from the checkpoint (true: the --checkpoint file; or a path).",
+    validate: resumeValue,
+  }),
+  option("json", {
+    group: "run",
+    type: "boolean",
+    arity: "flag",
+    default: false,
+    description: "Print progress and results as JSON lines instead of text.",
+    validate: booleanValue,
+  }),
+  // transfer
+  option("pretrained", {
+    group: "transfer",
+    type: "path",
+    isPath: true,
+    default: null,
+    description: "Start from this model's weights.",
+    validate: orNull(pathValue, "null"),
+  }),
+  option("freeze", {
+    group: "transfer",
+    type: "layer spec",
+    valueName: "<layers>",
+    default: null,
+    description: "Layers of the pretrained model to keep frozen.",
+    validate: orNull(text, "null"),
+  }),
+  option("head", {
+    group: "transfer",
+    type: "layer spec",
+    valueName: "<spec>",
+    default: null,
+    description: "New output head to put on the pretrained model.",
+    validate: orNull(text, "null"),
+  }),
+  option("fineTune", {
+    group: "transfer",
+    type: "boolean",
+    arity: "flag",
+    default: false,
+    description: "After training the head, unfreeze everything and train on at a lower learning rate.",
+    validate: booleanValue,
+  }),
+];
