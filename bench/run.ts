@@ -16,6 +16,7 @@ import { closestMatch, UserError } from "../src/errors.js";
 import { type RunOutcome, runEngine } from "./measure.js";
 import {
   ENGINES,
+  formatRate,
   type Measurement,
   measurementFrom,
   measurementLine,
@@ -192,7 +193,8 @@ function runScenario(scenario: Scenario, o: BenchOptions, tfjsProblem: string | 
       if (job.missing) return;
       const outcome = runEngine(job.command, job.args, job.engine, timeout);
       runs[i]!.push(outcome);
-      const what = outcome.status === "ok" ? `${outcome.line.samples_per_second} samples/s` : outcome.status;
+      const what =
+        outcome.status === "ok" ? `${formatRate(outcome.line.samples_per_second)} samples/s` : outcome.status;
       const rep = o.repeat > 1 ? ` (run ${r + 1}/${o.repeat})` : "";
       process.stderr.write(
         `    ${job.engine} ${job.threads}t${rep}: ${what}, load ${outcome.load1.toFixed(2)}\n`,
