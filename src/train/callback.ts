@@ -28,6 +28,13 @@ export interface FitState {
   stepsPerEpoch: number;
   epoch: number;
   history: EpochLogs[];
+  /**
+   * Multiplier on the scheduled learning rate (1 unless a callback such as ReduceLROnPlateau lowers it).
+   * The learning rate of the next step is `schedule.current() * lrScale` (or `lr * lrScale`).
+   */
+  lrScale: number;
+  /** The learning rate used by the last step. */
+  lr: number;
   /** Set by a callback to end training after the current batch/epoch. */
   stop: boolean;
   /** Why training stopped early, for the report. */

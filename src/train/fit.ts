@@ -127,7 +127,16 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
   const yPer = data.y.length / data.n;
   const bs = Math.min(o.batchSize, data.n);
   const stepsPerEpoch = Math.ceil(data.n / bs);
-  const state: FitState = { trainer, epochs: o.epochs, stepsPerEpoch, epoch: 0, history: [], stop: false };
+  const state: FitState = {
+    trainer,
+    epochs: o.epochs,
+    stepsPerEpoch,
+    epoch: 0,
+    history: [],
+    stop: false,
+    lrScale: 1,
+    lr: o.schedule ? o.schedule.current() : o.lr,
+  };
   const cbs = o.callbacks ?? [];
   const xb = new Float32Array(bs * feat);
   const yb = data.y instanceof Int32Array ? new Int32Array(bs * yPer) : new Float32Array(bs * yPer);
@@ -154,7 +163,8 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
       }
       const xs = xb.subarray(0, n * feat);
       o.augment?.(xs, n, augRng);
-      const lr = o.schedule ? o.schedule.current() : o.lr;
+      const lr = (o.schedule ? o.schedule.current() : o.lr) * state.lrScale;
+      state.lr = lr;
       const res = await trainer.trainStep(
         { x: xs, y: targetSlice(trainer, yb, 0, n) as never, weight: wb.subarray(0, n), n },
         lr,
@@ -180,7 +190,7 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
       const m = basicMetrics(ev.output, o.validation.y, o.validation.n, o);
       for (const [k, v] of Object.entries(m)) logs[`val_${k}`] = v;
     }
-    logs.lr = o.schedule ? o.schedule.current() : o.lr;
+    logs.lr = state.lr;
     if (o.schedule?.interval === "epoch") o.schedule.step(logs.val_loss ?? logs.train_loss);
     state.history.push(logs);
     for (const c of cbs) await c.onEpochEnd?.(epoch, logs, state);
