@@ -218,6 +218,22 @@ describe("renderLinePlotSvg", () => {
     assert.match(svg, />best<\/text>/);
     assert.match(svg, />train<\/text>/);
   });
+
+  test("dense series are thinned to about one point per half pixel, keeping the ends", () => {
+    const x = Array.from({ length: 20000 }, (_, i) => i);
+    const y = x.map((v) => (v === 12345 ? 50 : Math.sin(v / 1000)));
+    const L = layoutLinePlot({ width: 400, height: 250, series: [{ x, y }] });
+    const pts = L.series[0]!.points;
+    assert.ok(pts.length < 4 * (L.plot.right - L.plot.left), `kept ${pts.length} points`);
+    assert.equal(pts[0]![0], L.plot.left);
+    assert.equal(pts.at(-1)![0], L.plot.right);
+    assert.ok(
+      pts.some(([, py]) => Math.abs(py - L.plot.top) < 12),
+      "the one-point spike survives",
+    );
+    const svg = renderLinePlotSvg({ width: 400, height: 250, series: [{ x, y }] });
+    assert.ok(svg.length < 60000, `svg is ${svg.length} bytes`);
+  });
 });
 
 describe("ticks", () => {

@@ -16,7 +16,6 @@ const LETTER_SPACING = 1;
 /** Advance of a space. */
 const SPACE_WIDTH = 3;
 
-// prettier-ignore
 const GLYPH_ROWS: Record<string, string> = {
   "0": ".###. #...# #..## #.#.# ##..# #...# .###.",
   "1": "..#.. .##.. ..#.. ..#.. ..#.. ..#.. .###.",

@@ -243,7 +243,7 @@ export function layoutLinePlot(spec: LinePlotSpec): LinePlotLayout {
     color: parseColor(ser.color ?? SERIES_PALETTE[i % SERIES_PALETTE.length]!, `plot series ${i} color`),
     lineWidth: (ser.lineWidth ?? 2) * s,
     dashed: ser.dashed === true,
-    points: kept[i]!.map(([x, y]) => [px(x), py(y)] as [number, number]),
+    points: thin(kept[i]!.map(([x, y]) => [px(x), py(y)] as [number, number])),
   }));
   const empty = series.every((ser) => ser.points.length === 0);
   if (empty) {
@@ -367,6 +367,22 @@ function fitText(text: string, maxWidth: number): string {
   const chars = [...text];
   while (chars.length > 0 && measureText(`${chars.join("")}...`) > maxWidth) chars.pop();
   return `${chars.join("").trimEnd()}...`;
+}
+
+/**
+ * Drops points closer than half a pixel to the previous kept one (the first and last always stay):
+ * the drawing is unchanged, and 100,000-point curves make small SVGs.
+ */
+function thin(points: [number, number][]): [number, number][] {
+  if (points.length <= 2) return points;
+  const out: [number, number][] = [points[0]!];
+  for (let i = 1; i < points.length - 1; i++) {
+    const [x, y] = points[i]!;
+    const [lx, ly] = out[out.length - 1]!;
+    if (Math.abs(x - lx) >= 0.5 || Math.abs(y - ly) >= 0.5) out.push(points[i]!);
+  }
+  out.push(points[points.length - 1]!);
+  return out;
 }
 
 /** Points along a polyline about every `step` pixels (for judging where curves run). */
