@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { readAudioFile, readAudioFolder } from "../src/data/audio/audio-folder.js";
+import { audioFeatures, readAudioFile, readAudioFolder } from "../src/data/audio/audio-folder.js";
 import { fftInPlace } from "../src/data/audio/fft.js";
 import { logMelSpectrogram } from "../src/data/audio/log-mel.js";
 import { decodeWav, encodeWav, resampleLinear } from "../src/data/audio/wav.js";
@@ -178,6 +178,18 @@ test("WAV folder: sine tones of two pitches give [N,1,mels,frames] spectrograms 
   // prediction-time reading with the saved settings gives the same features
   const one = await readAudioFile(a.files[3]!, a.settings);
   assert.deepEqual(one, a.spectrograms.subarray(3 * per, 4 * per));
+  // kept waveforms give the same spectrograms through audioFeatures (the path after waveform augmentation)
+  const w = await readAudioFolder(dir, {
+    sampleRate: rate,
+    nFft: 256,
+    hop: 80,
+    mels: 32,
+    keepWaveforms: true,
+  });
+  assert.equal(w.waveforms!.length, 6 * 4000);
+  const again = audioFeatures(w.waveforms!, 6, w.settings);
+  assert.deepEqual(again.shape, a.shape);
+  assert.deepEqual(again.spectrograms, a.spectrograms);
 });
 
 test("WAV folder: a damaged file is a UserError naming it, or a warning with skipCorrupt", async () => {

@@ -18,6 +18,8 @@ export interface AudioReadOptions {
   fMax?: number;
   /** Skip unreadable files with a warning instead of failing. */
   skipCorrupt?: boolean;
+  /** Also return the fixed-length waveforms (for waveform augmentation, then audioFeatures). */
+  keepWaveforms?: boolean;
 }
 
 /** Settings that fix the spectrogram's shape, to save with a model and pass to readAudioFile. */
@@ -37,6 +39,8 @@ export interface AudioFolder {
   warnings: string[];
   /** The settings used (pass them to readAudioFile at prediction time). */
   settings: AudioFeatureSettings;
+  /** With keepWaveforms: N x samples, the resampled clips padded or cut to `settings.seconds`. */
+  waveforms?: Float32Array;
 }
 
 const WAV_EXTENSIONS = new Set([".wav", ".wave"]);
@@ -81,27 +85,50 @@ export async function readAudioFolder(dir: string, opts: AudioReadOptions = {}):
     throw new UserError(`folder '${dir}': every WAV file was skipped`, warnings.slice(0, 3).join("; "));
   const seconds = opts.seconds ?? Math.max(...clips.map((c) => c.samples.length)) / sampleRate;
   const settings = makeSettings(sampleRate, seconds, opts);
-  let shape: [number, number, number, number] | undefined;
-  let spectrograms = new Float32Array(0);
-  const labels = new Int32Array(clips.length);
+  const length = clipLength(settings);
+  const waveforms = new Float32Array(clips.length * length);
   clips.forEach((clip, n) => {
-    const s = featuresOf(clip.samples, settings);
-    if (!shape) {
-      shape = [clips.length, 1, s.mels, s.frames];
-      spectrograms = new Float32Array(clips.length * s.data.length);
-    }
-    spectrograms.set(s.data, n * s.data.length);
-    labels[n] = clip.label;
+    waveforms.set(fitLength(clip.samples, length), n * length);
   });
-  return {
+  const { spectrograms, shape } = audioFeatures(waveforms, clips.length, settings);
+  const labels = Int32Array.from(clips, (c) => c.label);
+  const result: AudioFolder = {
     spectrograms,
-    shape: shape!,
+    shape,
     labels,
     classes,
     files: clips.map((c) => c.file),
     warnings,
     settings,
   };
+  if (opts.keepWaveforms) result.waveforms = waveforms;
+  return result;
+}
+
+/**
+ * Log-mel spectrograms [count, 1, mels, frames] of `count` waveforms of equal length (row-major), e.g.
+ * after augmentAudio on a training batch.
+ */
+export function audioFeatures(
+  waveforms: Float32Array,
+  count: number,
+  settings: AudioFeatureSettings,
+): { spectrograms: Float32Array; shape: [number, number, number, number] } {
+  if (!Number.isInteger(count) || count < 1 || waveforms.length % count !== 0) {
+    throw new UserError(`${waveforms.length} samples do not split into ${count} clips of equal length`);
+  }
+  const length = waveforms.length / count;
+  let spectrograms = new Float32Array(0);
+  let shape: [number, number, number, number] = [count, 1, 0, 0];
+  for (let n = 0; n < count; n++) {
+    const s = featuresOf(waveforms.subarray(n * length, (n + 1) * length), settings);
+    if (n === 0) {
+      shape = [count, 1, s.mels, s.frames];
+      spectrograms = new Float32Array(count * s.data.length);
+    }
+    spectrograms.set(s.data, n * s.data.length);
+  }
+  return { spectrograms, shape };
 }
 
 /** One WAV file as a [1, mels, frames] log-mel spectrogram with the settings a model was trained with. */
@@ -124,8 +151,12 @@ export function fitLength(samples: Float32Array, length: number): Float32Array {
   return out;
 }
 
+function clipLength(settings: AudioFeatureSettings): number {
+  return Math.max(1, Math.round(settings.seconds * settings.sampleRate));
+}
+
 function featuresOf(samples: Float32Array, settings: AudioFeatureSettings) {
-  const length = Math.max(1, Math.round(settings.seconds * settings.sampleRate));
+  const length = clipLength(settings);
   return logMelSpectrogram(fitLength(samples, length), {
     ...settings.spectrogram,
     sampleRate: settings.sampleRate,
