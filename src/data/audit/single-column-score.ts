@@ -11,17 +11,22 @@ export interface SingleColumnScore {
   metric: "balanced_accuracy_skill" | "r2";
 }
 
-/** Most bins of a numeric column in the one-column models. */
+/** Most bins of a numeric column in the one-column regression model. */
 export const MAX_BINS = 32;
+/** Neighbours of the one-column classification model of a numeric column. */
+export const NEIGHBOURS = 5;
 
 /**
  * Fits a one-column model on the training folds and scores its predictions on the held-out fold, for
  * every fold (so every row is predicted once, by a model that did not see it):
- * - numeric columns are cut into up to MAX_BINS (about sqrt of the training rows) quantile bins of the
- *   training values, missing values in a bin of their own; text columns use one bin per value;
- * - classification predicts the most frequent training class of the row's bin (the overall most frequent
- *   class for a bin without training rows); regression predicts the bin's mean training target, and for
- *   numeric columns also a least-squares line, keeping the better of the two held-out R^2.
+ * - classification, numeric column: the majority class of the NEIGHBOURS training rows with the closest
+ *   values (k-nearest neighbours on that one column; a tie goes to the nearest row's class);
+ * - classification, text column: the most frequent training class of the row's value;
+ * - regression: numeric columns are cut into up to MAX_BINS (about sqrt of the training rows) quantile bins
+ *   of the training values and a row gets its bin's mean training target; text columns use one bin per
+ *   value; numeric columns also get a least-squares line, and the better of the two held-out R^2 counts;
+ * - missing values form a group of their own; a group without training rows gets the overall majority
+ *   class (or mean target).
  *
  * @param data the prepared audit data
  * @param column index of the column to score
@@ -81,7 +86,9 @@ export function singleColumnScore(
       }
       bins = textBins.size;
     }
-    if (classification) {
+    if (classification && numeric) {
+      predictByNeighbours(data, rows, folds, f, sorted, values, binOfRow, bins, predicted);
+    } else if (classification) {
       const counts = new Float64Array(bins * classes);
       const overall = new Float64Array(classes);
       for (let r = 0; r < n; r++) {
@@ -161,6 +168,74 @@ export function singleColumnScore(
   const y = Float64Array.from(rows, (i) => data.targetValues[i]!);
   const score = Math.max(r2(y, predicted), numeric ? r2(y, linear) : 0);
   return { column: name, score: clamp01(score), metric };
+}
+
+/**
+ * Classification of the held-out rows of fold `f` by the majority class of their NEIGHBOURS nearest
+ * training values; rows with a missing value get the majority class of training rows with a missing
+ * value (or of all training rows). `sorted` lists the rows with a value in ascending order of value.
+ */
+function predictByNeighbours(
+  data: AuditData,
+  rows: readonly number[],
+  folds: ArrayLike<number>,
+  f: number,
+  sorted: readonly number[],
+  values: Float64Array,
+  binOfRow: Int32Array,
+  bins: number,
+  predicted: Float64Array,
+): void {
+  const classes = data.classes.length;
+  const train = sorted.filter((r) => folds[r] !== f);
+  const trainValues = train.map((r) => values[rows[r]!]!);
+  const trainLabels = train.map((r) => data.labels[rows[r]!]!);
+  const overall = new Float64Array(classes);
+  const missing = new Float64Array(classes);
+  const missingBin = bins - 1;
+  for (let r = 0; r < rows.length; r++) {
+    if (folds[r] === f) continue;
+    const y = data.labels[rows[r]!]!;
+    overall[y]!++;
+    if (binOfRow[r] === missingBin) missing[y]!++;
+  }
+  const majority = argmax(overall, 0, classes);
+  const missingClass = missing.some((c) => c > 0) ? argmax(missing, 0, classes) : majority;
+  const votes = new Float64Array(classes);
+  const k = Math.min(NEIGHBOURS, train.length);
+  for (let r = 0; r < rows.length; r++) {
+    if (folds[r] !== f) continue;
+    const v = values[rows[r]!]!;
+    if (Number.isNaN(v) || k === 0) {
+      predicted[r] = Number.isNaN(v) ? missingClass : majority;
+      continue;
+    }
+    votes.fill(0);
+    let hi = lowerBound(trainValues, v);
+    let lo = hi - 1;
+    let nearest = -1;
+    for (let taken = 0; taken < k; taken++) {
+      const takeLow = hi >= trainValues.length || (lo >= 0 && v - trainValues[lo]! <= trainValues[hi]! - v);
+      const y = trainLabels[takeLow ? lo-- : hi++]!;
+      if (nearest < 0) nearest = y;
+      votes[y]!++;
+    }
+    let best = nearest;
+    for (let c = 0; c < classes; c++) if (votes[c]! > votes[best]!) best = c;
+    predicted[r] = best;
+  }
+}
+
+/** Number of values < v. */
+function lowerBound(sortedValues: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = sortedValues.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sortedValues[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Number of edges <= v (the bin of v). */
