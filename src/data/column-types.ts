@@ -88,14 +88,21 @@ export function inferColumnType(
   const rowIds = rows ?? table.rows.map((_, i) => i);
   const values: string[] = [];
   const valueRows: number[] = [];
+  const parsed: number[] = [];
+  let numeric = 0;
   let missing = 0;
   for (const r of rowIds) {
     const cell = table.rows[r]![index]!;
-    if (isMissing(cell)) missing++;
-    else {
-      values.push(cell.trim());
-      valueRows.push(r);
+    if (isMissing(cell)) {
+      missing++;
+      continue;
     }
+    const v = trimmed(cell);
+    const x = parseNumber(v);
+    if (!Number.isNaN(x)) numeric++;
+    values.push(v);
+    valueRows.push(r);
+    parsed.push(x);
   }
   const count = rowIds.length;
   const n = values.length;
@@ -119,8 +126,7 @@ export function inferColumnType(
     }
   }
 
-  const nums = values.map(parseNumber);
-  const numeric = nums.filter((v) => !Number.isNaN(v)).length;
+  const nums = parsed;
   if (numeric >= PARSE_SHARE * n) {
     const profile: ColumnProfile = {
       ...base,
@@ -203,6 +209,13 @@ function isRowCounter(nums: number[], tableRows: number): boolean {
     if (v > max) max = v;
   }
   return max - min + 1 <= tableRows;
+}
+
+/** The cell without surrounding white space (the same string when it has none). */
+function trimmed(cell: string): string {
+  const a = cell.charCodeAt(0);
+  const b = cell.charCodeAt(cell.length - 1);
+  return a > 32 && b > 32 ? cell : cell.trim();
 }
 
 /** "data row 12 (line 14)" or "data row 12", for messages. */

@@ -17,9 +17,11 @@ export const MISSING_TOKENS: ReadonlySet<string> = new Set([
 
 /** True when the cell holds no value (see MISSING_TOKENS). Example: `isMissing(" NA ") === true`. */
 export function isMissing(cell: string | undefined): boolean {
-  if (cell === undefined) return true;
-  if (cell.length === 0) return true;
+  if (cell === undefined || cell.length === 0) return true;
   if (cell.length > 16) return false;
+  // every missing token starts with one of: space/tab, n, N, ?, # (fast exit for numbers and most labels)
+  const c = cell.charCodeAt(0);
+  if (c !== 32 && c !== 9 && c !== 110 && c !== 78 && c !== 63 && c !== 35) return false;
   return MISSING_TOKENS.has(cell.trim().toLowerCase());
 }
 
@@ -30,6 +32,29 @@ const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * surrounding spaces ("  -1.5e3 "); refuses hex, "Infinity", thousands separators and empty text.
  */
 export function parseNumber(cell: string): number {
+  // Fast path: plain decimal text (digits, one optional leading sign, dot, exponent) goes straight to Number.
+  const n = cell.length;
+  if (n > 0 && n < 32) {
+    let plain = true;
+    for (let i = 0; i < n; i++) {
+      const c = cell.charCodeAt(i);
+      // 0-9 . e E, and a sign only first or right after the exponent
+      if ((c >= 48 && c <= 57) || c === 46) continue;
+      if ((c === 101 || c === 69) && i > 0) continue;
+      if (
+        (c === 45 || c === 43) &&
+        (i === 0 || cell.charCodeAt(i - 1) === 101 || cell.charCodeAt(i - 1) === 69)
+      )
+        continue;
+      plain = false;
+      break;
+    }
+    if (plain) {
+      const v = Number(cell);
+      if (Number.isFinite(v)) return v;
+      if (Number.isNaN(v)) return Number.NaN;
+    }
+  }
   const s = cell.trim();
   if (!NUMBER_RE.test(s)) return Number.NaN;
   const v = Number(s);

@@ -493,8 +493,8 @@ function meanStd(xs: readonly number[]): { mean: number; std: number } {
   return { mean, std: std > 0 && Number.isFinite(std) ? std : 1 };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
+function median(xs: readonly number[]): number {
+  const s = Float64Array.from(xs).sort();
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
@@ -529,7 +529,8 @@ function fitColumn(
 ): Encoder | undefined {
   const column = p.name;
   const cells = rows.map((r) => table.rows[r]![p.index]!);
-  const present = cells.filter((v) => !isMissing(v)).map((v) => v.trim());
+  const present: string[] = [];
+  for (const v of cells) if (!isMissing(v)) present.push(v.trim());
   const missingIndicator = p.missing > 0;
   switch (p.kind) {
     case "empty":
@@ -555,8 +556,9 @@ function fitColumn(
       }
       const xs = present.map(parseNumber);
       const fill = median(xs);
-      const imputed = cells.map((v) => (isMissing(v) ? fill : parseNumber(v)));
-      return { kind: "numeric", column, fill, ...scaleOf(imputed, s.scaling), missingIndicator };
+      // statistics after imputation: the observed values plus one `fill` per missing cell
+      for (let m = 0; m < p.missing; m++) xs.push(fill);
+      return { kind: "numeric", column, fill, ...scaleOf(xs, s.scaling), missingIndicator };
     }
     case "boolean": {
       const { trueValue, falseValue } = p.boolean!;
