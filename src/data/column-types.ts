@@ -6,7 +6,8 @@ import type { Table } from "./table.js";
 /**
  * What a column holds, as inferred from its cells:
  * - `numeric`: at least 95% of the non-missing cells are numbers (see `invalid` for those that are not);
- * - `boolean`: exactly two values forming a known pair (true/false, yes/no, y/n, t/f, 1/0; any case);
+ * - `boolean`: exactly two values forming a known pair (true/false, yes/no, y/n, t/f; any case). A 0/1
+ *   column is numeric, so that any number is accepted in it at prediction time;
  * - `datetime`: at least 95% of the non-missing cells are dates (see parseDateTime);
  * - `identifier`: a distinct value on every row (ids, uuids, codes), or distinct integers in a range no
  *   wider than the table's row count (a row counter 0..n-1, also when only a subset of rows is looked at);
@@ -61,7 +62,6 @@ const BOOLEAN_PAIRS: readonly [string, string][] = [
   ["yes", "no"],
   ["y", "n"],
   ["t", "f"],
-  ["1", "0"],
 ];
 
 /**

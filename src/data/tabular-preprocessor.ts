@@ -94,7 +94,7 @@ const FORMAT = "nncoach.tabular-preprocessor";
  * - numeric: missing cells get the training median, then standardized (mean/std of the training rows
  *   after imputation, std 0 -> 1) or min-max scaled; a cell that is not a number is a UserError naming
  *   the value, data row, file line and column;
- * - boolean: 1/0 (true/yes/y/t/1 -> 1), missing -> the training majority;
+ * - boolean: 1/0 (true/yes/y/t -> 1), missing -> the training majority;
  * - categorical: one-hot over the training categories (most frequent first, at most maxCategories) plus an
  *   "col=<other>" slot for categories not seen in training; or with `categorical: "embedding"` one feature
  *   holding the index (0 = other, 1..k), listed in `embeddings`; missing -> the training mode;
