@@ -21,12 +21,17 @@ export const MAX_ONE_HOT_LEVELS = 20;
  *
  * @param data the prepared audit data
  * @param rowIndices which rows of `data` to include, in this order
+ * @param columnIndices which columns to use (default: every input column)
  */
-export function standardizedFeatureMatrix(data: AuditData, rowIndices: readonly number[]): FeatureMatrix {
+export function standardizedFeatureMatrix(
+  data: AuditData,
+  rowIndices: readonly number[],
+  columnIndices: readonly number[] = data.featureIndices,
+): FeatureMatrix {
   const n = rowIndices.length;
   const columns: Float64Array[] = [];
   const names: string[] = [];
-  for (const c of data.featureIndices) {
+  for (const c of columnIndices) {
     if (data.numeric[c]) {
       const v = data.values[c]!;
       columns.push(Float64Array.from(rowIndices, (i) => v[i]!));

@@ -131,6 +131,7 @@ export async function runImageFolderAudit(
       rows_checked: 0,
       out_of_fold_accuracy: 0,
       thresholds: {},
+      excluded_columns: [],
       confident_joint: { classes, counts: [] },
       issues_found: 0,
       skipped: "image folders: label issues need a trained image model (see nncoach train)",

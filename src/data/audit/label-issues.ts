@@ -28,6 +28,8 @@ export interface LabelIssueSummary {
   out_of_fold_accuracy: number;
   /** Per class: mean out-of-fold probability of the class over rows labeled with it. */
   thresholds: Record<string, number>;
+  /** Input columns the model did not use (leakage suspects, identifier-like columns). */
+  excluded_columns: string[];
   /** Calibrated confident joint: `counts[given][true]` over `classes`. */
   confident_joint: { classes: string[]; counts: number[][] };
   issues_found: number;
@@ -42,13 +44,17 @@ export const LABEL_CHECK_FOLDS = 5;
  * Label issues of a classification dataset by confident learning: a standardized L2 logistic regression
  * (C = 1) gives out-of-fold probabilities over stratified 5-fold cross-validation, then `findLabelIssues`
  * ranks the rows whose given label it confidently disagrees with. Rows without a target are not checked.
+ * Columns that leak the target must be left out (`exclude`): a model that reads the recorded label from
+ * them agrees with every label, wrong or not.
  *
  * @param data the prepared audit data (classification)
  * @param seed seed of the fold assignment
+ * @param exclude names of input columns the model must not use
  */
 export function auditLabelIssues(
   data: AuditData,
   seed: number,
+  exclude: readonly string[] = [],
 ): { issues: LabelIssue[]; summary: LabelIssueSummary } {
   const method = "confident learning (prune by noise rate)";
   const model = `multinomial logistic regression, L2 (C=1), standardized inputs, ${LABEL_CHECK_FOLDS}-fold out-of-fold`;
@@ -59,6 +65,7 @@ export function auditLabelIssues(
     rows_checked: 0,
     out_of_fold_accuracy: 0,
     thresholds: {},
+    excluded_columns: [...exclude],
     confident_joint: { classes: data.classes, counts: [] },
     issues_found: 0,
   };
@@ -71,7 +78,8 @@ export function auditLabelIssues(
     return { issues: [], summary: { ...base, skipped: `only ${rows.length} labeled rows` } };
   }
   const labels = Int32Array.from(rows, (i) => data.labels[i]!);
-  const matrix = standardizedFeatureMatrix(data, rows);
+  const columns = data.featureIndices.filter((c) => !exclude.includes(data.columns[c]!));
+  const matrix = standardizedFeatureMatrix(data, rows, columns);
   const folds = stratifiedFoldIndex(labels, LABEL_CHECK_FOLDS, seed);
   const probabilities = outOfFoldProbabilities(matrix, labels, classes, folds, {
     maxIterations: 200,

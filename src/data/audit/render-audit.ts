@@ -95,7 +95,8 @@ export function renderAuditReport(report: AuditReport, options: RenderAuditOptio
   else {
     line(
       `  ${report.label_issues.length} of ${ls.rows_checked} rows flagged by ${ls.method}; model: ${ls.model}; ` +
-        `out-of-fold accuracy ${ls.out_of_fold_accuracy.toFixed(3)}`,
+        `out-of-fold accuracy ${ls.out_of_fold_accuracy.toFixed(3)}` +
+        (ls.excluded_columns.length > 0 ? `; columns left out: ${ls.excluded_columns.join(", ")}` : ""),
     );
     const multiFile = report.files.length > 1;
     report.label_issues.slice(0, max).forEach((issue, i) => {

@@ -23,7 +23,8 @@ export interface AuditOptions {
 /**
  * Audits a dataset before training: column summary (types, missing values, constant and near-constant,
  * identifier-like columns, scales), exact and near duplicates within and across train/validation/test,
- * target leakage suspects, label issues by confident learning (classification) and class imbalance.
+ * target leakage suspects, label issues by confident learning (classification; leakage suspects and
+ * identifier-like columns are left out of its model) and class imbalance.
  *
  * @param tables the training table alone (its rows are tagged with the seeded 70/15/15 split nncoach would
  *   use), or `{ train, validation?, test? }` with the user's own split files
@@ -47,7 +48,11 @@ export function runAudit(
   const near = findNearDuplicates(data, { maxDistance: nearDistance, seed });
   const duplicates = sortDuplicateGroups([...exact, ...near.groups]);
   const leakage = auditLeakage(data, seed);
-  const labels = auditLabelIssues(data, seed);
+  const exclude = [
+    ...leakage.suspects.map((s) => s.column),
+    ...columns.filter((c) => c.identifier_like !== undefined).map((c) => c.name),
+  ];
+  const labels = auditLabelIssues(data, seed, [...new Set(exclude)]);
   const imbalance = auditImbalance(data);
 
   const files: AuditReport["files"] = [];
