@@ -6,6 +6,7 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { inferColumnTypes } from "../src/data/column-types.js";
 import { detectHeader, readTable, sniffDelimiter } from "../src/data/csv.js";
+import { CsvParser } from "../src/data/csv-parser.js";
 import { readJsonLines } from "../src/data/json-lines.js";
 import { readTableFile } from "../src/data/read-table-file.js";
 import { UserError } from "../src/errors.js";
@@ -165,6 +166,26 @@ test("streaming: multi-byte characters and quoted line breaks across chunk bound
   // line numbers count the line break inside quotes
   assert.equal(t.lines![0], 2);
   assert.equal(t.lines![1], 4);
+});
+
+test("parser gives the same rows whatever the chunk boundaries (one character at a time)", () => {
+  const text = 'a,b,c\r\n"x ""q"" y","1,2",\r\n"multi\nline",,"end"\r"",z,""""\n\n last,row,here';
+  const whole = new CsvParser(",", "w.csv");
+  whole.push(text);
+  whole.end();
+  const bytes = new CsvParser(",", "c.csv");
+  for (const ch of text) bytes.push(ch);
+  bytes.end();
+  assert.deepEqual(bytes.rows, whole.rows);
+  assert.deepEqual(bytes.lines, whole.lines);
+  assert.deepEqual(whole.rows, [
+    ["a", "b", "c"],
+    ['x "q" y', "1,2", ""],
+    ["multi\nline", "", "end"],
+    ["", "z", '"'],
+    [" last", "row", "here"],
+  ]);
+  assert.deepEqual(whole.lines, [1, 2, 3, 5, 7]);
 });
 
 test("missing file is a UserError naming it", async () => {
