@@ -194,9 +194,9 @@ test("NaN loss stops training with a message saying at which step", () => {
 test("bad option values are refused naming the option", () => {
   const lr = runCli(["train", "examples/wine.csv", "--target", "cultivar", "--lr=-1"]);
   assert.equal(lr.code, 2);
-  assert.match(lr.stderr, /--lr must be > 0, got -1/);
+  assert.match(lr.stderr, /--lr must be > 0, got "?-1"?/);
   const zero = runCli(["train", "examples/wine.csv", "--target", "cultivar", "--lr", "0"]);
-  assert.match(zero.stderr, /--lr must be > 0, got 0/);
+  assert.match(zero.stderr, /--lr must be > 0, got "?0"?/);
   const typo = runCli(["train", "examples/wine.csv", "--target", "cultivar", "--epoch", "3"]);
   assert.equal(typo.code, 2);
   assert.match(typo.stderr, /unknown option '--epoch'.*did you mean '--epochs'/s);

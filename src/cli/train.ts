@@ -1,174 +1,124 @@
-/** `nncoach train <data> --target <col> [options]`: train a network on a table and report. */
-
+/**
+ * `nncoach train <data> --target <col> [options]`: train a network and report. Every option can also come
+ * from a YAML or JSON file (`--config run.yaml`); flags override the file. The option table lives in
+ * src/train/config-options.ts, so help, validation and config files agree.
+ */
 import { UserError } from "../errors.js";
-import { ACTIVATIONS } from "../nn/activations.js";
-import { LOSSES } from "../nn/losses/index.js";
-import { OPTIMIZERS } from "../optim/index.js";
-import { trainTabular } from "../train/train-tabular.js";
-import { choiceOption, intOption, listOption, numberOption, parseCommandArgs } from "./args.js";
+import { loadConfigFile, resolveConfig, TRAIN_OPTIONS } from "../train/config.js";
+import { formatTrainOptionsHelp } from "../train/config-help.js";
+import { type TabularTrainResult, trainTabular } from "../train/train-tabular.js";
+import { parseCommandArgs } from "./args.js";
 import { fmt, progressWriter } from "./output.js";
 
-export const TRAIN_HELP = `usage: nncoach train <train.csv> --target <col> [options]
+export const TRAIN_USAGE = "usage: nncoach train <data> --target <col> [--config run.yaml] [options]";
 
-data
-  --target <col>             column to predict (required)
-  --validation-data <file>   validation file; the whole first file is then training data
-                             (default: one seeded stratified 70/15/15 split; the test part is
-                             evaluated once, at the end)
-  --task classification|regression   default: numeric target = regression
-model
-  --hidden 256,256           hidden layer sizes
-  --activation relu          ${ACTIVATIONS.filter((a) => a !== "linear").join("|")}
-  --dropout 0                dropout rate after each hidden layer
-  --norm none                none|batch|layer
-  --loss auto                ${LOSSES.join("|")} (auto: BCE for 2 classes, sparse CE, MSE)
-  --label-smoothing 0        --huber-delta 1   --focal-gamma 2
-  --class-weights none       none|balanced
-optimization
-  --optimizer adam           ${OPTIMIZERS.join("|")}
-  --lr 1e-3                  --weight-decay 0   --momentum 0.9 (sgd)
-  --batch-size 32            --epochs 20
-  --clip-norm <n>            clip gradients by global norm    --clip-value <v>
-run
-  --seed 0                   --threads <n> (default: all cores)
-  --save <dir>               write model.onnx, preprocess.json, config.json
-  --json                     last line of stdout: one JSON object with the results
-`;
+function parseOptions() {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
+    config: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  };
+  for (const o of TRAIN_OPTIONS) {
+    if (o.name === "data") continue;
+    options[o.flag] = { type: o.arity === "flag" ? "boolean" : "string" };
+  }
+  return options;
+}
 
-const OPTIONS = {
-  target: { type: "string" },
-  "validation-data": { type: "string" },
-  task: { type: "string" },
-  hidden: { type: "string" },
-  activation: { type: "string" },
-  dropout: { type: "string" },
-  norm: { type: "string" },
-  loss: { type: "string" },
-  "label-smoothing": { type: "string" },
-  "huber-delta": { type: "string" },
-  "focal-gamma": { type: "string" },
-  "class-weights": { type: "string" },
-  optimizer: { type: "string" },
-  lr: { type: "string" },
-  "weight-decay": { type: "string" },
-  momentum: { type: "string" },
-  "batch-size": { type: "string" },
-  epochs: { type: "string" },
-  "clip-norm": { type: "string" },
-  "clip-value": { type: "string" },
-  seed: { type: "string" },
-  threads: { type: "string" },
-  save: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
+/** `--resume` may stand alone or take a path: give a bare one the value "true". */
+function normalizeOptionalValues(argv: string[]): string[] {
+  const optional = new Set(
+    TRAIN_OPTIONS.filter((o) => o.arity === "optional-value").map((o) => `--${o.flag}`),
+  );
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    const next = argv[i + 1];
+    if (optional.has(a) && (next === undefined || next.startsWith("--"))) out.push(`${a}=true`);
+    else out.push(a);
+  });
+  return out;
+}
 
 export async function trainCommand(argv: string[]): Promise<number> {
-  const { values: v, positionals } = parseCommandArgs("train", argv, OPTIONS);
-  if (v.help) {
-    process.stdout.write(TRAIN_HELP);
+  const { values, positionals } = parseCommandArgs("train", normalizeOptionalValues(argv), parseOptions());
+  if (values.help) {
+    process.stdout.write(`${TRAIN_USAGE}\n\n${formatTrainOptionsHelp()}\n`);
     return 0;
   }
-  if (positionals.length !== 1)
+  if (positionals.length > 1)
     throw new UserError(
-      "nncoach train needs exactly one data file",
-      "usage: nncoach train <train.csv> --target <col>",
+      `nncoach train takes one data file, got ${positionals.length}: ${positionals.join(" ")}`,
+      TRAIN_USAGE,
     );
-  if (!v.target)
-    throw new UserError("nncoach train: --target <column> is required", "name the column to predict");
-  const json = Boolean(v.json);
+  const cli: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values))
+    if (k !== "config" && k !== "help" && v !== undefined) cli[k] = v;
+  if (positionals[0]) cli.data = positionals[0];
+  const file = typeof values.config === "string" ? loadConfigFile(values.config) : null;
+  const resolved = resolveConfig(file, cli);
+  if (!resolved.values.data) throw new UserError("nncoach train needs a data file", TRAIN_USAGE);
+  const json = resolved.values.json;
   const out = progressWriter(json);
-  const lr = numberOption("lr", v.lr);
-  if (lr !== undefined && !(lr > 0)) throw new UserError(`--lr must be > 0, got ${v.lr}`);
-  const dropout = numberOption("dropout", v.dropout);
-  if (dropout !== undefined && !(dropout >= 0 && dropout < 1))
-    throw new UserError(`--dropout must be in [0, 1), got ${v.dropout}`);
-  const clipNorm = numberOption("clip-norm", v["clip-norm"]);
-  if (clipNorm !== undefined && !(clipNorm > 0))
-    throw new UserError(`--clip-norm must be > 0, got ${v["clip-norm"]}`);
-  const clipValue = numberOption("clip-value", v["clip-value"]);
-  if (clipValue !== undefined && !(clipValue > 0))
-    throw new UserError(`--clip-value must be > 0, got ${v["clip-value"]}`);
-  const weightDecay = numberOption("weight-decay", v["weight-decay"]);
-  if (weightDecay !== undefined && !(weightDecay >= 0))
-    throw new UserError(`--weight-decay must be >= 0, got ${v["weight-decay"]}`);
 
-  const result = await trainTabular(
-    {
-      data: positionals[0]!,
-      target: v.target,
-      validationData: v["validation-data"],
-      task: choiceOption("task", v.task, ["classification", "regression"] as const),
-      hidden: listOption("hidden", v.hidden),
-      activation: choiceOption("activation", v.activation, ACTIVATIONS),
-      dropout,
-      norm: choiceOption("norm", v.norm, ["none", "batch", "layer"] as const),
-      loss: choiceOption("loss", v.loss, LOSSES),
-      labelSmoothing: numberOption("label-smoothing", v["label-smoothing"]),
-      huberDelta: numberOption("huber-delta", v["huber-delta"]),
-      focalGamma: numberOption("focal-gamma", v["focal-gamma"]),
-      classWeights: choiceOption("class-weights", v["class-weights"], ["none", "balanced"] as const),
-      optimizer: choiceOption("optimizer", v.optimizer, OPTIMIZERS),
-      lr,
-      weightDecay,
-      momentum: numberOption("momentum", v.momentum),
-      batchSize: intOption("batch-size", v["batch-size"]),
-      epochs: intOption("epochs", v.epochs),
-      clipNorm,
-      clipValue,
-      seed: intOption("seed", v.seed, 0),
-      threads: intOption("threads", v.threads),
-      save: v.save,
-    },
-    {
-      log: out,
-      callbacks: [
-        {
-          onEpochEnd: (_e, logs, s) => {
-            const metric =
-              logs.val_accuracy !== undefined
-                ? `val_accuracy ${fmt(logs.val_accuracy)}`
-                : `val_mae ${fmt(logs.val_mae)}`;
-            out(
-              `epoch ${String(logs.epoch).padStart(String(s.epochs).length)}/${s.epochs}  train_loss ${fmt(logs.train_loss)}  val_loss ${fmt(logs.val_loss)}  ${metric}`,
-            );
-          },
+  const result = await trainTabular(resolved, {
+    log: out,
+    callbacks: [
+      {
+        onEpochEnd: (_e, logs, s) => {
+          const shown = Object.entries(logs)
+            .filter(([k]) => k.startsWith("val_"))
+            .map(([k, v]) => `${k} ${fmt(v)}`)
+            .join("  ");
+          out(
+            `epoch ${String(logs.epoch).padStart(String(s.epochs).length)}/${s.epochs}  train_loss ${fmt(logs.train_loss)}  ${shown}  lr ${fmt(logs.lr as number)}`,
+          );
         },
-      ],
-    },
-  );
-  for (const n of result.notices) out(`note: ${n}`);
-  const describe = (e: { loss: number; accuracy?: number; mae?: number }) =>
-    e.accuracy !== undefined
-      ? `accuracy ${fmt(e.accuracy)}, loss ${fmt(e.loss)}`
-      : `MAE ${fmt(e.mae)}, loss ${fmt(e.loss)}`;
-  out(`validation: ${describe(result.val)}`);
-  if (result.test) out(`test (evaluated once, at the end): ${describe(result.test)}`);
-  out(`training speed: ${Math.round(result.trainSamplesPerSecond)} samples/s`);
-  if (result.savedTo) out(`saved model.onnx, preprocess.json and config.json to ${result.savedTo}`);
+      },
+    ],
+  });
+  report(result, out);
   await result.trainer.release();
-  if (json) {
-    const metricKey = result.task === "classification" ? "val_accuracy" : "val_mae";
-    process.stdout.write(
-      `${JSON.stringify({
-        task: result.task,
-        classes: result.classes,
-        epochs_run: result.epochsRun,
-        train_samples_per_second: result.trainSamplesPerSecond,
-        history: result.history.map((h) => ({
-          epoch: h.epoch,
-          train_loss: h.train_loss,
-          val_loss: h.val_loss,
-          [metricKey]: h[metricKey],
-          lr: h.lr,
-        })),
-        val: result.val,
-        test: result.test,
-        notices: result.notices,
-        saved_to: result.savedTo,
-        config: result.config,
-      })}\n`,
-    );
-  }
+  if (json) process.stdout.write(`${JSON.stringify(jsonResult(result))}\n`);
   return 0;
+}
+
+function report(r: TabularTrainResult, out: (l: string) => void): void {
+  for (const n of r.notices) out(`note: ${n}`);
+  if (r.stopReason) out(`stopped early: ${r.stopReason}`);
+  const describe = (e: Record<string, number>) =>
+    Object.entries(e)
+      .filter(([k]) => k !== "samples")
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(", ");
+  out(`validation (${r.val.samples} rows): ${describe(r.val)}`);
+  if (r.test) out(`test (${r.test.samples} rows, evaluated once, at the end): ${describe(r.test)}`);
+  const last = r.health.at(-1);
+  if (last) {
+    const dead = Object.entries(last.deadRelu).filter(([, f]) => f > 0.5);
+    if (dead.length)
+      out(`warning: dead ReLU units: ${dead.map(([l, f]) => `${l} ${(100 * f).toFixed(0)}%`).join(", ")}`);
+    const spikes = r.health.reduce((a, h) => a + h.spikes.length, 0);
+    if (spikes) out(`warning: ${spikes} loss spikes (batch loss > 3x the recent median)`);
+  }
+  out(`training speed: ${Math.round(r.trainSamplesPerSecond)} samples/s`);
+  if (r.config.logDir) out(`logs: ${r.config.logDir} (TensorBoard event files, history.csv)`);
+  if (r.config.checkpoint)
+    out(`checkpoints: ${r.config.checkpoint}/last.ckpt, best.ckpt (continue with --resume)`);
+  if (r.savedTo) out(`saved model.onnx, preprocess.json and config.json to ${r.savedTo}`);
+}
+
+function jsonResult(r: TabularTrainResult) {
+  return {
+    task: r.task,
+    classes: r.classes,
+    monitor: r.monitor,
+    epochs_run: r.epochsRun,
+    stop_reason: r.stopReason,
+    train_samples_per_second: r.trainSamplesPerSecond,
+    history: r.history.map((h, i) => ({ ...h, health: r.health[i] })),
+    val: r.val,
+    test: r.test,
+    notices: r.notices,
+    saved_to: r.savedTo,
+    config: r.config,
+  };
 }

@@ -25,10 +25,20 @@ export interface StateSpec {
   fill: number;
 }
 
+/** A per-step random input: uniform [0, 1) values of the given shape ("N" = batch), fed by the trainer. */
+export interface NoiseSpec {
+  name: string;
+  shape: (number | string)[];
+}
+
 export class BuildContext {
   readonly params = new Map<string, { spec: ParamSpec; node: Tensor }>();
   readonly states = new Map<string, { spec: StateSpec; node: Tensor; update?: Tensor }>();
-  private seedCounter = 0;
+  readonly noise = new Map<string, { spec: NoiseSpec; node: Tensor }>();
+  /** Output of each layer by name (for cutting models and inspecting them). */
+  readonly taps = new Map<string, Tensor>();
+  /** Outputs of ReLU-family activation layers, for the dead-unit monitor. */
+  readonly reluTaps = new Map<string, Tensor>();
 
   constructor(
     readonly dtype: DType,
@@ -61,9 +71,16 @@ export class BuildContext {
     s.update = value;
   }
 
-  /** A deterministic seed for the next random op (dropout). */
-  nextSeed(): number {
-    this.seedCounter++;
-    return ((this.seed * 1000003 + this.seedCounter * 7919) % 2147483647) + 1;
+  /**
+   * Uniform [0, 1) noise for a random op (dropout masks). The trainer draws it in TypeScript from a seeded
+   * generator whose state is saved in checkpoints, so a resumed run draws exactly what the uninterrupted
+   * run would have drawn, independently of ONNX Runtime's own random number generators.
+   */
+  uniformNoise(name: string, shape: (number | string)[]): Tensor {
+    const existing = this.noise.get(name);
+    if (existing) return existing.node;
+    const node = input(name, shape, this.dtype);
+    this.noise.set(name, { spec: { name, shape }, node });
+    return node;
   }
 }

@@ -10,6 +10,7 @@ import type { BuildContext } from "./build-context.js";
 import type { Layer, LayerConfig } from "./layer.js";
 import { Activation } from "./layers/activation.js";
 import { BatchNorm } from "./layers/batch-norm.js";
+import { CNN_LAYER_TYPES } from "./layers/cnn-layer-types.js";
 import { Dense } from "./layers/dense.js";
 import { Dropout } from "./layers/dropout.js";
 import { Embedding } from "./layers/embedding.js";
@@ -28,6 +29,7 @@ export const LAYER_TYPES: Record<string, (c: LayerConfig) => Layer> = {
   batch_norm: (c) => new BatchNorm(c.name, c as never),
   layer_norm: (c) => new LayerNorm(c.name, c.eps as number),
   embedding: (c) => new Embedding(c.name, c.vocab as number, c.dim as number),
+  ...CNN_LAYER_TYPES,
 };
 
 export class Sequential {
@@ -53,7 +55,10 @@ export class Sequential {
 
   apply(ctx: BuildContext, x: Tensor): Tensor {
     let h = x;
-    for (const l of this.layers) h = l.apply(ctx, h);
+    for (const l of this.layers) {
+      h = l.apply(ctx, h);
+      ctx.taps.set(l.name, h);
+    }
     return h;
   }
 

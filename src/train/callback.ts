@@ -4,11 +4,15 @@
  * be async. `FitState` is shared: a callback stops training by setting `stop`, and may read the trainer,
  * the history and the current learning rate.
  */
+import type { LrSchedule } from "../optim/schedules/lr-schedule.js";
+import type { Random } from "../util/random.js";
 import type { Trainer } from "./trainer.js";
 
 export interface BatchLogs {
   loss: number;
   gradNorm: number;
+  /** Pre-clip gradient norm per layer, in `trainer.layerNames` order. */
+  layerGradNorms: ArrayLike<number>;
   lr: number;
   /** Samples in the batch. */
   size: number;
@@ -35,6 +39,10 @@ export interface FitState {
   lrScale: number;
   /** The learning rate used by the last step. */
   lr: number;
+  /** The loop's generators (batch order, augmentation); checkpoints save their state. */
+  shuffleRng: Random;
+  augmentRng: Random;
+  schedule?: LrSchedule;
   /** Set by a callback to end training after the current batch/epoch. */
   stop: boolean;
   /** Why training stopped early, for the report. */
@@ -44,6 +52,7 @@ export interface FitState {
 export interface Callback {
   onTrainBegin?(s: FitState): void | Promise<void>;
   onEpochBegin?(epoch: number, s: FitState): void | Promise<void>;
+  onBatchBegin?(batch: number, s: FitState): void | Promise<void>;
   onBatchEnd?(batch: number, logs: BatchLogs, s: FitState): void | Promise<void>;
   onEpochEnd?(epoch: number, logs: EpochLogs, s: FitState): void | Promise<void>;
   onTrainEnd?(s: FitState): void | Promise<void>;

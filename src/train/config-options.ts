@@ -3,6 +3,8 @@
  * CLI parser, `--help`, the README table and config-file loading all read this one table.
  */
 
+import { closestMatch } from "../errors.js";
+
 /** The choices of the enumerated options. */
 export const TASKS = ["classification", "regression"] as const;
 export const ACTIVATIONS = ["relu", "leaky_relu", "gelu", "gelu_tanh", "tanh", "sigmoid"] as const;
@@ -62,7 +64,11 @@ export type OptionName = keyof TrainConfig;
  */
 export class InvalidOptionValue extends Error {
   override readonly name = "InvalidOptionValue";
-  constructor(readonly expected: string) {
+  constructor(
+    readonly expected: string,
+    /** A suggestion such as "did you mean 'relu'?". */
+    readonly hint?: string,
+  ) {
     super(`must be ${expected}`);
   }
 }
@@ -189,6 +195,11 @@ export function oneOf<const C extends readonly string[]>(choices: C): OptionVali
       const norm = raw.trim().toLowerCase().replace(/-/g, "_");
       const hit = choices.find((c) => c.replace(/-/g, "_") === norm);
       if (hit !== undefined) return hit;
+      const near = closestMatch(raw.trim(), choices);
+      throw new InvalidOptionValue(
+        `one of ${choices.join("|")}`,
+        near ? `did you mean '${near}'?` : undefined,
+      );
     }
     throw new InvalidOptionValue(`one of ${choices.join("|")}`);
   };
@@ -398,8 +409,9 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     group: "optimization",
     type: "whole number >= 1",
     valueName: "<n>",
-    default: 128,
-    description: "Examples per optimizer step.",
+    default: 32,
+    description:
+      "Examples per optimizer step. Above 64, the default learning rate scales linearly with it (lr x batch/64) and a warm-up is added.",
     validate: wholeNumber(1),
   }),
   option("epochs", {

@@ -103,6 +103,7 @@ function validateValue(
     if (!(e instanceof InvalidOptionValue)) throw e;
     throw new UserError(
       `${label} must be ${e.expected}, got ${show(raw)}${location ? ` (in ${location})` : ""}`,
+      e.hint,
     );
   }
   const isPathValue = option.isPath || (option.name === "resume" && typeof value === "string");

@@ -6,6 +6,7 @@ import { UserError } from "../errors.js";
 import type { LrSchedule } from "../optim/schedules/lr-schedule.js";
 import { Random } from "../util/random.js";
 import type { Callback, EpochLogs, FitState } from "./callback.js";
+import { type Checkpoint, restoreTrainer } from "./checkpoint.js";
 import type { Trainer } from "./trainer.js";
 
 export interface Dataset {
@@ -27,10 +28,15 @@ export interface FitOptions {
   seed?: number;
   validation?: Dataset;
   callbacks?: Callback[];
-  /** Number of classes (classification) for accuracy; omit for regression. */
+  /**
+   * Validation metrics each epoch (logged with a val_ prefix), from the model outputs (probabilities or
+   * values). Default: accuracy for classification (`classes` given), MAE for regression.
+   */
+  metrics?: (output: Float32Array | Float64Array, d: Dataset) => Record<string, number>;
+  /** Number of classes, for the default metrics. */
   classes?: number;
-  /** Regression: multiply errors by these per-column scales to report MAE in the target's units. */
-  targetStd?: number[];
+  /** Continue from a checkpoint (see checkpoint.ts): weights, counters, generator and schedule states. */
+  resume?: Checkpoint;
   /** Optional hook to transform each training batch (augmentation) in place. */
   augment?: (x: Float32Array, n: number, rng: Random) => void;
 }
@@ -93,7 +99,7 @@ export function basicMetrics(
   output: ArrayLike<number>,
   y: Int32Array | Float32Array,
   n: number,
-  o: { classes?: number; targetStd?: number[] },
+  o: { classes?: number },
 ): Record<string, number> {
   if (o.classes !== undefined) {
     const k = output.length / n;
@@ -109,9 +115,8 @@ export function basicMetrics(
     }
     return { accuracy: correct / n };
   }
-  const cols = y.length / n;
   let abs = 0;
-  for (let i = 0; i < y.length; i++) abs += Math.abs(output[i]! - y[i]!) * (o.targetStd?.[i % cols] ?? 1);
+  for (let i = 0; i < y.length; i++) abs += Math.abs(output[i]! - y[i]!);
   return { mae: abs / y.length };
 }
 
@@ -123,6 +128,19 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
     throw new UserError(`epochs must be a positive whole number, got ${o.epochs}`);
   const rng = Random.derive(o.seed ?? 0, "shuffle");
   const augRng = Random.derive(o.seed ?? 0, "augment");
+  let startEpoch = 0;
+  const history: EpochLogs[] = [];
+  let lrScale = 1;
+  if (o.resume) {
+    const h = o.resume.header;
+    restoreTrainer(trainer, o.resume);
+    rng.setState(h.rng.shuffle);
+    augRng.setState(h.rng.augment);
+    if (h.schedule) o.schedule?.restore(h.schedule);
+    history.push(...h.history);
+    lrScale = h.lrScale;
+    startEpoch = h.epoch;
+  }
   const feat = data.x.length / data.n;
   const yPer = data.y.length / data.n;
   const bs = Math.min(o.batchSize, data.n);
@@ -131,11 +149,14 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
     trainer,
     epochs: o.epochs,
     stepsPerEpoch,
-    epoch: 0,
-    history: [],
+    epoch: startEpoch,
+    history,
     stop: false,
-    lrScale: 1,
-    lr: o.schedule ? o.schedule.current() : o.lr,
+    lrScale,
+    lr: (o.schedule ? o.schedule.current() : o.lr) * lrScale,
+    shuffleRng: rng,
+    augmentRng: augRng,
+    schedule: o.schedule,
   };
   const cbs = o.callbacks ?? [];
   const xb = new Float32Array(bs * feat);
@@ -144,14 +165,14 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
   let stepTime = 0;
   let stepSamples = 0;
   for (const c of cbs) await c.onTrainBegin?.(state);
-  let epoch = 0;
-  for (; epoch < o.epochs && !state.stop; epoch++) {
+  for (let epoch = startEpoch; epoch < o.epochs && !state.stop; epoch++) {
     state.epoch = epoch;
     for (const c of cbs) await c.onEpochBegin?.(epoch, state);
     const order = rng.permutation(data.n);
     let lossSum = 0;
     let seen = 0;
     for (let b = 0; b < stepsPerEpoch && !state.stop; b++) {
+      for (const c of cbs) await c.onBatchBegin?.(b, state);
       const t0 = process.hrtime.bigint();
       const start = b * bs;
       const n = Math.min(bs, data.n - start);
@@ -171,23 +192,39 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
       );
       stepTime += Number(process.hrtime.bigint() - t0) / 1e9;
       stepSamples += n;
-      if (!Number.isFinite(res.loss)) {
+      if (!Number.isFinite(res.loss) || !Number.isFinite(res.gradNorm)) {
+        const bad = trainer.layerNames.filter((_, i) => !Number.isFinite(res.layerGradNorms[i]!));
+        const what = Number.isFinite(res.loss)
+          ? `the gradient norm became ${res.gradNorm}`
+          : `the loss became ${res.loss}`;
         throw new UserError(
-          `training stopped: the loss became ${res.loss} at step ${trainer.step} (epoch ${epoch + 1}, batch ${b + 1}); gradient norm was ${res.gradNorm}`,
+          `training stopped: ${what} at step ${trainer.step} (epoch ${epoch + 1}, batch ${b + 1})` +
+            (bad.length
+              ? `; non-finite gradients in layer${bad.length > 1 ? "s" : ""} ${bad.join(", ")}`
+              : "") +
+            `; learning rate ${lr}`,
           "lower the learning rate, clip gradients (--clip-norm 1.0), or check the data for extreme values",
         );
       }
       lossSum += res.loss * n;
       seen += n;
       if (o.schedule?.interval === "batch") o.schedule.step();
-      for (const c of cbs)
-        await c.onBatchEnd?.(b, { loss: res.loss, gradNorm: res.gradNorm, lr, size: n }, state);
+      const batchLogs = {
+        loss: res.loss,
+        gradNorm: res.gradNorm,
+        layerGradNorms: res.layerGradNorms,
+        lr,
+        size: n,
+      };
+      for (const c of cbs) await c.onBatchEnd?.(b, batchLogs, state);
     }
     const logs: EpochLogs = { epoch: epoch + 1, train_loss: lossSum / Math.max(1, seen) };
     if (o.validation) {
       const ev = await evaluateDataset(trainer, o.validation);
       logs.val_loss = ev.loss;
-      const m = basicMetrics(ev.output, o.validation.y, o.validation.n, o);
+      const m = o.metrics
+        ? o.metrics(ev.output, o.validation)
+        : basicMetrics(ev.output, o.validation.y, o.validation.n, o);
       for (const [k, v] of Object.entries(m)) logs[`val_${k}`] = v;
     }
     logs.lr = state.lr;

@@ -1,60 +1,45 @@
 /**
  * Train a network on a table end to end (what `nncoach train <file.csv>` runs): read, split once (seeded,
  * stratified 70/15/15 unless a validation file is given), fit preprocessing on the training rows only,
- * build the default MLP with the output layer and loss matched to the task, train, evaluate the sealed test
- * rows once at the end, and optionally save model.onnx + preprocessing + the resolved config.
+ * build the default MLP with the output layer and loss matched to the task, train with the configured
+ * schedule, callbacks, checkpoints and health monitors, evaluate the sealed test rows once at the end, and
+ * optionally save model.onnx + preprocessing + the resolved config.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { sealTest } from "../data/held-out-test.js";
-import { balancedClassWeights } from "../data/imbalance.js";
+import { balancedClassWeights, imbalanceRatio } from "../data/imbalance.js";
 import { readTableFile } from "../data/read-table-file.js";
 import { randomSplit, stratifiedSplit } from "../data/split.js";
 import type { Table } from "../data/table.js";
 import { rowsWithTarget, TabularPreprocessor } from "../data/tabular-preprocessor.js";
 import { UserError } from "../errors.js";
 import { makeLoss, outputUnits } from "../nn/losses/index.js";
+import { getMetric } from "../nn/metrics/metric-registry.js";
 import { mlp } from "../nn/sequential.js";
 import { makeOptimizer } from "../optim/index.js";
+import { parseSchedule } from "../optim/schedules/parse-schedule.js";
 import type { Callback, EpochLogs } from "./callback.js";
-import { basicMetrics, type Dataset, evaluateDataset, fit } from "./fit.js";
+import { CsvLogger } from "./callbacks/csv-logger.js";
+import { EarlyStopping } from "./callbacks/early-stopping.js";
+import { TensorBoardLogger } from "./callbacks/tensorboard-logger.js";
+import { type Checkpoint, readCheckpoint } from "./checkpoint.js";
+import {
+  configToJson,
+  type ResolvedConfig,
+  resolveConfig,
+  type TrainConfig,
+  writeResolvedConfig,
+} from "./config.js";
+import { type Dataset, evaluateDataset, fit } from "./fit.js";
+import { type EpochHealth, HealthMonitor } from "./health-monitor.js";
+import { ModelCheckpoint } from "./model-checkpoint.js";
 import { Trainer } from "./trainer.js";
 
-export interface TabularTrainConfig {
-  /** Training file (CSV, TSV, JSON Lines). */
-  data: string;
-  target: string;
-  validationData?: string;
-  task?: "classification" | "regression";
-  hidden?: number[];
-  activation?: string;
-  dropout?: number;
-  norm?: "none" | "batch" | "layer";
-  optimizer?: string;
-  lr?: number;
-  weightDecay?: number;
-  momentum?: number;
-  batchSize?: number;
-  epochs?: number;
-  clipNorm?: number;
-  clipValue?: number;
-  labelSmoothing?: number;
-  loss?: string;
-  huberDelta?: number;
-  focalGamma?: number;
-  classWeights?: "none" | "balanced";
-  seed?: number;
-  threads?: number;
-  /** Folder to save model.onnx, preprocess.json and config.json into. */
-  save?: string;
-}
+/** The options of `nncoach train` as a library call: unset options take their defaults. */
+export type TabularTrainConfig = Partial<TrainConfig> & { data: string };
 
-export interface EvalSummary {
-  loss: number;
-  accuracy?: number;
-  mae?: number;
-  samples: number;
-}
+export type EvalSummary = { loss: number; samples: number } & Record<string, number>;
 
 export interface TabularTrainResult {
   task: "classification" | "regression";
@@ -62,32 +47,18 @@ export interface TabularTrainResult {
   epochsRun: number;
   trainSamplesPerSecond: number;
   history: EpochLogs[];
+  health: EpochHealth[];
+  /** The monitored metric (e.g. val_loss, val_f1_macro) and why training stopped early, if it did. */
+  monitor: string;
+  stopReason?: string;
   val: EvalSummary;
   test?: EvalSummary;
   notices: string[];
   savedTo?: string;
-  config: Required<
-    Pick<TabularTrainConfig, "hidden" | "optimizer" | "lr" | "batchSize" | "epochs" | "seed">
-  > &
-    TabularTrainConfig;
+  config: TrainConfig;
   trainer: Trainer;
   preprocessor: TabularPreprocessor;
 }
-
-const DEFAULTS = {
-  hidden: [256, 256],
-  activation: "relu",
-  dropout: 0,
-  norm: "none" as const,
-  optimizer: "adam",
-  lr: 1e-3,
-  weightDecay: 0,
-  batchSize: 32,
-  epochs: 20,
-  labelSmoothing: 0,
-  loss: "auto",
-  seed: 0,
-};
 
 function isNumeric(s: string): boolean {
   return s.trim() !== "" && Number.isFinite(Number(s));
@@ -105,24 +76,65 @@ function dataset(
   return ds;
 }
 
+/** Metrics reported on validation data each epoch (keys without the val_ prefix). */
+function epochMetrics(task: "classification" | "regression", classes: number, monitor: string): string[] {
+  const names = task === "classification" ? ["accuracy"] : ["mae", "rmse", "r2"];
+  if (task === "classification" && classes === 2) names.push("roc_auc", "f1");
+  if (task === "classification" && classes > 2) names.push("f1_macro");
+  const m = monitor.replace(/^val_/, "");
+  if (monitor.startsWith("val_") && m !== "loss" && !names.includes(m)) names.push(getMetric(m).name);
+  return names;
+}
+
+/** Validation metrics of outputs (probabilities, or standardized values mapped back by `std`/`mean`). */
+function metricValues(
+  names: string[],
+  output: ArrayLike<number>,
+  d: Dataset,
+  classes: number,
+  scale?: { mean: number; std: number },
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  const yTrue = scale ? Float64Array.from(d.y, (v) => v * scale.std + scale.mean) : d.y;
+  const pred = scale ? Float64Array.from(output, (v) => v * scale.std + scale.mean) : output;
+  for (const n of names) out[n] = getMetric(n).compute(yTrue, pred, classes || undefined);
+  return out;
+}
+
+export interface TrainTabularExtras {
+  callbacks?: Callback[];
+  /** Human-readable progress lines. */
+  log?: (line: string) => void;
+}
+
+/**
+ * Trains on a table. `config` takes the options of `nncoach train` (camelCase; unset = default), e.g.
+ * `trainTabular({ data: "examples/wine.csv", target: "cultivar", epochs: 30 })`.
+ */
 export async function trainTabular(
-  userCfg: TabularTrainConfig,
-  extra: { callbacks?: Callback[]; log?: (line: string) => void } = {},
+  config: TabularTrainConfig | ResolvedConfig,
+  extra: TrainTabularExtras = {},
 ): Promise<TabularTrainResult> {
-  const cfg = {
-    ...DEFAULTS,
-    ...Object.fromEntries(Object.entries(userCfg).filter(([, v]) => v !== undefined)),
-  } as TabularTrainResult["config"];
+  // a resolved config keeps where each value came from (defaults may adapt, e.g. the LR to the batch size)
+  const resolved =
+    "sources" in config && "values" in config
+      ? (config as ResolvedConfig)
+      : resolveConfig(Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)));
+  const cfg = resolved.values;
   const log = extra.log ?? (() => {});
+  const notices: string[] = [];
+  if (!cfg.data) throw new UserError("no training data given");
   const table = await readTableFile(cfg.data);
   if (table.rows.length === 0) throw new UserError(`${cfg.data}: the file has a header but no data rows`);
-  const { rows: labelled, dropped } = rowsWithTarget(table, cfg.target);
-  const notices: string[] = [];
-  if (dropped > 0) notices.push(`left out ${dropped} rows of ${cfg.data} with no value in '${cfg.target}'`);
-  const tIdx = table.columns.indexOf(cfg.target);
+  const target = cfg.target ?? table.columns[table.columns.length - 1]!;
+  if (!cfg.target) notices.push(`no --target given: predicting the last column, '${target}'`);
+  const { rows: labelled, dropped } = rowsWithTarget(table, target);
+  if (dropped > 0) notices.push(`left out ${dropped} rows of ${cfg.data} with no value in '${target}'`);
+  const tIdx = table.columns.indexOf(target);
   const task =
     cfg.task ?? (labelled.every((r) => isNumeric(table.rows[r]![tIdx]!)) ? "regression" : "classification");
 
+  // ---- one seeded split; the test rows stay sealed until the final evaluation
   let valTable: Table = table;
   let trainRows: number[];
   let valRows: number[];
@@ -130,7 +142,7 @@ export async function trainTabular(
   if (cfg.validationData) {
     valTable = await readTableFile(cfg.validationData);
     trainRows = labelled;
-    valRows = rowsWithTarget(valTable, cfg.target).rows;
+    valRows = rowsWithTarget(valTable, target).rows;
   } else {
     const split =
       task === "classification"
@@ -148,16 +160,33 @@ export async function trainTabular(
   if (valRows.length === 0)
     throw new UserError("the validation set is empty", "give more rows or --validation-data");
 
-  const pre = TabularPreprocessor.fit(table, trainRows, cfg.target, { task });
+  // ---- preprocessing fitted on training rows only
+  const pre = TabularPreprocessor.fit(table, trainRows, target, { task });
   notices.push(...pre.notices);
   const classes = pre.task === "classification" ? pre.classes : [];
+  const counts = pre.task === "classification" ? pre.classCounts(table, trainRows) : [];
   let weights: number[] | undefined;
   if (cfg.classWeights === "balanced" && pre.task === "classification")
-    weights = balancedClassWeights(pre.classCounts(table, trainRows));
+    weights = balancedClassWeights(counts);
   const train = dataset(pre, table, trainRows, weights);
   const validation = dataset(pre, valTable, valRows);
 
-  const loss = makeLoss(cfg.loss ?? "auto", pre.task, classes.length, {
+  // ---- the monitored metric: val_loss, or macro-F1 / ROC-AUC for imbalanced classes
+  let monitor = cfg.monitor;
+  if (
+    resolved.sources.monitor === "default" &&
+    pre.task === "classification" &&
+    imbalanceRatio(counts) >= 3
+  ) {
+    monitor = classes.length === 2 ? "val_roc_auc" : "val_f1_macro";
+    notices.push(
+      `classes are imbalanced (ratio ${imbalanceRatio(counts).toFixed(1)}:1): monitoring ${monitor} instead of accuracy-like metrics; consider --class-weights balanced`,
+    );
+  }
+  const metricNames = epochMetrics(pre.task, classes.length, monitor);
+
+  // ---- model, loss, optimizer
+  const loss = makeLoss(cfg.loss, pre.task, classes.length, {
     labelSmoothing: cfg.labelSmoothing,
     huberDelta: cfg.huberDelta,
     focalGamma: cfg.focalGamma,
@@ -170,34 +199,90 @@ export async function trainTabular(
     dropout: cfg.dropout,
     norm: cfg.norm,
   });
-  const optimizer = makeOptimizer(cfg.optimizer, { weightDecay: cfg.weightDecay, momentum: cfg.momentum });
+  const optimizer = makeOptimizer(cfg.optimizer, {
+    weightDecay: resolved.sources.weightDecay === "default" ? undefined : cfg.weightDecay,
+    momentum: resolved.sources.momentum === "default" ? undefined : cfg.momentum,
+  });
+  if (cfg.precision === "mixed")
+    notices.push(
+      "--precision mixed needs float16 compute (the CUDA execution provider on a GPU with float16 support); this run uses the CPU, which has no fast float16 kernels, so it trains in float32",
+    );
   const trainer = new Trainer(model, loss, optimizer, {
     seed: cfg.seed,
-    threads: cfg.threads,
-    clipNorm: cfg.clipNorm,
-    clipValue: cfg.clipValue,
+    threads: cfg.threads ?? undefined,
+    clipNorm: cfg.clipNorm ?? undefined,
+    clipValue: cfg.clipValue ?? undefined,
   });
   await trainer.compile();
-  const scale = pre.targetScale;
-  const metricOpts =
-    pre.task === "classification" ? { classes: classes.length } : { targetStd: scale ? [scale.std] : [] };
+
+  // ---- learning rate: linear scaling with the batch size above 64, plus a warm-up (Goyal et al.)
+  const bs = Math.min(cfg.batchSize, train.n);
+  const stepsPerEpoch = Math.ceil(train.n / bs);
+  let lr = cfg.lr;
+  let warmup = cfg.warmup;
+  if (cfg.batchSize > 64 && resolved.sources.lr === "default") {
+    lr = cfg.lr * (cfg.batchSize / 64);
+    if (!warmup && !cfg.schedule.startsWith("onecycle"))
+      warmup = String(Math.max(1, Math.round(cfg.epochs / 10)));
+    notices.push(
+      `batch size ${cfg.batchSize} > 64: learning rate scaled linearly to ${lr.toPrecision(3)}${warmup ? ` with a ${warmup}-epoch warm-up` : ""} (set --lr to override)`,
+    );
+  }
+  const scheduleSpec = warmup ? `${cfg.schedule}+warmup:${warmup}` : cfg.schedule;
+  const schedule = parseSchedule(scheduleSpec, lr, {
+    epochs: cfg.epochs,
+    stepsPerEpoch,
+    higherIsBetter: monitor === "val_loss" ? false : getMetric(monitor.replace(/^val_/, "")).higherIsBetter,
+  });
+
+  // ---- callbacks
+  const health = new HealthMonitor({
+    probe: { x: train.x.subarray(0, Math.min(256, train.n) * pre.featureCount), n: Math.min(256, train.n) },
+  });
+  const callbacks: Callback[] = [health];
+  if (cfg.earlyStopping !== false)
+    callbacks.push(new EarlyStopping({ monitor, patience: cfg.earlyStopping, restoreBestWeights: true }));
+  if (cfg.logDir) {
+    callbacks.push(new TensorBoardLogger(cfg.logDir, { batchEvery: 10 }));
+    callbacks.push(new CsvLogger(path.join(cfg.logDir, "history.csv"), { append: Boolean(cfg.resume) }));
+  }
+  let resume: Checkpoint | undefined;
+  if (cfg.checkpoint || cfg.resume) {
+    const dir = cfg.checkpoint ?? (typeof cfg.resume === "string" ? path.dirname(cfg.resume) : ".");
+    if (cfg.resume) {
+      const file =
+        typeof cfg.resume === "string"
+          ? fs.statSync(cfg.resume).isDirectory()
+            ? path.join(cfg.resume, "last.ckpt")
+            : cfg.resume
+          : path.join(dir, "last.ckpt");
+      resume = readCheckpoint(file);
+      notices.push(`resumed from ${file} after epoch ${resume.header.epoch} (step ${resume.header.step})`);
+    }
+    callbacks.push(new ModelCheckpoint({ dir, monitor, meta: { config: configToJson(cfg) } }));
+  }
+  callbacks.push(...(extra.callbacks ?? []));
+
   log(
     `training ${pre.task === "classification" ? `${classes.length}-class classifier` : "regressor"} on ${train.n} rows, validating on ${validation.n}` +
       `${sealed ? `, ${sealed.test.size} test rows held out` : ""}; ${pre.featureCount} features, layers ${[pre.featureCount, ...cfg.hidden, model.outputShape()[0]].join("-")}`,
   );
+  const scale = pre.targetScale;
   const res = await fit(trainer, train, {
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,
-    lr: cfg.lr,
+    lr,
+    schedule,
     seed: cfg.seed,
     validation,
-    callbacks: extra.callbacks,
-    ...metricOpts,
+    callbacks,
+    resume,
+    metrics: (output, d) => metricValues(metricNames, output, d, classes.length, scale),
   });
 
   const summarize = async (d: Dataset): Promise<EvalSummary> => {
     const ev = await evaluateDataset(trainer, d);
-    return { loss: ev.loss, samples: d.n, ...basicMetrics(ev.output, d.y, d.n, metricOpts) };
+    return { loss: ev.loss, samples: d.n, ...metricValues(metricNames, ev.output, d, classes.length, scale) };
   };
   const val = await summarize(validation);
   let test: EvalSummary | undefined;
@@ -206,20 +291,21 @@ export async function trainTabular(
     test = await summarize(dataset(pre, table, testRows));
   }
   let savedTo: string | undefined;
-  if (cfg.save) {
-    savedTo = await saveTabularModel(cfg.save, trainer, pre, cfg);
-  }
+  if (cfg.save) savedTo = await saveTabularModel(cfg.save, trainer, pre, cfg);
   return {
     task: pre.task,
     classes,
     epochsRun: res.epochsRun,
     trainSamplesPerSecond: res.trainSamplesPerSecond,
     history: res.history,
+    health: health.records,
+    monitor,
+    stopReason: res.stopReason,
     val,
     test,
     notices,
     savedTo,
-    config: cfg,
+    config: { ...cfg, target },
     trainer,
     preprocessor: pre,
   };
@@ -230,7 +316,7 @@ export async function saveTabularModel(
   dir: string,
   trainer: Trainer,
   pre: TabularPreprocessor,
-  cfg: object,
+  cfg: TrainConfig,
 ): Promise<string> {
   fs.mkdirSync(dir, { recursive: true });
   const scale = pre.targetScale;
@@ -244,7 +330,7 @@ export async function saveTabularModel(
     },
   });
   writeJsonAtomic(path.join(dir, "preprocess.json"), pre.toJSON());
-  writeJsonAtomic(path.join(dir, "config.json"), cfg);
+  writeResolvedConfig(dir, cfg);
   return dir;
 }
 

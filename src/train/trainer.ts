@@ -13,10 +13,10 @@ import { emitModel } from "../engine/emit.js";
 import type { DType, Tensor } from "../engine/graph.js";
 import * as T from "../engine/ops.js";
 import { CompiledGraph, makeTensor, type RuntimeOptions, type TypedArray } from "../engine/runtime.js";
-import { BuildContext, type ParamSpec, type StateSpec } from "../nn/build-context.js";
+import { BuildContext, type NoiseSpec, type ParamSpec, type StateSpec } from "../nn/build-context.js";
 import { initialize } from "../nn/initializers.js";
 import type { Loss } from "../nn/losses/loss.js";
-import type { Sequential } from "../nn/sequential.js";
+import type { Model } from "../nn/model.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { Random } from "../util/random.js";
 import { buildUpdate } from "./update-step.js";
@@ -65,17 +65,22 @@ export class Trainer {
   step = 0;
   private trainGraph?: CompiledGraph;
   private evalGraph?: CompiledGraph;
+  private probeGraph?: CompiledGraph;
   private trainable: string[] = [];
+  private noiseSpecs: NoiseSpec[] = [];
+  /** Draws the dropout noise; its state is part of a checkpoint. */
+  noiseRng: Random;
   /** Width of the model's output (logits or values). */
   outputUnits = 0;
 
   constructor(
-    readonly model: Sequential,
+    readonly model: Model,
     readonly loss: Loss,
     readonly optimizer: Optimizer,
     readonly opts: TrainerOptions = {},
   ) {
     this.dtype = opts.dtype ?? "float32";
+    this.noiseRng = Random.derive(opts.seed ?? 0, "dropout");
   }
 
   /** Values per sample in the target tensor (1 for class indices). */
@@ -156,7 +161,9 @@ export class Trainer {
       ...params.map((p) => p.node),
       ...slotInputs,
       ...[...ctxT.states.values()].map((s) => s.node),
+      ...[...ctxT.noise.values()].map((s) => s.node),
     ];
+    this.noiseSpecs = [...ctxT.noise.values()].map((s) => s.spec);
     const trainBytes = emitModel({ inputs: trainInputs, outputs });
     if (process.env.NNCOACH_DUMP_GRAPHS)
       fs.writeFileSync(path.join(process.env.NNCOACH_DUMP_GRAPHS, "train.onnx"), trainBytes);
@@ -195,12 +202,10 @@ export class Trainer {
   initialize(): void {
     const rng = Random.derive(this.opts.seed ?? 0, "init");
     for (const p of this.paramSpecs) {
-      const v = initialize(
-        p.init,
-        p.shape.reduce((a, d) => a * d, 1),
-        p.fans,
-        rng,
-      );
+      const size = p.shape.reduce((a, d) => a * d, 1);
+      // pretrained weights (model.initialValues) take the place of the initializer
+      const v = this.model.initialValues?.get(p.name) ?? initialize(p.init, size, p.fans, rng);
+      if (v.length !== size) throw new Error(`${p.name}: ${v.length} initial values for shape [${p.shape}]`);
       const arr = this.array(v.length);
       arr.set(v);
       this.values.set(p.name, arr);
@@ -209,9 +214,14 @@ export class Trainer {
       const size = this.values.get(name)!.length;
       for (const s of this.optimizer.slotNames) this.values.set(`${name}#${s}`, this.array(size));
     }
-    for (const s of this.stateSpecs)
-      this.values.set(s.name, this.array(s.shape.reduce((a, d) => a * d, 1)).fill(s.fill));
+    for (const s of this.stateSpecs) {
+      const arr = this.array(s.shape.reduce((a, d) => a * d, 1)).fill(s.fill);
+      const pre = this.model.initialValues?.get(s.name);
+      if (pre && pre.length === arr.length) arr.set(pre);
+      this.values.set(s.name, arr);
+    }
     this.step = 0;
+    this.noiseRng = Random.derive(this.opts.seed ?? 0, "dropout");
   }
 
   private tensor(name: string): ort.Tensor {
@@ -242,6 +252,12 @@ export class Trainer {
     feeds.lr = scalar(lr);
     feeds.step = scalar(this.step + 1);
     feeds.loss_scale = scalar(lossScale);
+    for (const ns of this.noiseSpecs) {
+      const dims = ns.shape.map((d) => (typeof d === "number" ? d : b.n));
+      const u = this.array(dims.reduce((a, d) => a * d, 1));
+      for (let i = 0; i < u.length; i++) u[i] = this.noiseRng.nextUint32() * 2.3283064365386963e-10;
+      feeds[ns.name] = makeTensor(this.dtype, u, dims);
+    }
     for (const name of g.inputNames) if (!feeds[name]) feeds[name] = this.tensor(name);
     const out = await g.run(feeds);
     for (const [k, t] of Object.entries(out))
@@ -262,6 +278,49 @@ export class Trainer {
     for (const name of g.inputNames) if (!feeds[name]) feeds[name] = this.tensor(name);
     const out = await g.run(feeds);
     return { perSampleLoss: out.per_sample_loss!.data as FloatArray, output: out.output!.data as FloatArray };
+  }
+
+  /**
+   * Fraction of units of each ReLU-family activation layer that output <= 0 for every sample of the batch
+   * ("dead" units), evaluated with the current weights in inference mode.
+   */
+  async deadUnits(b: { x: TypedArray; n: number }): Promise<Record<string, number>> {
+    if (!this.probeGraph) {
+      const ev = this.buildInference();
+      const outputs: Record<string, Tensor> = {};
+      for (const [name, t] of ev.ctx.reluTaps) outputs[`relu/${name}`] = t;
+      if (Object.keys(outputs).length === 0) return {};
+      this.probeGraph = await CompiledGraph.create(
+        emitModel({
+          inputs: [
+            ev.x,
+            ...[...ev.ctx.params.values()].map((p) => p.node),
+            ...[...ev.ctx.states.values()].map((s) => s.node),
+          ],
+          outputs,
+        }),
+        this.opts,
+      );
+    }
+    const g = this.probeGraph;
+    const feeds: Record<string, ort.Tensor> = {
+      x: makeTensor(this.dtype, b.x, [b.n, ...this.model.inputShape]),
+    };
+    for (const name of g.inputNames) if (!feeds[name]) feeds[name] = this.tensor(name);
+    const out = await g.run(feeds);
+    const result: Record<string, number> = {};
+    for (const [k, t] of Object.entries(out)) {
+      const v = t.data as FloatArray;
+      const units = v.length / b.n;
+      let dead = 0;
+      for (let u = 0; u < units; u++) {
+        let alive = false;
+        for (let i = 0; i < b.n && !alive; i++) if (v[i * units + u]! > 0) alive = true;
+        if (!alive) dead++;
+      }
+      result[k.slice(5)] = dead / units;
+    }
+    return result;
   }
 
   /** Copies of all values (parameters, slots, statistics) and the step counter, e.g. for restore-best. */
@@ -314,5 +373,6 @@ export class Trainer {
   async release(): Promise<void> {
     await this.trainGraph?.release();
     await this.evalGraph?.release();
+    await this.probeGraph?.release();
   }
 }

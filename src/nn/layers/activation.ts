@@ -15,8 +15,10 @@ export class Activation implements Layer {
     return [...inputShape];
   }
 
-  apply(_ctx: BuildContext, x: Tensor): Tensor {
-    return activate(this.activation, x, this.leakyAlpha);
+  apply(ctx: BuildContext, x: Tensor): Tensor {
+    const y = activate(this.activation, x, this.leakyAlpha);
+    if (this.activation === "relu" || this.activation === "leaky_relu") ctx.reluTaps.set(this.name, y);
+    return y;
   }
 
   config(): LayerConfig {

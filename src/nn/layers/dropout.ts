@@ -6,8 +6,8 @@ import type { Layer, LayerConfig } from "../layer.js";
 
 /**
  * Inverted dropout: in training, zeroes each element with probability `rate` and scales the rest by
- * 1/(1-rate); identity at evaluation. The mask comes from ONNX Runtime's seeded RandomUniformLike, so a
- * run with the same seed draws the same masks.
+ * 1/(1-rate); identity at evaluation. The mask compares uniform noise drawn by the trainer from a seeded
+ * generator (saved in checkpoints), so the same seed draws the same masks, also across a resume.
  */
 export class Dropout implements Layer {
   constructor(
@@ -24,7 +24,8 @@ export class Dropout implements Layer {
 
   apply(ctx: BuildContext, x: Tensor): Tensor {
     if (!ctx.training || this.rate === 0) return x;
-    const keep = T.cast(T.greaterOrEqual(T.randomUniformLike(x, ctx.nextSeed()), this.rate), x.dtype);
+    const noise = ctx.uniformNoise(`${this.name}.noise`, [...x.shape]);
+    const keep = T.cast(T.greaterOrEqual(noise, this.rate), x.dtype);
     return T.mul(x, T.mul(keep, 1 / (1 - this.rate)));
   }
 
