@@ -140,3 +140,20 @@ test("label check is skipped for regression targets", async () => {
   assert.deepEqual(issues, []);
   assert.equal(summary.skipped, "regression target");
 });
+
+test("label check is skipped, saying why, when the model cannot beat the majority class or has no inputs", () => {
+  const rng = new Random(12);
+  const rows = Array.from({ length: 200 }, (_, i) => [
+    String(rng.normal()),
+    String(rng.normal()),
+    i < 150 ? "a" : "b",
+  ]);
+  const noise = prepareAuditData({ train: { source: "noise.csv", columns: ["u", "v", "y"], rows } }, "y");
+  const weak = auditLabelIssues(noise, 0);
+  assert.deepEqual(weak.issues, []);
+  assert.equal(weak.summary.majority_rate, 0.75);
+  assert.ok(weak.summary.out_of_fold_accuracy < 0.77);
+  assert.match(weak.summary.skipped!, /no better than always predicting the most frequent class \(0\.750\)/);
+  const none = auditLabelIssues(noise, 0, ["u", "v"]);
+  assert.equal(none.summary.skipped, "no input columns to learn from");
+});

@@ -13,6 +13,14 @@ export function collectFindings(report: AuditReport): AuditFinding[] {
   const add = (severity: AuditFinding["severity"], check: AuditFinding["check"], message: string) =>
     findings.push({ severity, check, message });
 
+  if (report.imbalance && report.imbalance.classes.length === 1) {
+    add(
+      "high",
+      "target",
+      `the target has a single class ("${report.imbalance.classes[0]!.name}"): there is nothing to learn; ` +
+        `check the target column and the rows`,
+    );
+  }
   for (const s of report.leakage) {
     add(
       "high",
@@ -25,35 +33,38 @@ export function collectFindings(report: AuditReport): AuditFinding[] {
     add(
       "high",
       "duplicates",
-      `${d.evaluation_rows_seen_in_training} validation/test rows repeat training rows (${d.cross_split_groups} groups): ` +
+      `${plural(d.evaluation_rows_seen_in_training, "validation/test row")} repeat training rows ` +
+        `(${plural(d.cross_split_groups, "group")}): ` +
         `evaluation scores will be optimistic; deduplicate before splitting, or drop those rows from validation/test`,
     );
   } else if (d.cross_split_groups > 0) {
     add(
       "medium",
       "duplicates",
-      `${d.cross_split_groups} duplicate groups span validation and test: deduplicate before splitting`,
+      `${plural(d.cross_split_groups, "duplicate group")} span validation and test: deduplicate before splitting`,
     );
   }
   if (d.conflicting_groups > 0) {
     add(
       "medium",
       "duplicates",
-      `${d.conflicting_groups} groups of rows have the same inputs but different targets: check those labels`,
+      `${plural(d.conflicting_groups, "group")} of rows have the same inputs but different targets: check those labels`,
     );
   }
   if (d.exact_groups > 0) {
     add(
       "low",
       "duplicates",
-      `${d.exact_extra_rows} rows are exact repeats of other rows (${d.exact_groups} groups): drop the copies unless repeats are real`,
+      `${plural(d.exact_extra_rows, "row")} repeat other rows exactly (${plural(d.exact_groups, "group")}): ` +
+        `drop the copies unless repeats are real`,
     );
   }
   if (d.near_groups > 0) {
     add(
       "low",
       "duplicates",
-      `${d.near_groups} groups of near-duplicate rows (inputs within ${d.near_distance} std): check whether they are copies`,
+      `${plural(d.near_groups, "group")} of near-duplicate rows (inputs within ${d.near_distance} std): ` +
+        `check whether they are copies`,
     );
   }
   const issues = report.label_issues.length;
@@ -66,6 +77,10 @@ export function collectFindings(report: AuditReport): AuditFinding[] {
         `review the top-ranked ones and fix or drop those that are wrong`,
     );
   }
+  const skipped = report.label_issue_summary.skipped;
+  if (skipped && report.task === "classification" && report.columns.length > 0) {
+    add("low", "labels", `labels were not checked: ${skipped}`);
+  }
   const imbalance = report.imbalance;
   if (imbalance?.recommendation)
     add(imbalance.severity === "severe" ? "high" : "medium", "imbalance", imbalance.recommendation);
@@ -73,7 +88,8 @@ export function collectFindings(report: AuditReport): AuditFinding[] {
     add(
       "medium",
       "imbalance",
-      `classes with very few rows: ${imbalance.rare_classes.join(", ")}: collect more examples or merge them`,
+      `${plural(imbalance.rare_classes.length, "class")} with very few rows (${listSome(imbalance.rare_classes)}): ` +
+        `collect more examples or merge them`,
     );
   }
   if (report.scales?.recommendation) add("medium", "scales", report.scales.recommendation);
@@ -117,13 +133,25 @@ export function collectFindings(report: AuditReport): AuditFinding[] {
     add(
       "low",
       "columns",
-      `${withMissing.length} input columns have some missing values (${withMissing
-        .map((c) => c.name)
-        .slice(0, 5)
-        .join(", ")}` +
-        `${withMissing.length > 5 ? ", ..." : ""}): impute them from the training rows (median or most frequent value)`,
+      `${plural(withMissing.length, "input column")} with some missing values ` +
+        `(${listSome(
+          withMissing.map((c) => c.name),
+          5,
+        )}): impute them from the training rows (median or most frequent value)`,
     );
   }
   const rank = { high: 0, medium: 1, low: 2 };
   return findings.sort((a, b) => rank[a.severity] - rank[b.severity]);
+}
+
+/** "1 row", "2 rows", "3 classes". */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : word.endsWith("s") ? "es" : "s"}`;
+}
+
+/** The first few names, then how many more. */
+function listSome(names: readonly string[], shown = 8): string {
+  return names.length <= shown
+    ? names.join(", ")
+    : `${names.slice(0, shown).join(", ")} and ${names.length - shown} more`;
 }

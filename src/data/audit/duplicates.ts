@@ -43,9 +43,10 @@ export function inputKey(data: AuditData, i: number): string {
 
 /**
  * Exact duplicates: groups of two or more rows with identical inputs (see inputKey), across all files and
- * splits. Groups spanning splits come first, then groups with conflicting targets, then larger groups.
+ * splits (none when there are no input columns). Groups spanning splits come first, then groups with conflicting targets, then larger groups.
  */
 export function findExactDuplicates(data: AuditData): DuplicateGroup[] {
+  if (data.featureIndices.length === 0) return [];
   const groups = new Map<string, number[]>();
   for (let i = 0; i < data.rows.length; i++) {
     const key = inputKey(data, i);

@@ -130,6 +130,7 @@ export async function runImageFolderAudit(
       folds: 0,
       rows_checked: 0,
       out_of_fold_accuracy: 0,
+      majority_rate: 0,
       thresholds: {},
       excluded_columns: [],
       confident_joint: { classes, counts: [] },

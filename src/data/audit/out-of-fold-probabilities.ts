@@ -1,4 +1,5 @@
 import { UserError } from "../../errors.js";
+import { Random } from "../../util/random.js";
 import type { FeatureMatrix } from "./feature-matrix.js";
 import {
   fitLogisticRegression,
@@ -15,6 +16,8 @@ import {
  * @param labels class index of each row
  * @param classes number of classes
  * @param folds fold index of each row (see `stratifiedFoldIndex`)
+ * @param options logistic regression options; `maxTrainingRows` caps the rows each fold's model is fitted
+ *   on (a sample drawn with `seed`; default: all), to bound the time on large datasets
  * @returns row-major `rows * classes` probabilities
  */
 export function outOfFoldProbabilities(
@@ -22,7 +25,7 @@ export function outOfFoldProbabilities(
   labels: ArrayLike<number>,
   classes: number,
   folds: ArrayLike<number>,
-  options: LogisticRegressionOptions = {},
+  options: LogisticRegressionOptions & { maxTrainingRows?: number; seed?: number } = {},
 ): Float64Array {
   const { x, rows, cols } = matrix;
   if (labels.length !== rows || folds.length !== rows) {
@@ -34,9 +37,17 @@ export function outOfFoldProbabilities(
   for (let i = 0; i < rows; i++) foldCount = Math.max(foldCount, folds[i]! + 1);
   const probabilities = new Float64Array(rows * classes);
   for (let f = 0; f < foldCount; f++) {
-    const trainRows: number[] = [];
+    let trainRows: number[] = [];
     const heldOut: number[] = [];
     for (let i = 0; i < rows; i++) (folds[i] === f ? heldOut : trainRows).push(i);
+    const cap = options.maxTrainingRows ?? Number.POSITIVE_INFINITY;
+    if (trainRows.length > cap) {
+      const rng = Random.derive((options.seed ?? 0) + f, "audit-label-training-sample");
+      trainRows = rng
+        .shuffle(trainRows)
+        .slice(0, cap)
+        .sort((a, b) => a - b);
+    }
     if (heldOut.length === 0) continue;
     const trainY = Int32Array.from(trainRows, (i) => labels[i]!);
     const present = new Set(trainY);
