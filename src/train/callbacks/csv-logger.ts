@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { UserError } from "../../errors.js";
-import type { Callback, EpochLogs } from "../callback.js";
+import type { Callback, EpochLogs, FitState } from "../callback.js";
 
 /** Options of {@link CsvLogger}. */
 export interface CsvLoggerOptions {
@@ -70,7 +70,7 @@ export class CsvLogger implements Callback {
     if (this.rows.length === 0 && this.columns.length === 0) this.write(""); // start afresh
   }
 
-  onEpochEnd(_epoch: number, logs: EpochLogs): void {
+  onEpochEnd(_epoch: number, logs: EpochLogs, _s?: FitState): void {
     const row: Record<string, string> = {};
     const keys = Object.keys(logs).filter((k) => logs[k] !== undefined);
     for (const k of keys) row[k] = cell(logs[k]);
