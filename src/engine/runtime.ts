@@ -55,12 +55,18 @@ export class CompiledGraph {
     return new CompiledGraph(session, session.inputNames, session.outputNames);
   }
 
-  /** Runs the graph; `fetch` limits the outputs computed (default all). */
+  /**
+   * Runs the graph. `fetch` limits the outputs computed (default all); as a map it may also give
+   * pre-allocated tensors for outputs to be written into (null = let the runtime allocate).
+   */
   async run(
     feeds: Record<string, ort.Tensor>,
-    fetch?: readonly string[],
+    fetch?: readonly string[] | Record<string, ort.Tensor | null>,
   ): Promise<Record<string, ort.Tensor>> {
-    const out = fetch ? await this.session.run(feeds, [...fetch]) : await this.session.run(feeds);
+    let out: ort.InferenceSession.ReturnType;
+    if (Array.isArray(fetch)) out = await this.session.run(feeds, [...fetch]);
+    else if (fetch) out = await this.session.run(feeds, fetch as Record<string, ort.Tensor | null>);
+    else out = await this.session.run(feeds);
     return out as Record<string, ort.Tensor>;
   }
 

@@ -68,6 +68,9 @@ export class Trainer {
   private probeGraph?: CompiledGraph;
   private trainable: string[] = [];
   private noiseSpecs: NoiseSpec[] = [];
+  private readonly shapes = new Map<string, number[]>();
+  /** Second buffer of every updated value: the training step writes into it, then the two swap. */
+  private readonly spare = new Map<string, FloatArray>();
   /** Draws the dropout noise; its state is part of a checkpoint. */
   noiseRng: Random;
   /** Width of the model's output (logits or values). */
@@ -224,12 +227,20 @@ export class Trainer {
     this.noiseRng = Random.derive(this.opts.seed ?? 0, "dropout");
   }
 
+  private shapeOf(name: string): number[] {
+    let shape = this.shapes.get(name);
+    if (!shape) {
+      const base = name.split("#")[0]!;
+      const spec = this.paramSpecs.find((p) => p.name === base) ?? this.stateSpecs.find((s) => s.name === base);
+      if (!spec) throw new Error(`no value named '${name}'`);
+      shape = spec.shape;
+      this.shapes.set(name, shape);
+    }
+    return shape;
+  }
+
   private tensor(name: string): ort.Tensor {
-    const v = this.values.get(name)!;
-    const spec = this.paramSpecs.find((p) => p.name === name) ?? this.stateSpecs.find((s) => s.name === name);
-    const base = name.split("#")[0]!;
-    const shape = spec?.shape ?? this.paramSpecs.find((p) => p.name === base)!.shape;
-    return makeTensor(this.dtype, v, shape);
+    return makeTensor(this.dtype, this.values.get(name)!, this.shapeOf(name));
   }
 
   private dataFeeds(b: Batch): Record<string, ort.Tensor> {
@@ -259,9 +270,32 @@ export class Trainer {
       feeds[ns.name] = makeTensor(this.dtype, u, dims);
     }
     for (const name of g.inputNames) if (!feeds[name]) feeds[name] = this.tensor(name);
-    const out = await g.run(feeds);
-    for (const [k, t] of Object.entries(out))
-      if (k.startsWith("new/")) this.values.set(k.slice(4), t.data as FloatArray);
+    // updated values are written into spare buffers, which then swap with the current ones (no allocation)
+    const fetches: Record<string, ort.Tensor | null> = {};
+    for (const name of g.outputNames) {
+      if (!name.startsWith("new/")) {
+        fetches[name] = null;
+        continue;
+      }
+      const key = name.slice(4);
+      let spare = this.spare.get(key);
+      if (!spare) {
+        spare = this.array(this.values.get(key)!.length);
+        this.spare.set(key, spare);
+      }
+      fetches[name] = makeTensor(this.dtype, spare, this.shapeOf(key));
+    }
+    const out = await g.run(feeds, fetches);
+    for (const name of g.outputNames) {
+      if (!name.startsWith("new/")) continue;
+      const key = name.slice(4);
+      const cur = this.values.get(key)!;
+      const next = this.spare.get(key)!;
+      const written = out[name]!.data as FloatArray;
+      if (written !== next) next.set(written);
+      this.values.set(key, next);
+      this.spare.set(key, cur);
+    }
     this.step++;
     return {
       loss: Number(out.loss!.data[0]),
