@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { listEventFiles, readEventFile } from "../src/track/tensorboard/index.js";
+import { ROOT, runCli } from "./helpers/cli.js";
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "nncoach-cfg-"));
+type Hist = { train_loss: number; val_loss: number; lr: number }[];
+
+test("options come from a YAML config, flags override it, and the saved config.json reproduces the run exactly", () => {
+  const dir = tmp();
+  const cfg = path.join(dir, "run.yaml");
+  fs.writeFileSync(
+    cfg,
+    `data: ${path.join(ROOT, "examples/wine.csv")}\ntarget: cultivar\nepochs: 4\nhidden: [32, 16]\nbatch-size: 16\ndropout: 0.1\nseed: 5\nthreads: 1\n`,
+  );
+  const a = runCli(["train", "--config", cfg, "--epochs", "3", "--save", path.join(dir, "out"), "--json"]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.json!.epochs_run, 3);
+  const saved = JSON.parse(fs.readFileSync(path.join(dir, "out", "config.json"), "utf8"));
+  assert.equal(saved.epochs, 3);
+  assert.deepEqual(saved.hidden, [32, 16]);
+  // the resolved config alone reproduces the same numbers
+  const b = runCli([
+    "train",
+    "--config",
+    path.join(dir, "out", "config.json"),
+    "--save",
+    path.join(dir, "out2"),
+    "--json",
+  ]);
+  assert.equal(b.code, 0, b.stderr);
+  const losses = (r: typeof a) => (r.json!.history as Hist).map((h) => [h.train_loss, h.val_loss]);
+  assert.deepEqual(losses(b), losses(a));
+});
+
+test("a typo in a config key names the key, the file and the closest valid key", () => {
+  const dir = tmp();
+  const cfg = path.join(dir, "run.yaml");
+  fs.writeFileSync(cfg, "target: cultivar\nepohcs: 3\n");
+  const r = runCli(["train", "examples/wine.csv", "--config", cfg]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /epohcs/);
+  assert.match(r.stderr, /run\.yaml, line 2/);
+  assert.match(r.stderr, /did you mean "?epochs"?/);
+  fs.writeFileSync(cfg, "target: cultivar\nearly-stopping: 2.5\n");
+  const p = runCli(["train", "examples/wine.csv", "--config", cfg]);
+  assert.equal(p.code, 2);
+  assert.match(p.stderr, /whole number/);
+});
+
+test("batch size above 64 scales the default LR linearly and warms up; --lr turns that off", () => {
+  const r = runCli([
+    "train",
+    "examples/breast_cancer.csv",
+    "--target",
+    "diagnosis",
+    "--batch-size",
+    "128",
+    "--epochs",
+    "6",
+    "--json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const notes = (r.json!.notices as string[]).join("\n");
+  assert.match(notes, /learning rate scaled linearly to 0\.00200/);
+  const lrs = (r.json!.history as Hist).map((h) => h.lr);
+  // warm-up: the first epoch runs below the scaled rate, later epochs at 2e-3
+  assert.ok(lrs[0]! < 0.002 - 1e-9, `first epoch lr ${lrs[0]}`);
+  assert.ok(Math.abs(lrs.at(-1)! - 0.002) < 1e-9, `last epoch lr ${lrs.at(-1)}`);
+  const fixed = runCli([
+    "train",
+    "examples/breast_cancer.csv",
+    "--target",
+    "diagnosis",
+    "--batch-size",
+    "128",
+    "--epochs",
+    "2",
+    "--lr",
+    "0.001",
+    "--json",
+  ]);
+  assert.ok((fixed.json!.history as Hist).every((h) => Math.abs(h.lr - 0.001) < 1e-12));
+});
+
+test("--log-dir writes TensorBoard events and history.csv; --precision mixed says plainly the CPU trains in float32", () => {
+  const dir = tmp();
+  const r = runCli([
+    "train",
+    "examples/wine.csv",
+    "--target",
+    "cultivar",
+    "--epochs",
+    "3",
+    "--log-dir",
+    dir,
+    "--precision",
+    "mixed",
+    "--json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match((r.json!.notices as string[]).join("\n"), /trains in float32/);
+  const csv = fs.readFileSync(path.join(dir, "history.csv"), "utf8").trim().split("\n");
+  assert.equal(csv.length, 4);
+  assert.match(csv[0]!, /train_loss/);
+  const files = listEventFiles(dir);
+  assert.ok(files.length >= 1);
+  const events = readEventFile(files[0]!).events;
+  const tags = new Set(events.flatMap((e) => (e.values ?? []).map((v) => v.tag)));
+  assert.ok(
+    [...tags].some((t) => /val_loss/.test(t)),
+    `tags: ${[...tags].join(", ")}`,
+  );
+  // health numbers are recorded with the history
+  const h = (
+    r.json!.history as {
+      health: { layerGradNorm: Record<string, number>; updateRatio: Record<string, number> };
+    }[]
+  )[0]!.health;
+  assert.ok(Object.values(h.layerGradNorm).every((v) => v > 0));
+  assert.ok(Object.values(h.updateRatio).every((v) => v > 0 && v < 1));
+});
