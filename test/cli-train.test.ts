@@ -203,3 +203,11 @@ test("bad option values are refused naming the option", () => {
   const act = runCli(["train", "examples/wine.csv", "--target", "cultivar", "--activation", "rleu"]);
   assert.match(act.stderr, /did you mean 'relu'/);
 });
+
+test("house_votes84 (categorical y/n with missing values) trains end to end without manual preparation", () => {
+  const r = runCli(["train", "test/data/house_votes84.csv", "--target", "Class", "--epochs", "10", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.json!.classes, ["democrat", "republican"]);
+  const val = r.json!.val as { accuracy: number };
+  assert.ok(val.accuracy >= 0.9, `house_votes84 validation accuracy ${val.accuracy}`);
+});
