@@ -220,3 +220,33 @@ test("image duplicates are found by decoded pixels across folders, with splits a
     [["bytes", [join(tmp, "x.bin"), join(tmp, "y.bin")]]],
   );
 });
+
+test("near-duplicate search finds exactly the groups a brute-force comparison of all pairs finds", async () => {
+  const data = prepareAuditData({ train: await readTableFile(dataPath("wine.csv")) }, "cultivar");
+  const maxDistance = 0.45;
+  const n = data.rows.length;
+  const z = data.featureIndices.map((c) => {
+    const v = Array.from(data.values[c]!);
+    const mean = v.reduce((a, b) => a + b, 0) / n;
+    const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
+    return v.map((x) => (x - mean) / std);
+  });
+  const parent = Array.from({ length: n }, (_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  for (let i = 0; i < n; i++) {
+    for (let k = i + 1; k < n; k++) {
+      const ss = z.reduce((sum, col) => sum + (col[i]! - col[k]!) ** 2, 0);
+      if (Math.sqrt(ss / z.length) <= maxDistance) parent[find(i)] = find(k);
+    }
+  }
+  const expected = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) expected.set(find(i), [...(expected.get(find(i)) ?? []), i]);
+  const brute = [...expected.values()].filter((g) => g.length > 1).map((g) => g.join(","));
+  for (const seed of [0, 1]) {
+    const found = findNearDuplicates(data, { maxDistance, seed }).groups.map((g) =>
+      g.rows.map((r) => r.row).join(","),
+    );
+    assert.ok(brute.length >= 5);
+    assert.deepEqual(found.sort(), brute.sort());
+  }
+});

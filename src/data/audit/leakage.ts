@@ -1,3 +1,4 @@
+import { Random } from "../../util/random.js";
 import { type AuditData, rowsWithTarget } from "./audit-data.js";
 import { randomFoldIndex, stratifiedFoldIndex } from "./fold-index.js";
 import { identifierReason } from "./identifier-like.js";
@@ -26,6 +27,8 @@ export const IDENTIFIER_SCORE = 0.3;
 export const ONE_TO_ONE_PURITY = 0.99;
 /** Folds of the held-out scoring. */
 export const LEAKAGE_FOLDS = 5;
+/** Most rows the column scores use (a seeded sample beyond this; enough to see a leak, and quick). */
+export const MAX_SCORED_ROWS = 20_000;
 
 /**
  * Looks for target leakage, one input column at a time:
@@ -38,14 +41,23 @@ export const LEAKAGE_FOLDS = 5;
  * - an identifier-like column (see identifierReason) that predicts the target
  *   with score (or |Spearman|) >= IDENTIFIER_SCORE: rows ordered by target, or ids that encode the label.
  *
+ * Beyond MAX_SCORED_ROWS labeled rows, a seeded sample of that many is scored.
+ *
  * @returns the suspects ranked by score (highest first), and every input column's score, ranked.
  */
 export function auditLeakage(
   data: AuditData,
   seed: number,
 ): { suspects: LeakageSuspect[]; scores: SingleColumnScore[] } {
-  const rows = rowsWithTarget(data);
-  if (rows.length < 2 * LEAKAGE_FOLDS) return { suspects: [], scores: [] };
+  const labeled = rowsWithTarget(data);
+  if (labeled.length < 2 * LEAKAGE_FOLDS) return { suspects: [], scores: [] };
+  const rows =
+    labeled.length <= MAX_SCORED_ROWS
+      ? labeled
+      : Random.derive(seed, "audit-leakage-sample")
+          .shuffle([...labeled])
+          .slice(0, MAX_SCORED_ROWS)
+          .sort((a, b) => a - b);
   const folds =
     data.task === "classification"
       ? stratifiedFoldIndex(

@@ -4,8 +4,10 @@ import { type DuplicateGroup, duplicateGroup, inputKey, sortDuplicateGroups } fr
 
 /** Default largest RMS distance, in standard deviations per numeric input, for two rows to be near duplicates. */
 export const NEAR_DUPLICATE_DISTANCE = 0.02;
-/** Most row pairs compared before the near-duplicate search stops (reported as truncated). */
-export const MAX_NEAR_DUPLICATE_COMPARISONS = 50_000_000;
+/** Most candidate pairs visited before the near-duplicate search stops (reported as truncated). */
+export const MAX_NEAR_DUPLICATE_STEPS = 2_000_000_000;
+/** Random projections of the search: rows are sorted by the first, the others discard far pairs cheaply. */
+const PROJECTIONS = 4;
 
 /**
  * Near duplicates: rows whose inputs differ only by a tiny amount, grouped (a group is a connected set of
@@ -16,9 +18,11 @@ export const MAX_NEAR_DUPLICATE_COMPARISONS = 50_000_000;
  *   rows of real datasets, such as iris's 0.1 cm steps, about 0.06).
  * Datasets without numeric inputs have no near duplicates (only exact ones).
  *
- * The search sorts rows by a seeded random projection of their standardized values and compares only rows
- * whose projections are close enough to be within the distance (exact, and fast unless most rows are
- * nearly identical); it stops after MAX_NEAR_DUPLICATE_COMPARISONS comparisons and says so.
+ * The search projects the standardized rows on four seeded random directions, sorts them by the first, and
+ * visits only pairs whose first projections are close enough to be within the distance; the other three
+ * projections discard most of those before the full comparison. No pair within the distance is missed
+ * (a projection never exceeds the distance); the search stops after MAX_NEAR_DUPLICATE_STEPS pairs and
+ * says so.
  *
  * @param data the prepared audit data
  * @param options.maxDistance the RMS distance limit, in standard deviations (> 0)
@@ -55,25 +59,40 @@ export function findNearDuplicates(
     for (let i = 0; i < n; i++) z[i * d + j] = (v[i]! - mean) * scale;
   });
 
+  // PROJECTIONS seeded random unit directions; rows sorted by the first, the others filter candidates.
   const rng = Random.derive(options.seed ?? 0, "audit-near-duplicates");
-  const direction = Float64Array.from({ length: d }, () => rng.normal());
-  const norm = Math.hypot(...direction) || 1;
-  const projection = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let p = 0;
-    for (let j = 0; j < d; j++) {
-      const v = z[i * d + j]!;
-      if (!Number.isNaN(v)) p += (v * direction[j]!) / norm;
+  const projections = Array.from({ length: PROJECTIONS }, () => {
+    const direction = Float64Array.from({ length: d }, () => rng.normal());
+    const norm = Math.hypot(...direction) || 1;
+    const p = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let j = 0; j < d; j++) {
+        const v = z[i * d + j]!;
+        if (!Number.isNaN(v)) sum += (v * direction[j]!) / norm;
+      }
+      p[i] = sum;
     }
-    projection[i] = p;
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => projection[a]! - projection[b]! || a - b,
+    return p;
+  });
+  const first = projections[0]!;
+  const order = Int32Array.from(
+    Array.from({ length: n }, (_, i) => i).sort((a, b) => first[a]! - first[b]! || a - b),
   );
-  // |projection difference| <= Euclidean distance = sqrt(d) * RMS distance.
+  const sorted = projections.map((p) => Float64Array.from(order, (i) => p[i]!));
+  const [s0, s1, s2, s3] = sorted as [Float64Array, Float64Array, Float64Array, Float64Array];
+  // |projection difference| <= Euclidean distance = sqrt(d) * RMS distance, on every unit direction.
   const window = maxDistance * Math.sqrt(d);
   const limit = maxDistance * maxDistance * d;
-  const keys = Array.from({ length: n }, (_, i) => inputKey(data, i));
+  const keys = new Map<number, string>();
+  const keyOf = (i: number): string => {
+    let key = keys.get(i);
+    if (key === undefined) {
+      key = inputKey(data, i);
+      keys.set(i, key);
+    }
+    return key;
+  };
 
   const parent = Int32Array.from({ length: n }, (_, i) => i);
   const find = (i: number): number => {
@@ -84,18 +103,28 @@ export function findNearDuplicates(
     return i;
   };
   const linkDistance = new Float64Array(n);
-  let comparisons = 0;
+  let steps = 0;
   let truncated = false;
   outer: for (let a = 0; a < n; a++) {
-    const i = order[a]!;
+    const a0 = s0[a]!;
+    const a1 = s1[a]!;
+    const a2 = s2[a]!;
+    const a3 = s3[a]!;
     for (let b = a + 1; b < n; b++) {
-      const k = order[b]!;
-      if (projection[k]! - projection[i]! > window) break;
-      if (++comparisons > MAX_NEAR_DUPLICATE_COMPARISONS) {
+      if (s0[b]! - a0 > window) break;
+      if (++steps > MAX_NEAR_DUPLICATE_STEPS) {
         truncated = true;
         break outer;
       }
-      if (keys[i] === keys[k]) continue;
+      if (
+        Math.abs(s1[b]! - a1) > window ||
+        Math.abs(s2[b]! - a2) > window ||
+        Math.abs(s3[b]! - a3) > window
+      ) {
+        continue;
+      }
+      const i = order[a]!;
+      const k = order[b]!;
       let ss = 0;
       let same = true;
       for (let j = 0; j < d && ss <= limit; j++) {
@@ -109,6 +138,7 @@ export function findNearDuplicates(
       }
       if (!same || ss > limit) continue;
       if (textColumns.some((c) => data.rows[i]![c] !== data.rows[k]![c])) continue;
+      if (keyOf(i) === keyOf(k)) continue; // exact duplicates are reported as such
       const distance = Math.sqrt(ss / d);
       const ri = find(i);
       const rk = find(k);
