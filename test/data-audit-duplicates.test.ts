@@ -232,7 +232,10 @@ test("near-duplicate search finds exactly the groups a brute-force comparison of
     return v.map((x) => (x - mean) / std);
   });
   const parent = Array.from({ length: n }, (_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i]!;
+    return i;
+  };
   for (let i = 0; i < n; i++) {
     for (let k = i + 1; k < n; k++) {
       const ss = z.reduce((sum, col) => sum + (col[i]! - col[k]!) ** 2, 0);
