@@ -52,25 +52,8 @@ export const SCALE_RATIO_LIMIT = 100;
 export function summarizeColumns(data: AuditData): { columns: ColumnSummary[]; scales: ScaleCheck | null } {
   const n = data.rows.length;
   const columns = data.columns.map((name, c): ColumnSummary => {
-    const counts = new Map<string, number>();
-    let missing = 0;
-    for (let i = 0; i < n; i++) {
-      if (data.missing[c]![i]) {
-        missing++;
-        continue;
-      }
-      const key = data.numeric[c] ? String(data.values[c]![i]) : data.rows[i]![c]!;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
+    const { missing, distinct, topValue, topCount } = valueCounts(data, c);
     const present = n - missing;
-    let topValue: string | null = null;
-    let topCount = 0;
-    for (const [value, count] of counts) {
-      if (count > topCount || (count === topCount && topValue !== null && value < topValue)) {
-        topValue = value;
-        topCount = count;
-      }
-    }
     const topFraction = present > 0 ? topCount / present : 0;
     const summary: ColumnSummary = {
       name,
@@ -79,11 +62,11 @@ export function summarizeColumns(data: AuditData): { columns: ColumnSummary[]; s
       type_reason: data.profiles[c]!.reason,
       missing,
       missing_fraction: n > 0 ? missing / n : 0,
-      distinct: counts.size,
+      distinct,
       top_value: topValue,
       top_fraction: topFraction,
-      constant: counts.size <= 1,
-      near_constant: counts.size > 1 && topFraction >= NEAR_CONSTANT_FRACTION,
+      constant: distinct <= 1,
+      near_constant: distinct > 1 && topFraction >= NEAR_CONSTANT_FRACTION,
     };
     if (c !== data.targetIndex) {
       const reason = identifierReason(data, c);
@@ -133,6 +116,46 @@ export function summarizeColumns(data: AuditData): { columns: ColumnSummary[]; s
     };
   }
   return { columns, scales };
+}
+
+/**
+ * Missing cells, distinct values and the most frequent value of a column (numbers compared by value, the
+ * smallest of equally frequent values wins; text by exact trimmed text, the first in code-point order wins).
+ */
+function valueCounts(
+  data: AuditData,
+  c: number,
+): { missing: number; distinct: number; topValue: string | null; topCount: number } {
+  const n = data.rows.length;
+  const counts = new Map<string, number>();
+  const numbers: number[] = [];
+  let missing = 0;
+  for (let i = 0; i < n; i++) {
+    if (data.missing[c]![i]) missing++;
+    else if (data.numeric[c] && !Number.isNaN(data.values[c]![i]!)) numbers.push(data.values[c]![i]!);
+    else counts.set(data.rows[i]![c]!, (counts.get(data.rows[i]![c]!) ?? 0) + 1);
+  }
+  let topValue: string | null = null;
+  let topCount = 0;
+  for (const [value, count] of counts) {
+    if (count > topCount || (count === topCount && topValue !== null && value < topValue)) {
+      topValue = value;
+      topCount = count;
+    }
+  }
+  let distinct = counts.size;
+  const sorted = Float64Array.from(numbers).sort();
+  for (let start = 0; start < sorted.length; ) {
+    let end = start + 1;
+    while (end < sorted.length && sorted[end] === sorted[start]) end++;
+    distinct++;
+    if (end - start > topCount) {
+      topCount = end - start;
+      topValue = String(sorted[start]);
+    }
+    start = end;
+  }
+  return { missing, distinct, topValue, topCount };
 }
 
 function formatRatio(r: number): string {

@@ -21,14 +21,13 @@ export function identifierReason(data: AuditData, column: number): string | unde
   if (nameRule) return `its name "${name}" suggests an identifier`;
   const seen = new Set<string>();
   let count = 0;
-  let integers = true;
   for (let i = 0; i < data.rows.length; i++) {
     if (data.missing[column]![i]) continue;
     count++;
     const cell = data.rows[i]![column]!;
     if (data.numeric[column]) {
       const v = data.values[column]![i]!;
-      if (!Number.isInteger(v)) integers = false;
+      if (!Number.isInteger(v)) return undefined;
       seen.add(String(v));
     } else {
       seen.add(cell);
@@ -36,6 +35,5 @@ export function identifierReason(data: AuditData, column: number): string | unde
     if (seen.size < count) return undefined;
   }
   if (count < MIN_ROWS_FOR_UNIQUE_RULE) return undefined;
-  if (data.numeric[column] && !integers) return undefined;
   return `every one of its ${count} values is different`;
 }
