@@ -21,7 +21,7 @@ function lrFind(args: string[]) {
     const { UserError } = await import(${JSON.stringify(errors)});
     try { process.exitCode = await lrFindCommand(process.argv.slice(1)); }
     catch (e) { if (!(e instanceof UserError)) throw e; process.stderr.write("nncoach: " + e.message + "\\n"); process.exitCode = 2; }`;
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code, ...args], {
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code, "--", ...args], {
     cwd: ROOT,
     encoding: "utf8",
   });
@@ -91,7 +91,8 @@ test("--rule minimum and an SVG plot", () => {
 
 test("mistakes are reported with the option and the value (exit code 2)", () => {
   const cases: [string[], RegExp][] = [
-    [["examples/wine.csv"], /--target <column> is required/],
+    [["--target", "cultivar"], /needs a data file/],
+    [["examples/nope.csv", "--target", "cultivar"], /nope\.csv/],
     [
       ["examples/wine.csv", "--target", "cultivar", "--steps", "5"],
       /--steps must be a whole number >= 10, got '5'/,
@@ -112,7 +113,10 @@ test("mistakes are reported with the option and the value (exit code 2)", () => 
       ["examples/wine.csv", "--target", "cultivar", "--hiden", "64"],
       /unknown option '--hiden'[\s\S]*did you mean '--hidden'/,
     ],
-    [["examples/wine.csv", "--target", "cultivar", "--hidden", "0"], /hidden/],
+    [
+      ["examples/wine.csv", "--target", "cultivar", "--hidden", "0"],
+      /--hidden must be a list of whole numbers >= 1.*got "0"/,
+    ],
   ];
   for (const [args, msg] of cases) {
     const r = lrFind(args);

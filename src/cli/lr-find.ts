@@ -13,7 +13,7 @@ import { choiceOption, intOption, numberOption, parseCommandArgs } from "./args.
 import { progressWriter } from "./output.js";
 
 export const LR_FIND_USAGE =
-  "usage: nncoach lr-find <data> --target <col> [--plot lr.png] [--json] [--steps 100] [--start 1e-7] [--end 10] [model options]";
+  "usage: nncoach lr-find <data> [--target <col>] [--plot lr.png] [--json] [--steps 100] [--start 1e-7] [--end 10] [model options]";
 
 /** The options of `nncoach train` that change the loss curve (the rest, such as --lr or --epochs, are ignored). */
 const TRAIN_FLAGS = [
@@ -108,8 +108,6 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
   const resolved = resolveConfig(file, cli);
   const cfg = resolved.values;
   if (!cfg.data) throw new UserError("nncoach lr-find needs a data file", LR_FIND_USAGE);
-  if (!cfg.target)
-    throw new UserError("nncoach lr-find: --target <column> is required", "name the column to predict");
 
   const str = (k: string) => (typeof v[k] === "string" ? (v[k] as string) : undefined);
   const steps = intOption("steps", str("steps"), 10);
@@ -166,7 +164,7 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
   );
   out(r.explanation);
   if (plotPath) out(`plot: ${plotPath}`);
-  out(`next: nncoach train ${cfg.data} --target ${cfg.target} --lr ${r.suggestion.toExponential(1)}`);
+  out(`next: nncoach train ${cfg.data} --target ${p.config.target} --lr ${r.suggestion.toExponential(1)}`);
   if (json) {
     process.stdout.write(
       `${JSON.stringify({
