@@ -104,6 +104,29 @@ describe("CsvLogger", () => {
     assert.equal(parseCsv(file).rows.length, 1);
   });
 
+  test("resuming from a checkpoint drops rows logged after it", () => {
+    const file = fresh("history.csv");
+    const first = new CsvLogger(file);
+    first.onTrainBegin();
+    for (const [i, e] of epochs.entries()) first.onEpochEnd(i, e, fakeState());
+    // the checkpoint was taken after epoch 2; epoch 3 was logged, then the run crashed
+    const resumed = new CsvLogger(file, { append: true });
+    resumed.onTrainBegin(fakeState({ history: epochs.slice(0, 2) }));
+    assert.deepEqual(
+      parseCsv(file).rows.map((r) => r[0]),
+      ["1", "2"],
+    );
+    resumed.onEpochEnd(2, { ...epochs[2]!, train_loss: 0.4 }, fakeState());
+    assert.deepEqual(
+      parseCsv(file).rows.map((r) => [r[0], r[1]]),
+      [
+        ["1", "0.7012"],
+        ["2", "0.5123456789012345"],
+        ["3", "0.4"],
+      ],
+    );
+  });
+
   test("bad arguments are refused", () => {
     assert.throws(
       () => new CsvLogger(""),

@@ -7,7 +7,9 @@ import type { Callback, EpochLogs, FitState } from "../callback.js";
 export interface CsvLoggerOptions {
   /**
    * Add rows to an existing file (e.g. when resuming) instead of starting it afresh. Its header gives the
-   * columns. Default false.
+   * columns. When training resumes from a checkpoint (the loop's history already holds epochs), rows of
+   * epochs after the checkpoint's last one, logged before a crash, are dropped so no epoch appears twice.
+   * Default false.
    */
   append?: boolean;
   /** Column separator, one character. Default ",". */
@@ -58,7 +60,7 @@ export class CsvLogger implements Callback {
     this.separator = sep;
   }
 
-  onTrainBegin(): void {
+  onTrainBegin(s?: FitState): void {
     this.columns = [];
     this.rows = [];
     try {
@@ -66,7 +68,18 @@ export class CsvLogger implements Callback {
     } catch (e) {
       throw new UserError(`CsvLogger: cannot create the folder of ${this.file}: ${(e as Error).message}`);
     }
-    if (this.append && fs.existsSync(this.file)) this.readExisting();
+    if (this.append && fs.existsSync(this.file)) {
+      this.readExisting();
+      // resuming after epoch k: rows of later epochs were logged after the checkpoint and will be run again
+      const resumedAfter = s?.history.at(-1)?.epoch;
+      if (resumedAfter !== undefined && this.columns.includes("epoch")) {
+        const kept = this.rows.filter((r) => !(Number(r.epoch) > resumedAfter));
+        if (kept.length < this.rows.length) {
+          this.rows = kept;
+          this.rewrite();
+        }
+      }
+    }
     if (this.rows.length === 0 && this.columns.length === 0) this.write(""); // start afresh
   }
 
