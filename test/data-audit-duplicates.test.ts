@@ -87,32 +87,44 @@ test("20 training rows copied into validation and test files are all reported wi
   assert.match(finding.message, /^20 validation\/test rows repeat training rows/);
 });
 
-test("with a single file, duplicates are tagged with the seeded stratified 70/15/15 split", async () => {
+test("with a single file, rows are tagged with the split nncoach train would make (rows with a target)", async () => {
   const all = await readTableFile(dataPath("wine.csv"));
+  const t = all.columns.length - 1;
+  const unlabelled = [...all.rows[7]!];
+  unlabelled[t] = "";
   const copies = [3, 50, 77, 120, 150].map((i) => all.rows[i]!);
-  const rows = [...all.rows, ...copies];
+  const rows = [...all.rows.slice(0, 100), unlabelled, ...all.rows.slice(100), ...copies];
   const seed = 5;
   const data = prepareAuditData({ train: table("wine.csv", all.columns, rows) }, "cultivar", { seed });
+  // nncoach train: the rows with a target, stratified on their target cells, DEFAULT_FRACTIONS, the seed.
+  const labelled = rows.map((_, i) => i).filter((i) => rows[i]![t] !== "");
   const split = stratifiedSplit(
-    rows.map((r) => r[all.columns.length - 1]!),
+    labelled.map((i) => rows[i]![t]!),
     DEFAULT_FRACTIONS,
     seed,
   );
-  const expected = new Map<number, string>();
-  for (const i of split.train) expected.set(i, "train");
-  for (const i of split.val) expected.set(i, "validation");
-  for (const i of split.test) expected.set(i, "test");
-  const groups = findExactDuplicates(data);
-  assert.equal(groups.length, 5);
-  for (const g of groups) {
-    assert.equal(g.rows.length, 2);
-    for (const r of g.rows) assert.equal(r.split, expected.get(r.row));
-    assert.equal(g.cross_split, g.rows[0]!.split !== g.rows[1]!.split);
-  }
+  const expected = new Map<number, string>([[100, "train"]]);
+  for (const k of split.train) expected.set(labelled[k]!, "train");
+  for (const k of split.val) expected.set(labelled[k]!, "validation");
+  for (const k of split.test) expected.set(labelled[k]!, "test");
   assert.deepEqual(
-    groups.flatMap((g) => g.rows.map((r) => r.row)).sort((a, b) => a - b),
-    [3, 50, 77, 120, 150, 178, 179, 180, 181, 182],
+    data.refs.map((r) => r.split),
+    rows.map((_, i) => expected.get(i)),
   );
+  const groups = findExactDuplicates(data);
+  assert.deepEqual(
+    groups.map((g) => g.rows.map((r) => r.row)).sort((a, b) => a[0]! - b[0]!),
+    [
+      [3, 179],
+      [7, 100],
+      [50, 180],
+      [77, 181],
+      [121, 182],
+      [151, 183],
+    ],
+  );
+  for (const g of groups) assert.equal(g.cross_split, g.rows[0]!.split !== g.rows[1]!.split);
+  assert.equal(groups.find((g) => g.rows[0]!.row === 7)!.same_target, false);
 });
 
 test("same inputs with different targets are flagged as conflicting; '1.0' equals '1'", () => {

@@ -139,6 +139,35 @@ test("regression targets are recognised; imbalance does not apply", async () => 
   assert.match(text, /not applicable \(regression target\)/);
 });
 
+test("a numeric target is guessed as regression, as nncoach train does; integer codes get a note", async () => {
+  const wine = await readTableFile(dataPath("wine.csv"));
+  const t = wine.columns.indexOf("cultivar");
+  const coded = {
+    ...wine,
+    rows: wine.rows.map((r) => r.map((cell, j) => (j === t ? cell.slice(-1) : cell))),
+  };
+  const guessed = runAudit(coded, "cultivar");
+  assert.equal(guessed.task, "regression");
+  assert.match(
+    guessed.task_note!,
+    /only 3 distinct integer values: if they are classes, pass --task classification/,
+  );
+  assert.equal(guessed.findings[0]!.check, "target");
+  assert.match(guessed.split_source, /seeded 70\/15\/15 split/);
+  const told = runAudit(coded, "cultivar", { task: "classification" });
+  assert.equal(told.task, "classification");
+  assert.equal(told.task_note, undefined);
+  assert.deepEqual(
+    told.imbalance!.classes.map((c) => [c.name, c.count]),
+    [
+      ["0", 59],
+      ["1", 71],
+      ["2", 48],
+    ],
+  );
+  assert.equal(runAudit(await readTableFile(dataPath("diabetes.csv")), "progression").task_note, undefined);
+});
+
 test("nncoach audit --json: the last line is the report with every field, rows named by file", async () => {
   const table = await readTableFile(dataPath("breast_cancer.csv"));
   const t = table.columns.indexOf("diagnosis");
@@ -232,7 +261,7 @@ test("nncoach audit refuses mistakes with UserErrors that say how to fix them", 
   );
   await refuses(
     [path, "--target", "cultivar", "--task", "regression"],
-    /regression needs a numeric target, but "cultivar" is categorical/,
+    /regression needs a numeric target, but "cultivar" has the value "class_0" \(.*wine\.csv, data row 0\)/,
   );
   await refuses([path, "--target", "cultivar", "--seed=-1"], /--seed must be a whole number >= 0, got '-1'/);
   await refuses([], /give the data to audit/);

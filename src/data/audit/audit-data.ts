@@ -60,9 +60,11 @@ export interface AuditData {
   targetValues: Float64Array;
   /** True when the user gave separate validation/test files; false when splits come from the seeded split. */
   userSplits: boolean;
+  /** When the task was guessed: a remark on the guess worth showing the user (e.g. integer class codes). */
+  taskNote?: string;
 }
 
-/** Largest number of distinct integer values a numeric target may have to be treated as classes. */
+/** A numeric target with at most this many distinct integer values may be class codes (see `taskNote`). */
 export const MAX_CLASSES_FOR_NUMERIC_TARGET = 20;
 
 /**
@@ -70,12 +72,13 @@ export const MAX_CLASSES_FOR_NUMERIC_TARGET = 20;
  *
  * @param tables the training table, and optionally validation/test tables with the same columns (any order)
  * @param target name of the target column
- * @param options.task "classification" or "regression"; when omitted, a numeric target with more than
- *   MAX_CLASSES_FOR_NUMERIC_TARGET distinct values or a non-integer value is a regression target, any other a
- *   classification target.
+ * @param options.task "classification" or "regression"; when omitted, guessed as `nncoach train` does: a
+ *   target whose every value is a number is a regression target, any other a classification target (a
+ *   numeric target with few distinct integers gets a `taskNote` suggesting classification).
  * @param options.seed when only training data is given, its rows are tagged with the split they would land in
- *   under the seeded 70/15/15 split nncoach uses (`stratifiedSplit` on the target cells for classification,
- *   `randomSplit` for regression). Default 0.
+ *   under the seeded 70/15/15 split `nncoach train` makes over the rows that have a target
+ *   (`stratifiedSplit` on their target cells for classification, `randomSplit` for regression). Rows without
+ *   a target, which training leaves out, are tagged "train". Default 0.
  * @throws UserError when the target is not a column, a file lacks a column, or there are no rows.
  */
 export function prepareAuditData(
@@ -160,9 +163,17 @@ export function prepareAuditData(
     missing.push(m);
   }
 
-  const targetKind = profiles[targetIndex]!.kind;
-  const resolvedTask =
-    task ?? (targetKind === "numeric" ? guessTask(values[targetIndex]!) : "classification");
+  const allNumbers = rows.every((r) => r[targetIndex] === "" || Number.isFinite(Number(r[targetIndex])));
+  const resolvedTask = task ?? (allNumbers ? "regression" : "classification");
+  let taskNote: string | undefined;
+  if (task === undefined && resolvedTask === "regression") {
+    const codes = integerCodes(values[targetIndex]!);
+    if (codes !== undefined) {
+      taskNote =
+        `the target "${target}" is numeric, so it is treated as a regression target, but it has only ${codes} ` +
+        `distinct integer values: if they are classes, pass --task classification (to audit and to train)`;
+    }
+  }
   const labels = new Int32Array(n).fill(-1);
   const targetValues = new Float64Array(n).fill(Number.NaN);
   let classes: string[] = [];
@@ -176,9 +187,12 @@ export function prepareAuditData(
       if (t !== "") labels[i] = index.get(t)!;
     });
   } else {
-    if (targetKind !== "numeric") {
+    if (!allNumbers) {
+      const bad = rows.findIndex((r) => r[targetIndex] !== "" && !Number.isFinite(Number(r[targetIndex])));
+      const ref = refs[bad]!;
       throw new UserError(
-        `regression needs a numeric target, but "${target}" is ${targetKind} (${profiles[targetIndex]!.reason})`,
+        `regression needs a numeric target, but "${target}" has the value "${rows[bad]![targetIndex]}" ` +
+          `(${ref.file}, data row ${ref.row})`,
         "use --task classification for a target with named classes",
       );
     }
@@ -186,14 +200,20 @@ export function prepareAuditData(
   }
   const userSplits = tables.validation !== undefined || tables.test !== undefined;
   if (!userSplits) {
-    const split =
-      resolvedTask === "classification"
-        ? stratifiedSplit(
-            rows.map((r) => r[targetIndex]!),
-            DEFAULT_FRACTIONS,
-            seed,
-          )
-        : randomSplit(n, DEFAULT_FRACTIONS, seed);
+    // As nncoach train does: split the rows with a target, stratified on their (raw) target cells.
+    const sourceTarget = train.columns.indexOf(target);
+    const labelled = rows.map((r, i) => (r[targetIndex] === "" ? -1 : i)).filter((i) => i >= 0);
+    const parts =
+      labelled.length === 0
+        ? { val: [], test: [] }
+        : resolvedTask === "classification"
+          ? stratifiedSplit(
+              labelled.map((i) => train.rows[i]![sourceTarget]!),
+              DEFAULT_FRACTIONS,
+              seed,
+            )
+          : randomSplit(labelled.length, DEFAULT_FRACTIONS, seed);
+    const split = { val: parts.val.map((k) => labelled[k]!), test: parts.test.map((k) => labelled[k]!) };
     for (const i of split.val) refs[i]!.split = "validation";
     for (const i of split.test) refs[i]!.split = "test";
   }
@@ -212,19 +232,21 @@ export function prepareAuditData(
     labels,
     targetValues,
     userSplits,
+    ...(taskNote ? { taskNote } : {}),
   };
 }
 
-function guessTask(values: Float64Array): AuditTask {
+/** The number of distinct values when they are at most MAX_CLASSES_FOR_NUMERIC_TARGET integers, else undefined. */
+function integerCodes(values: Float64Array): number | undefined {
   const distinct = new Set<number>();
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (Number.isNaN(v)) continue;
-    if (!Number.isInteger(v)) return "regression";
+    if (!Number.isInteger(v)) return undefined;
     distinct.add(v);
-    if (distinct.size > MAX_CLASSES_FOR_NUMERIC_TARGET) return "regression";
+    if (distinct.size > MAX_CLASSES_FOR_NUMERIC_TARGET) return undefined;
   }
-  return "classification";
+  return distinct.size;
 }
 
 /** Indices of the rows whose target is present (a label for classification, a number for regression). */

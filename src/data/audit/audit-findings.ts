@@ -21,6 +21,7 @@ export function collectFindings(report: AuditReport): AuditFinding[] {
         `check the target column and the rows`,
     );
   }
+  if (report.task_note) add("medium", "target", report.task_note);
   for (const s of report.leakage) {
     add(
       "high",

@@ -37,6 +37,8 @@ export interface DuplicateSummary {
 export interface AuditReport {
   target: string;
   task: AuditTask;
+  /** A remark on a guessed task (a numeric target that looks like class codes), when there is one. */
+  task_note?: string;
   /** The files audited, with the split each one is (a single file is "all", split by `split_source`). */
   files: { path: string; split: SplitName | "all"; rows: number }[];
   /** Where the train/validation/test splits come from. */

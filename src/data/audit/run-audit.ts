@@ -67,6 +67,7 @@ export function runAudit(
   const report: AuditReport = {
     target,
     task: data.task,
+    ...(data.taskNote ? { task_note: data.taskNote } : {}),
     files,
     split_source: data.userSplits
       ? "the files given (train, validation, test)"
