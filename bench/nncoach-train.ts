@@ -3,6 +3,7 @@
  * time and prints one JSON line with samples/s. Run through bench/run.ts.
  */
 import { parseArgs } from "node:util";
+import { benchCnn } from "../src/nn/cnn.js";
 import { SparseCrossEntropy } from "../src/nn/losses/cross-entropy.js";
 import { mlp } from "../src/nn/sequential.js";
 import { Adam } from "../src/optim/adam.js";
@@ -22,13 +23,17 @@ const { values } = parseArgs({
 const sizes = values.sizes!.split(",").map(Number);
 const batch = Number(values.batch);
 const threads = Number(values.threads);
-if (values.model !== "mlp") {
+if (values.model !== "mlp" && values.model !== "cnn") {
   console.log(JSON.stringify({ engine: "nncoach", model: values.model, error: "model not supported yet" }));
   process.exit(0);
 }
-const inputs = sizes[0]!;
-const classes = sizes[sizes.length - 1]!;
-const model = mlp({ inputs, outputs: classes, hidden: sizes.slice(1, -1), activation: "relu" });
+// cnn: the benchmark CNN of bench/torch_train.py on 28x28x1 inputs, 10 classes
+const cnn = values.model === "cnn";
+const inputs = cnn ? 28 * 28 : sizes[0]!;
+const classes = cnn ? 10 : sizes[sizes.length - 1]!;
+const model = cnn
+  ? benchCnn()
+  : mlp({ inputs, outputs: classes, hidden: sizes.slice(1, -1), activation: "relu" });
 const trainer = new Trainer(model, new SparseCrossEntropy(), new Adam(), { threads, seed: 0 });
 await trainer.compile();
 const rng = new Random(1);
@@ -55,7 +60,7 @@ console.log(
   JSON.stringify({
     engine: "nncoach",
     model: values.model,
-    sizes,
+    ...(cnn ? {} : { sizes }),
     threads,
     batch,
     samples_per_second: (steps * batch) / elapsed,

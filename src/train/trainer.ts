@@ -392,7 +392,8 @@ export class Trainer {
         outputs: { output: out },
         bake,
       },
-      o.metadata,
+      // the model spec lets loadOnnx (nn/onnx-import.ts) rebuild the exact layers for further training
+      { "nncoach.model": JSON.stringify(this.model.spec()), ...o.metadata },
     );
   }
 
