@@ -66,8 +66,8 @@ export async function auditCommand(
   if (positionals.length !== 1) {
     throw new UserError(
       positionals.length === 0
-        ? "nncoach audit: give the data to audit"
-        : `nncoach audit: expected one data path, got ${positionals.length}: ${positionals.join(" ")}`,
+        ? "give the data to audit"
+        : `expected one data path, got ${positionals.length}: ${positionals.join(" ")}`,
       "usage: nncoach audit <data.csv> --target <column> (see nncoach audit --help)",
     );
   }
@@ -82,7 +82,7 @@ export async function auditCommand(
   if (await isDirectory(dataPath)) {
     if (values.target !== undefined || task === "regression") {
       throw new UserError(
-        `nncoach audit: ${dataPath} is an image folder, whose classes are its subfolders`,
+        `${dataPath} is an image folder, whose classes are its subfolders`,
         "leave out --target and --task for image folders",
       );
     }
@@ -94,7 +94,7 @@ export async function auditCommand(
     const train = await readTableFile(dataPath);
     if (values.target === undefined) {
       throw new UserError(
-        `nncoach audit: --target is required: name the column to predict (columns of ${dataPath}: ${train.columns.join(", ")})`,
+        `--target is required: name the column to predict (columns of ${dataPath}: ${train.columns.join(", ")})`,
         `for example: nncoach audit ${dataPath} --target ${train.columns[train.columns.length - 1]}`,
       );
     }

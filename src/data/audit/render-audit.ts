@@ -63,9 +63,11 @@ export function renderAuditReport(report: AuditReport, options: RenderAuditOptio
 
   const d = report.duplicate_summary;
   line("Duplicates");
+  const near = images
+    ? "compared by decoded pixels"
+    : `near groups ${d.near_groups} (RMS standardized distance <= ${d.near_distance})`;
   line(
-    `  exact groups ${d.exact_groups} (${d.exact_extra_rows} extra rows), near groups ${d.near_groups} ` +
-      `(RMS standardized distance <= ${d.near_distance}), across splits ${d.cross_split_groups}, ` +
+    `  exact groups ${d.exact_groups} (${d.exact_extra_rows} extra rows), ${near}, across splits ${d.cross_split_groups}, ` +
       `validation/test rows seen in training ${d.evaluation_rows_seen_in_training}, conflicting targets ${d.conflicting_groups}` +
       (d.near_search_truncated ? " (near-duplicate search stopped early)" : ""),
   );
