@@ -265,3 +265,22 @@ test("near-duplicate search finds exactly the groups a brute-force comparison of
     assert.deepEqual(found.sort(), brute.sort());
   }
 });
+
+test("identifier columns are ignored when comparing rows: copies with new ids are still duplicates", async () => {
+  const all = await readTableFile(dataPath("wine.csv"));
+  const rows = [...all.rows, all.rows[10]!, all.rows[20]!, all.rows[30]!].map((r, i) => [
+    String(5000 + i),
+    ...r,
+  ]);
+  const report = runAudit(table("ids.csv", ["sample_id", ...all.columns], rows), "cultivar");
+  assert.deepEqual(report.duplicate_summary.ignored_columns, ["sample_id"]);
+  assert.deepEqual(
+    report.duplicates.map((g) => g.rows.map((r) => r.row)).sort((a, b) => a[0]! - b[0]!),
+    [
+      [10, 178],
+      [20, 179],
+      [30, 180],
+    ],
+  );
+  assert.equal(report.duplicate_summary.exact_extra_rows, 3);
+});

@@ -31,6 +31,8 @@ export interface DuplicateSummary {
   near_distance: number;
   /** True when the near-duplicate search stopped early (too many candidate pairs). */
   near_search_truncated: boolean;
+  /** Identifier-like input columns left out of the comparison (they make every row unique). */
+  ignored_columns: string[];
 }
 
 /** Everything `runAudit` found; plain JSON (the `--json` output of `nncoach audit`). */

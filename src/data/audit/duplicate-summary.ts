@@ -10,7 +10,7 @@ export function summarizeDuplicates(
   near: DuplicateGroup[],
   nearDistance: number,
   truncated: boolean,
-): DuplicateSummary {
+): Omit<DuplicateSummary, "ignored_columns"> {
   const all = [...exact, ...near];
   const seen = new Set<string>();
   for (const g of all) {

@@ -28,12 +28,16 @@ export interface DuplicateGroup {
 const MISSING_KEY = "\u0000";
 
 /**
- * The identity of a row's inputs: every input cell (target excluded), numbers compared by value
- * ("1.0" equals "1"), text compared after trimming, missing equal to missing.
+ * The identity of a row's inputs: its cells in `columns` (default: every input column, target excluded),
+ * numbers compared by value ("1.0" equals "1"), text compared after trimming, missing equal to missing.
  */
-export function inputKey(data: AuditData, i: number): string {
+export function inputKey(
+  data: AuditData,
+  i: number,
+  columns: readonly number[] = data.featureIndices,
+): string {
   const parts: string[] = [];
-  for (const c of data.featureIndices) {
+  for (const c of columns) {
     if (data.missing[c]![i]) parts.push(MISSING_KEY);
     else if (data.numeric[c] && !Number.isNaN(data.values[c]![i]!)) parts.push(String(data.values[c]![i]));
     else parts.push(data.rows[i]![c]!);
@@ -43,13 +47,20 @@ export function inputKey(data: AuditData, i: number): string {
 
 /**
  * Exact duplicates: groups of two or more rows with identical inputs (see inputKey), across all files and
- * splits (none when there are no input columns). Groups spanning splits come first, then groups with conflicting targets, then larger groups.
+ * splits (none when there are no input columns). Groups spanning splits come first, then groups with
+ * conflicting targets, then larger groups.
+ *
+ * @param columns the input columns compared (default: all); leave out identifier columns, which make every
+ *   row unique and would hide copies
  */
-export function findExactDuplicates(data: AuditData): DuplicateGroup[] {
-  if (data.featureIndices.length === 0) return [];
+export function findExactDuplicates(
+  data: AuditData,
+  columns: readonly number[] = data.featureIndices,
+): DuplicateGroup[] {
+  if (columns.length === 0) return [];
   const groups = new Map<string, number[]>();
   for (let i = 0; i < data.rows.length; i++) {
-    const key = inputKey(data, i);
+    const key = inputKey(data, i, columns);
     const members = groups.get(key);
     if (members) members.push(i);
     else groups.set(key, [i]);

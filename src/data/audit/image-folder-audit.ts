@@ -120,7 +120,7 @@ export async function runImageFolderAudit(
     columns: [],
     scales: null,
     duplicates,
-    duplicate_summary: summarizeDuplicates(duplicates, [], 0, false),
+    duplicate_summary: { ...summarizeDuplicates(duplicates, [], 0, false), ignored_columns: [] },
     leakage: [],
     single_column_scores: [],
     label_issues: [],

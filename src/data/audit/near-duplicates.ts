@@ -27,15 +27,17 @@ const PROJECTIONS = 4;
  * @param data the prepared audit data
  * @param options.maxDistance the RMS distance limit, in standard deviations (> 0)
  * @param options.seed seed of the projection (the result does not depend on it, only the work done)
+ * @param options.columns the input columns compared (default: all; leave out identifier columns)
  */
 export function findNearDuplicates(
   data: AuditData,
-  options: { maxDistance?: number; seed?: number } = {},
+  options: { maxDistance?: number; seed?: number; columns?: readonly number[] } = {},
 ): { groups: DuplicateGroup[]; truncated: boolean } {
   const maxDistance = options.maxDistance ?? NEAR_DUPLICATE_DISTANCE;
   const n = data.rows.length;
-  const numericColumns = data.featureIndices.filter((c) => data.numeric[c]);
-  const textColumns = data.featureIndices.filter((c) => !data.numeric[c]);
+  const columns = options.columns ?? data.featureIndices;
+  const numericColumns = columns.filter((c) => data.numeric[c]);
+  const textColumns = columns.filter((c) => !data.numeric[c]);
   const d = numericColumns.length;
   if (d === 0 || n < 2) return { groups: [], truncated: false };
 
@@ -88,7 +90,7 @@ export function findNearDuplicates(
   const keyOf = (i: number): string => {
     let key = keys.get(i);
     if (key === undefined) {
-      key = inputKey(data, i);
+      key = inputKey(data, i, columns);
       keys.set(i, key);
     }
     return key;

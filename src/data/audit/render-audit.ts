@@ -69,7 +69,8 @@ export function renderAuditReport(report: AuditReport, options: RenderAuditOptio
   line(
     `  exact groups ${d.exact_groups} (${d.exact_extra_rows} extra rows), ${near}, across splits ${d.cross_split_groups}, ` +
       `validation/test rows seen in training ${d.evaluation_rows_seen_in_training}, conflicting targets ${d.conflicting_groups}` +
-      (d.near_search_truncated ? " (near-duplicate search stopped early)" : ""),
+      (d.near_search_truncated ? " (near-duplicate search stopped early)" : "") +
+      (d.ignored_columns.length > 0 ? `; identifier columns ignored: ${d.ignored_columns.join(", ")}` : ""),
   );
   report.duplicates.slice(0, max).forEach((g, i) => {
     line(`  ${i + 1}. ${describeGroup(g)}`);

@@ -22,7 +22,8 @@ export interface AuditOptions {
 
 /**
  * Audits a dataset before training: column summary (types, missing values, constant and near-constant,
- * identifier-like columns, scales), exact and near duplicates within and across train/validation/test,
+ * identifier-like columns, scales), exact and near duplicates within and across train/validation/test
+ * (identifier-like columns ignored),
  * target leakage suspects, label issues by confident learning (classification; leakage suspects and
  * identifier-like columns are left out of its model) and class imbalance.
  *
@@ -43,15 +44,15 @@ export function runAudit(
   const parts: AuditTables = "train" in tables ? tables : { train: tables };
   const data = prepareAuditData(parts, target, { task: options.task, seed });
   const { columns, scales } = summarizeColumns(data);
-  const exact = findExactDuplicates(data);
+  // Identifier columns make every row unique: duplicates are looked for in the other inputs.
+  const identifiers = columns.filter((c) => c.identifier_like !== undefined).map((c) => c.name);
+  const compared = data.featureIndices.filter((c) => !identifiers.includes(data.columns[c]!));
+  const exact = findExactDuplicates(data, compared);
   const nearDistance = options.nearDuplicateDistance ?? NEAR_DUPLICATE_DISTANCE;
-  const near = findNearDuplicates(data, { maxDistance: nearDistance, seed });
+  const near = findNearDuplicates(data, { maxDistance: nearDistance, seed, columns: compared });
   const duplicates = sortDuplicateGroups([...exact, ...near.groups]);
   const leakage = auditLeakage(data, seed);
-  const exclude = [
-    ...leakage.suspects.map((s) => s.column),
-    ...columns.filter((c) => c.identifier_like !== undefined).map((c) => c.name),
-  ];
+  const exclude = [...leakage.suspects.map((s) => s.column), ...identifiers];
   const labels = auditLabelIssues(data, seed, [...new Set(exclude)]);
   const imbalance = auditImbalance(data);
 
@@ -77,7 +78,10 @@ export function runAudit(
     columns,
     scales,
     duplicates,
-    duplicate_summary: summarizeDuplicates(exact, near.groups, nearDistance, near.truncated),
+    duplicate_summary: {
+      ...summarizeDuplicates(exact, near.groups, nearDistance, near.truncated),
+      ignored_columns: identifiers,
+    },
     leakage: leakage.suspects,
     single_column_scores: leakage.scores,
     label_issues: labels.issues,
