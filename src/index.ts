@@ -5,6 +5,7 @@
  * - the engine (`T` ops, `gradients`, `emitModel`) for building graphs directly.
  */
 
+export { runAudit } from "./data/audit/run-audit.js";
 export { readTableFile } from "./data/read-table-file.js";
 export { groupSplit, kFold, randomSplit, stratifiedKFold, stratifiedSplit, timeSplit } from "./data/split.js";
 export { TabularPreprocessor } from "./data/tabular-preprocessor.js";
@@ -32,7 +33,14 @@ export { type MlpOptions, mlp, Sequential } from "./nn/sequential.js";
 export { Adam, makeOptimizer, Rmsprop, Sgd } from "./optim/index.js";
 export * from "./optim/schedules/index.js";
 export type { BatchLogs, Callback, EpochLogs, FitState } from "./train/callback.js";
+export * from "./train/callbacks/index.js";
+export { captureCheckpoint, readCheckpoint, writeCheckpoint } from "./train/checkpoint.js";
+export { loadConfigFile, resolveConfig, TRAIN_OPTIONS, type TrainConfig } from "./train/config.js";
 export { type Dataset, evaluateDataset, type FitOptions, type FitResult, fit } from "./train/fit.js";
+export { type EpochHealth, HealthMonitor } from "./train/health-monitor.js";
+export { findLearningRate, suggestLearningRates } from "./train/lr-finder.js";
+export { ModelCheckpoint } from "./train/model-checkpoint.js";
+export { prepareTabular } from "./train/prepare-tabular.js";
 export { type TabularTrainConfig, type TabularTrainResult, trainTabular } from "./train/train-tabular.js";
 export { Trainer, type TrainerOptions } from "./train/trainer.js";
 export { Random } from "./util/random.js";

@@ -13,6 +13,7 @@ commands
   train <data> --target <col>        train a network (see nncoach train --help)
   predict <model-dir> <data> --out <file>   apply a saved model
   audit <data> --target <col>        check the data before training (duplicates, leakage, label issues)
+  lr-find <data> --target <col>      sweep the learning rate and suggest one (--plot lr.png)
 `;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   train: async () => (await import("./train.js")).trainCommand,
   predict: async () => (await import("./predict.js")).predictCommand,
   audit: async () => (await import("./audit.js")).auditCommand,
+  "lr-find": async () => (await import("./lr-find.js")).lrFindCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -43,6 +43,8 @@ export interface FitState {
   shuffleRng: Random;
   augmentRng: Random;
   schedule?: LrSchedule;
+  /** The callbacks of this run (checkpoints save the state of those that have `state()`/`restore()`). */
+  callbacks: readonly Callback[];
   /** Set by a callback to end training after the current batch/epoch. */
   stop: boolean;
   /** Why training stopped early, for the report. */
@@ -50,6 +52,9 @@ export interface FitState {
 }
 
 export interface Callback {
+  /** JSON-able counters to save in checkpoints, so a resumed run continues them (optional). */
+  state?(): unknown;
+  restore?(state: never): void;
   onTrainBegin?(s: FitState): void | Promise<void>;
   onEpochBegin?(epoch: number, s: FitState): void | Promise<void>;
   onBatchBegin?(batch: number, s: FitState): void | Promise<void>;

@@ -27,6 +27,8 @@ export interface CheckpointHeader {
   schedule?: ScheduleState;
   lrScale: number;
   history: EpochLogs[];
+  /** State of the callbacks that keep one, by `<index>:<class name>`. */
+  callbacks?: Record<string, unknown>;
   /** Free-form: the resolved config, the monitored value, ... */
   meta?: Record<string, unknown>;
   tensors: { name: string; length: number }[];
@@ -54,11 +56,19 @@ export function captureCheckpoint(trainer: Trainer, s: FitState, meta?: Record<s
       schedule: s.schedule?.state(),
       lrScale: s.lrScale,
       history: s.history.map((h) => ({ ...h })),
+      callbacks: Object.fromEntries(
+        s.callbacks.flatMap((c, i) => (c.state ? [[callbackKey(c, i), c.state()]] : [])),
+      ),
       meta,
       tensors: [...values].map(([name, v]) => ({ name, length: v.length })),
     },
     values,
   };
+}
+
+/** How a callback's state is keyed in a checkpoint: its position and class name. */
+export function callbackKey(c: object, index: number): string {
+  return `${index}:${c.constructor.name}`;
 }
 
 export function writeCheckpoint(file: string, c: Checkpoint): void {

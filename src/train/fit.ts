@@ -6,7 +6,7 @@ import { UserError } from "../errors.js";
 import type { LrSchedule } from "../optim/schedules/lr-schedule.js";
 import { Random } from "../util/random.js";
 import type { Callback, EpochLogs, FitState } from "./callback.js";
-import { type Checkpoint, restoreTrainer } from "./checkpoint.js";
+import { type Checkpoint, callbackKey, restoreTrainer } from "./checkpoint.js";
 import type { Trainer } from "./trainer.js";
 
 export interface Dataset {
@@ -78,7 +78,7 @@ export async function evaluateDataset(
 }
 
 /** Targets for rows [start, start+n) in the dtype the compiled graph takes. */
-function targetSlice(trainer: Trainer, y: Int32Array | Float32Array, start: number, n: number) {
+export function targetSlice(trainer: Trainer, y: Int32Array | Float32Array, start: number, n: number) {
   if (trainer.loss.targetDType === "int64") {
     const out = new BigInt64Array(n);
     for (let i = 0; i < n; i++) out[i] = BigInt(y[start + i]!);
@@ -157,6 +157,7 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
     shuffleRng: rng,
     augmentRng: augRng,
     schedule: o.schedule,
+    callbacks: o.callbacks ?? [],
   };
   const cbs = o.callbacks ?? [];
   const xb = new Float32Array(bs * feat);
@@ -164,75 +165,20 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
   const wb = new Float32Array(bs);
   let stepTime = 0;
   let stepSamples = 0;
-  for (const c of cbs) await c.onTrainBegin?.(state);
-  for (let epoch = startEpoch; epoch < o.epochs && !state.stop; epoch++) {
-    state.epoch = epoch;
-    for (const c of cbs) await c.onEpochBegin?.(epoch, state);
-    const order = rng.permutation(data.n);
-    let lossSum = 0;
-    let seen = 0;
-    for (let b = 0; b < stepsPerEpoch && !state.stop; b++) {
-      for (const c of cbs) await c.onBatchBegin?.(b, state);
-      const t0 = process.hrtime.bigint();
-      const start = b * bs;
-      const n = Math.min(bs, data.n - start);
-      for (let i = 0; i < n; i++) {
-        const r = order[start + i]!;
-        xb.set(data.x.subarray(r * feat, (r + 1) * feat), i * feat);
-        for (let j = 0; j < yPer; j++) yb[i * yPer + j] = data.y[r * yPer + j]!;
-        wb[i] = data.weight ? data.weight[r]! : 1;
-      }
-      const xs = xb.subarray(0, n * feat);
-      o.augment?.(xs, n, augRng);
-      const lr = (o.schedule ? o.schedule.current() : o.lr) * state.lrScale;
-      state.lr = lr;
-      const res = await trainer.trainStep(
-        { x: xs, y: targetSlice(trainer, yb, 0, n) as never, weight: wb.subarray(0, n), n },
-        lr,
-      );
-      stepTime += Number(process.hrtime.bigint() - t0) / 1e9;
-      stepSamples += n;
-      if (!Number.isFinite(res.loss) || !Number.isFinite(res.gradNorm)) {
-        const bad = trainer.layerNames.filter((_, i) => !Number.isFinite(res.layerGradNorms[i]!));
-        const what = Number.isFinite(res.loss)
-          ? `the gradient norm became ${res.gradNorm}`
-          : `the loss became ${res.loss}`;
-        throw new UserError(
-          `training stopped: ${what} at step ${trainer.step} (epoch ${epoch + 1}, batch ${b + 1})` +
-            (bad.length
-              ? `; non-finite gradients in layer${bad.length > 1 ? "s" : ""} ${bad.join(", ")}`
-              : "") +
-            `; learning rate ${lr}`,
-          "lower the learning rate, clip gradients (--clip-norm 1.0), or check the data for extreme values",
-        );
-      }
-      lossSum += res.loss * n;
-      seen += n;
-      if (o.schedule?.interval === "batch") o.schedule.step();
-      const batchLogs = {
-        loss: res.loss,
-        gradNorm: res.gradNorm,
-        layerGradNorms: res.layerGradNorms,
-        lr,
-        size: n,
-      };
-      for (const c of cbs) await c.onBatchEnd?.(b, batchLogs, state);
-    }
-    const logs: EpochLogs = { epoch: epoch + 1, train_loss: lossSum / Math.max(1, seen) };
-    if (o.validation) {
-      const ev = await evaluateDataset(trainer, o.validation);
-      logs.val_loss = ev.loss;
-      const m = o.metrics
-        ? o.metrics(ev.output, o.validation)
-        : basicMetrics(ev.output, o.validation.y, o.validation.n, o);
-      for (const [k, v] of Object.entries(m)) logs[`val_${k}`] = v;
-    }
-    logs.lr = state.lr;
-    if (o.schedule?.interval === "epoch") o.schedule.step(logs.val_loss ?? logs.train_loss);
-    state.history.push(logs);
-    for (const c of cbs) await c.onEpochEnd?.(epoch, logs, state);
+  if (o.resume?.header.callbacks) {
+    const saved = o.resume.header.callbacks;
+    cbs.forEach((c, i) => {
+      const st = saved[callbackKey(c, i)];
+      if (st !== undefined && c.restore) c.restore(st as never);
+    });
   }
-  for (const c of cbs) await c.onTrainEnd?.(state);
+  for (const c of cbs) await c.onTrainBegin?.(state);
+  try {
+    await runEpochs();
+  } finally {
+    // also when training stops on an error (NaN loss): loggers close, restore-best runs
+    for (const c of cbs) await c.onTrainEnd?.(state);
+  }
   return {
     history: state.history,
     epochsRun: state.history.length,
@@ -240,4 +186,74 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
     trainSamplesPerSecond: stepSamples / Math.max(stepTime, 1e-9),
     stopReason: state.stopReason,
   };
+
+  async function runEpochs(): Promise<void> {
+    for (let epoch = startEpoch; epoch < o.epochs && !state.stop; epoch++) {
+      state.epoch = epoch;
+      for (const c of cbs) await c.onEpochBegin?.(epoch, state);
+      const order = rng.permutation(data.n);
+      let lossSum = 0;
+      let seen = 0;
+      for (let b = 0; b < stepsPerEpoch && !state.stop; b++) {
+        for (const c of cbs) await c.onBatchBegin?.(b, state);
+        const t0 = process.hrtime.bigint();
+        const start = b * bs;
+        const n = Math.min(bs, data.n - start);
+        for (let i = 0; i < n; i++) {
+          const r = order[start + i]!;
+          xb.set(data.x.subarray(r * feat, (r + 1) * feat), i * feat);
+          for (let j = 0; j < yPer; j++) yb[i * yPer + j] = data.y[r * yPer + j]!;
+          wb[i] = data.weight ? data.weight[r]! : 1;
+        }
+        const xs = xb.subarray(0, n * feat);
+        o.augment?.(xs, n, augRng);
+        const lr = (o.schedule ? o.schedule.current() : o.lr) * state.lrScale;
+        state.lr = lr;
+        const res = await trainer.trainStep(
+          { x: xs, y: targetSlice(trainer, yb, 0, n) as never, weight: wb.subarray(0, n), n },
+          lr,
+        );
+        stepTime += Number(process.hrtime.bigint() - t0) / 1e9;
+        stepSamples += n;
+        if (!Number.isFinite(res.loss) || !Number.isFinite(res.gradNorm)) {
+          const bad = trainer.layerNames.filter((_, i) => !Number.isFinite(res.layerGradNorms[i]!));
+          const what = Number.isFinite(res.loss)
+            ? `the gradient norm became ${res.gradNorm}`
+            : `the loss became ${res.loss}`;
+          throw new UserError(
+            `training stopped: ${what} at step ${trainer.step} (epoch ${epoch + 1}, batch ${b + 1})` +
+              (bad.length
+                ? `; non-finite gradients in layer${bad.length > 1 ? "s" : ""} ${bad.join(", ")}`
+                : "") +
+              `; learning rate ${lr}`,
+            "lower the learning rate, clip gradients (--clip-norm 1.0), or check the data for extreme values",
+          );
+        }
+        lossSum += res.loss * n;
+        seen += n;
+        if (o.schedule?.interval === "batch") o.schedule.step();
+        const batchLogs = {
+          loss: res.loss,
+          gradNorm: res.gradNorm,
+          layerGradNorms: res.layerGradNorms,
+          lr,
+          size: n,
+        };
+        for (const c of cbs) await c.onBatchEnd?.(b, batchLogs, state);
+      }
+      const logs: EpochLogs = { epoch: epoch + 1, train_loss: lossSum / Math.max(1, seen) };
+      if (o.validation) {
+        const ev = await evaluateDataset(trainer, o.validation);
+        logs.val_loss = ev.loss;
+        const m = o.metrics
+          ? o.metrics(ev.output, o.validation)
+          : basicMetrics(ev.output, o.validation.y, o.validation.n, o);
+        for (const [k, v] of Object.entries(m)) logs[`val_${k}`] = v;
+      }
+      logs.lr = state.lr;
+      if (o.schedule?.interval === "epoch") o.schedule.step(logs.val_loss ?? logs.train_loss);
+      state.history.push(logs);
+      for (const c of cbs) await c.onEpochEnd?.(epoch, logs, state);
+    }
+  }
 }

@@ -9,6 +9,7 @@ import type { LinePlotSpec, PlotMarker } from "../report/line-plot-spec.js";
 import { renderLinePlotSvg } from "../report/line-plot-svg.js";
 import { Random } from "../util/random.js";
 import type { Dataset } from "./fit.js";
+import { targetSlice } from "./fit.js";
 import type { Trainer } from "./trainer.js";
 
 /** The named ways of reading a learning rate off the loss curve. */
@@ -126,7 +127,10 @@ export async function findLearningRate(
       }
       pos += bs;
       const lr = o.start * (o.end / o.start) ** (i / (o.steps - 1));
-      const res = await trainer.trainStep({ x: xb, y: batchTargets(trainer, yb, bs), weight: wb, n: bs }, lr);
+      const res = await trainer.trainStep(
+        { x: xb, y: targetSlice(trainer, yb, 0, bs), weight: wb, n: bs },
+        lr,
+      );
       if (!Number.isFinite(res.loss)) {
         stopped = "not-finite";
         break;
@@ -298,22 +302,6 @@ function explain(
     why = `minimum ${lrText(s.minimum)}: the smoothed loss is lowest at ${lrText(lrs[d.minimumIndex]!)}; one tenth of that keeps a margin below the rates at which training starts to diverge.`;
   }
   return why + end;
-}
-
-/** Targets of a batch in the dtype the compiled graph takes (class indices as int64, one-hot, or values). */
-function batchTargets(trainer: Trainer, y: Int32Array | Float32Array, n: number) {
-  if (trainer.loss.targetDType === "int64") {
-    const out = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) out[i] = BigInt(y[i]!);
-    return out;
-  }
-  const k = trainer.targetWidth;
-  if (y instanceof Int32Array) {
-    const out = new Float32Array(n * k);
-    for (let i = 0; i < n; i++) out[i * k + y[i]!] = 1;
-    return out;
-  }
-  return y.subarray(0, n * k);
 }
 
 interface CheckedOptions {

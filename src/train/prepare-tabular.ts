@@ -3,7 +3,7 @@
  * `nncoach train`, test rows sealed), fit the preprocessing on the training rows, and build and compile
  * the model, loss and optimizer, without training. `nncoach lr-find` starts from here.
  */
-import { sealTest } from "../data/held-out-test.js";
+import { type HeldOutTest, sealTest } from "../data/held-out-test.js";
 import { balancedClassWeights } from "../data/imbalance.js";
 import { readTableFile } from "../data/read-table-file.js";
 import { randomSplit, stratifiedSplit } from "../data/split.js";
@@ -25,8 +25,14 @@ export interface PreparedTabular {
   classes: string[];
   train: Dataset;
   validation: Dataset;
-  /** Test rows held out (sealed; never read here). */
+  /** Number of test rows held out (sealed; never read here). */
   testRows: number;
+  /** The sealed test rows and the table they index, for the one final evaluation. */
+  heldOut?: { test: HeldOutTest; table: Table };
+  /** Training rows per class (classification). */
+  classCounts: number[];
+  /** The config with the source of each value (defaults may adapt, e.g. the LR to the batch size). */
+  resolved: ResolvedConfig;
   trainer: Trainer;
   preprocessor: TabularPreprocessor;
   notices: string[];
@@ -40,7 +46,8 @@ function isNumeric(s: string): boolean {
   return s.trim() !== "" && Number.isFinite(Number(s));
 }
 
-function dataset(
+/** Features, targets and (class) weights of some rows of a table, preprocessed. */
+export function dataset(
   pre: TabularPreprocessor,
   table: Table,
   rows: readonly number[],
@@ -86,6 +93,7 @@ export async function prepareTabular(config: TabularTrainConfig | ResolvedConfig
   let trainRows: number[];
   let valRows: number[];
   let testRows = 0;
+  let heldOut: PreparedTabular["heldOut"];
   if (cfg.validationData) {
     valTable = await readTableFile(cfg.validationData);
     trainRows = labelled;
@@ -104,15 +112,17 @@ export async function prepareTabular(config: TabularTrainConfig | ResolvedConfig
     trainRows = sealed.train;
     valRows = sealed.val;
     testRows = sealed.test.size;
+    heldOut = { test: sealed.test, table };
   }
   if (trainRows.length === 0) throw new UserError(`${cfg.data}: no training rows`, "give more rows");
 
   const pre = TabularPreprocessor.fit(table, trainRows, target, { task });
   notices.push(...pre.notices);
   const classes = pre.task === "classification" ? pre.classes : [];
+  const classCounts = pre.task === "classification" ? pre.classCounts(table, trainRows) : [];
   let weights: number[] | undefined;
   if (cfg.classWeights === "balanced" && pre.task === "classification")
-    weights = balancedClassWeights(pre.classCounts(table, trainRows));
+    weights = balancedClassWeights(classCounts);
   const train = dataset(pre, table, trainRows, weights);
   const validation = dataset(pre, valTable, valRows);
 
@@ -149,6 +159,9 @@ export async function prepareTabular(config: TabularTrainConfig | ResolvedConfig
     train,
     validation,
     testRows,
+    heldOut,
+    classCounts,
+    resolved,
     trainer,
     preprocessor: pre,
     notices,

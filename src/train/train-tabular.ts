@@ -7,17 +7,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { sealTest } from "../data/held-out-test.js";
-import { balancedClassWeights, imbalanceRatio } from "../data/imbalance.js";
-import { readTableFile } from "../data/read-table-file.js";
-import { randomSplit, stratifiedSplit } from "../data/split.js";
-import type { Table } from "../data/table.js";
-import { rowsWithTarget, TabularPreprocessor } from "../data/tabular-preprocessor.js";
-import { UserError } from "../errors.js";
-import { makeLoss, outputUnits } from "../nn/losses/index.js";
+import { imbalanceRatio } from "../data/imbalance.js";
+import type { TabularPreprocessor } from "../data/tabular-preprocessor.js";
 import { getMetric } from "../nn/metrics/metric-registry.js";
-import { mlp } from "../nn/sequential.js";
-import { makeOptimizer } from "../optim/index.js";
 import { parseSchedule } from "../optim/schedules/parse-schedule.js";
 import type { Callback, EpochLogs } from "./callback.js";
 import { CsvLogger } from "./callbacks/csv-logger.js";
@@ -34,7 +26,8 @@ import {
 import { type Dataset, evaluateDataset, fit } from "./fit.js";
 import { type EpochHealth, HealthMonitor } from "./health-monitor.js";
 import { ModelCheckpoint } from "./model-checkpoint.js";
-import { Trainer } from "./trainer.js";
+import { dataset, prepareTabular } from "./prepare-tabular.js";
+import type { Trainer } from "./trainer.js";
 
 /** The options of `nncoach train` as a library call: unset options take their defaults. */
 export type TabularTrainConfig = Partial<TrainConfig> & { data: string };
@@ -58,22 +51,6 @@ export interface TabularTrainResult {
   config: TrainConfig;
   trainer: Trainer;
   preprocessor: TabularPreprocessor;
-}
-
-function isNumeric(s: string): boolean {
-  return s.trim() !== "" && Number.isFinite(Number(s));
-}
-
-function dataset(
-  pre: TabularPreprocessor,
-  table: Table,
-  rows: readonly number[],
-  weights?: number[],
-): Dataset {
-  const y = pre.transformTarget(table, rows);
-  const ds: Dataset = { x: pre.transformFeatures(table, rows), y, n: rows.length };
-  if (weights && y instanceof Int32Array) ds.weight = Float32Array.from(y, (c) => weights[c]!);
-  return ds;
 }
 
 /** Metrics reported on validation data each epoch (keys without the val_ prefix). */
@@ -120,56 +97,13 @@ export async function trainTabular(
     "sources" in config && "values" in config
       ? (config as ResolvedConfig)
       : resolveConfig(Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)));
-  const cfg = resolved.values;
   const log = extra.log ?? (() => {});
-  const notices: string[] = [];
-  if (!cfg.data) throw new UserError("no training data given");
-  const table = await readTableFile(cfg.data);
-  if (table.rows.length === 0) throw new UserError(`${cfg.data}: the file has a header but no data rows`);
-  const target = cfg.target ?? table.columns[table.columns.length - 1]!;
-  if (!cfg.target) notices.push(`no --target given: predicting the last column, '${target}'`);
-  const { rows: labelled, dropped } = rowsWithTarget(table, target);
-  if (dropped > 0) notices.push(`left out ${dropped} rows of ${cfg.data} with no value in '${target}'`);
-  const tIdx = table.columns.indexOf(target);
-  const task =
-    cfg.task ?? (labelled.every((r) => isNumeric(table.rows[r]![tIdx]!)) ? "regression" : "classification");
-
-  // ---- one seeded split; the test rows stay sealed until the final evaluation
-  let valTable: Table = table;
-  let trainRows: number[];
-  let valRows: number[];
-  let sealed: ReturnType<typeof sealTest> | undefined;
-  if (cfg.validationData) {
-    valTable = await readTableFile(cfg.validationData);
-    trainRows = labelled;
-    valRows = rowsWithTarget(valTable, target).rows;
-  } else {
-    const split =
-      task === "classification"
-        ? stratifiedSplit(
-            labelled.map((r) => table.rows[r]![tIdx]!),
-            undefined,
-            cfg.seed,
-          )
-        : randomSplit(labelled.length, undefined, cfg.seed);
-    const toRows = (ix: number[]) => ix.map((i) => labelled[i]!);
-    sealed = sealTest({ train: toRows(split.train), val: toRows(split.val), test: toRows(split.test) });
-    trainRows = sealed.train;
-    valRows = sealed.val;
-  }
-  if (valRows.length === 0)
-    throw new UserError("the validation set is empty", "give more rows or --validation-data");
-
-  // ---- preprocessing fitted on training rows only
-  const pre = TabularPreprocessor.fit(table, trainRows, target, { task });
-  notices.push(...pre.notices);
-  const classes = pre.task === "classification" ? pre.classes : [];
-  const counts = pre.task === "classification" ? pre.classCounts(table, trainRows) : [];
-  let weights: number[] | undefined;
-  if (cfg.classWeights === "balanced" && pre.task === "classification")
-    weights = balancedClassWeights(counts);
-  const train = dataset(pre, table, trainRows, weights);
-  const validation = dataset(pre, valTable, valRows);
+  const prepared = await prepareTabular(resolved);
+  const { trainer, train, validation, classes, notices, heldOut } = prepared;
+  const pre = prepared.preprocessor;
+  const cfg = prepared.config;
+  const counts = prepared.classCounts;
+  const _model = trainer.model;
 
   // ---- the monitored metric: val_loss, or macro-F1 / ROC-AUC for imbalanced classes
   let monitor = cfg.monitor;
@@ -185,35 +119,10 @@ export async function trainTabular(
   }
   const metricNames = epochMetrics(pre.task, classes.length, monitor);
 
-  // ---- model, loss, optimizer
-  const loss = makeLoss(cfg.loss, pre.task, classes.length, {
-    labelSmoothing: cfg.labelSmoothing,
-    huberDelta: cfg.huberDelta,
-    focalGamma: cfg.focalGamma,
-  });
-  const model = mlp({
-    inputs: pre.featureCount,
-    outputs: outputUnits(loss, classes.length),
-    hidden: cfg.hidden,
-    activation: cfg.activation,
-    dropout: cfg.dropout,
-    norm: cfg.norm,
-  });
-  const optimizer = makeOptimizer(cfg.optimizer, {
-    weightDecay: resolved.sources.weightDecay === "default" ? undefined : cfg.weightDecay,
-    momentum: resolved.sources.momentum === "default" ? undefined : cfg.momentum,
-  });
   if (cfg.precision === "mixed")
     notices.push(
       "--precision mixed needs float16 compute (the CUDA execution provider on a GPU with float16 support); this run uses the CPU, which has no fast float16 kernels, so it trains in float32",
     );
-  const trainer = new Trainer(model, loss, optimizer, {
-    seed: cfg.seed,
-    threads: cfg.threads ?? undefined,
-    clipNorm: cfg.clipNorm ?? undefined,
-    clipValue: cfg.clipValue ?? undefined,
-  });
-  await trainer.compile();
 
   // ---- learning rate: linear scaling with the batch size above 64, plus a warm-up (Goyal et al.)
   const bs = Math.min(cfg.batchSize, train.n);
@@ -264,8 +173,7 @@ export async function trainTabular(
   callbacks.push(...(extra.callbacks ?? []));
 
   log(
-    `training ${pre.task === "classification" ? `${classes.length}-class classifier` : "regressor"} on ${train.n} rows, validating on ${validation.n}` +
-      `${sealed ? `, ${sealed.test.size} test rows held out` : ""}; ${pre.featureCount} features, layers ${[pre.featureCount, ...cfg.hidden, model.outputShape()[0]].join("-")}`,
+    `training ${prepared.summary}; validating on ${validation.n} rows${heldOut ? `, ${heldOut.test.size} test rows held out` : ""}`,
   );
   const scale = pre.targetScale;
   const res = await fit(trainer, train, {
@@ -286,9 +194,9 @@ export async function trainTabular(
   };
   const val = await summarize(validation);
   let test: EvalSummary | undefined;
-  if (sealed && sealed.test.size > 0) {
-    const testRows = [...sealed.test.unseal("final evaluation at the end of nncoach train")];
-    test = await summarize(dataset(pre, table, testRows));
+  if (heldOut && heldOut.test.size > 0) {
+    const testRows = heldOut.test.unseal("final evaluation at the end of nncoach train");
+    test = await summarize(dataset(pre, heldOut.table, testRows));
   }
   let savedTo: string | undefined;
   if (cfg.save) savedTo = await saveTabularModel(cfg.save, trainer, pre, cfg);
@@ -305,7 +213,7 @@ export async function trainTabular(
     test,
     notices,
     savedTo,
-    config: { ...cfg, target },
+    config: cfg,
     trainer,
     preprocessor: pre,
   };
