@@ -26,13 +26,13 @@ export function parseCommandArgs<O extends OptionSpec>(
     if (m) {
       const near = closestMatch(m[2]!, Object.keys(options));
       throw new UserError(
-        `nncoach ${command}: unknown option '${m[1]}${m[2]}'`,
+        `${command}: unknown option '${m[1]}${m[2]}'`,
         near
           ? `did you mean '--${near}'? See 'nncoach ${command} --help'`
           : `see 'nncoach ${command} --help'`,
       );
     }
-    throw new UserError(`nncoach ${command}: ${msg}`, `see 'nncoach ${command} --help'`);
+    throw new UserError(`${command}: ${msg}`, `see 'nncoach ${command} --help'`);
   }
 }
 

@@ -88,6 +88,13 @@ export async function prepareTabular(config: TabularTrainConfig | ResolvedConfig
   const tIdx = table.columns.indexOf(target);
   const task =
     cfg.task ?? (labelled.every((r) => isNumeric(table.rows[r]![tIdx]!)) ? "regression" : "classification");
+  if (!cfg.task && task === "regression") {
+    const distinct = new Set(labelled.map((r) => Number(table.rows[r]![tIdx]!)));
+    if (distinct.size <= 20 && [...distinct].every(Number.isInteger))
+      notices.push(
+        `'${target}' holds ${distinct.size} distinct whole numbers and is treated as a regression target; if they are class codes, use --task classification`,
+      );
+  }
 
   let valTable: Table = table;
   let trainRows: number[];

@@ -231,7 +231,8 @@ export class Trainer {
     let shape = this.shapes.get(name);
     if (!shape) {
       const base = name.split("#")[0]!;
-      const spec = this.paramSpecs.find((p) => p.name === base) ?? this.stateSpecs.find((s) => s.name === base);
+      const spec =
+        this.paramSpecs.find((p) => p.name === base) ?? this.stateSpecs.find((s) => s.name === base);
       if (!spec) throw new Error(`no value named '${name}'`);
       shape = spec.shape;
       this.shapes.set(name, shape);
