@@ -76,7 +76,7 @@ describe("the option table", () => {
       help.split("\n").every((l) => l.length <= 100),
       "help wraps at 100 columns",
     );
-    assert.match(help, /--batch-size <n> +Examples per optimizer step\. \(default: 128\)/);
+    assert.match(help, /--batch-size <n> +Examples per optimizer step\. Above 64, .*\(default: 32\)/s);
     assert.equal(md.split("\n").length, TRAIN_OPTIONS.length + 2);
   });
 });
