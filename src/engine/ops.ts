@@ -86,7 +86,7 @@ const OPS: Record<string, OpDef> = {
     grad: (g, y) => {
       const [a, b] = y.inputs as [Tensor, Tensor];
       const aWins = greaterOrEqual(a, b);
-      return [sumTo(where(aWins, g, zerosLike(g)), a), sumTo(where(aWins, zerosLike(g), g), b)];
+      return [sumTo(where(aWins, g, 0), a), sumTo(where(aWins, 0, g), b)];
     },
   },
   neg: unary("Neg", (g) => [neg(g)]),
@@ -95,7 +95,7 @@ const OPS: Record<string, OpDef> = {
   sqrt: unary("Sqrt", (g, y) => [div(g, mul(y, 2))]),
   abs: unary("Abs", (g, y) => [mul(g, sign(y.inputs[0]!))]),
   sign: unary("Sign", () => [null]),
-  relu: unary("Relu", (g, y) => [where(greater(y.inputs[0]!, 0), g, zerosLike(g))]),
+  relu: unary("Relu", (g, y) => [where(greater(y, 0), g, 0)]),
   sigmoid: unary("Sigmoid", (g, y) => [mul(g, mul(y, sub(1, y)))]),
   tanh: unary("Tanh", (g, y) => [mul(g, sub(1, mul(y, y)))]),
   erf: unary("Erf", (g, y) => {
@@ -190,8 +190,7 @@ const OPS: Record<string, OpDef> = {
     emit: simple("Where"),
     grad: (g, y) => {
       const [c, a, b] = y.inputs as [Tensor, Tensor, Tensor];
-      const z = zerosLike(g);
-      return [null, sumTo(where(c, g, z), a), sumTo(where(c, z, g), b)];
+      return [null, sumTo(where(c, g, 0), a), sumTo(where(c, 0, g), b)];
     },
   },
   cast: {
@@ -358,7 +357,7 @@ const OPS: Record<string, OpDef> = {
     grad: (g, y) => {
       const x = y.inputs[0]!;
       const inside = and(greaterOrEqual(x, y.attrs.min as number), lessOrEqual(x, y.attrs.max as number));
-      return [where(inside, g, zerosLike(g))];
+      return [where(inside, g, 0)];
     },
   },
   greater: { infer: compareInfer("Greater"), emit: simple("Greater") },
@@ -604,6 +603,7 @@ export function sumTo(g: Tensor, ref: Tensor): Tensor {
     if (i < lead) axes.push(i);
     else if (ref.shape[i - lead] === 1 && g.shape[i] !== 1) axes.push(i);
   }
+  if (axes.length === lead) return reduceSum(g, axes, false); // only leading axes: already ref's shape
   const r = axes.length ? reduceSum(g, axes, true) : g;
   return reshapeTo(r, ref);
 }

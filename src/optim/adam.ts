@@ -28,6 +28,7 @@ export class Adam implements Optimizer {
   readonly weightDecay: number;
   readonly decoupled: boolean;
   private cache?: { h: StepInputs; stepSize: Tensor; epsHat: Tensor };
+  private coefCache?: { scale: Tensor; c1: Tensor; c2: Tensor };
 
   constructor(o: AdamOptions = {}) {
     this.beta1 = o.beta1 ?? 0.9;
@@ -56,6 +57,18 @@ export class Adam implements Optimizer {
     return this.cache;
   }
 
+  /** (1−β1)·s and (1−β2)·s² for a gradient scale s, built once per step graph. */
+  private coefficients(scale: Tensor | undefined): { c1: Tensor | number; c2: Tensor | number } {
+    if (!scale) return { c1: 1 - this.beta1, c2: 1 - this.beta2 };
+    if (this.coefCache?.scale !== scale)
+      this.coefCache = {
+        scale,
+        c1: T.mul(scale, 1 - this.beta1),
+        c2: T.mul(T.mul(scale, scale), 1 - this.beta2),
+      };
+    return this.coefCache;
+  }
+
   update(
     p0: Tensor,
     gRaw: Tensor,
@@ -76,8 +89,7 @@ export class Adam implements Optimizer {
       scale = undefined;
     }
     // the gradient scale folds into the moment coefficients: no extra pass over the gradient
-    const c1 = scale ? T.mul(scale, 1 - this.beta1) : 1 - this.beta1;
-    const c2 = scale ? T.mul(T.mul(scale, scale), 1 - this.beta2) : 1 - this.beta2;
+    const { c1, c2 } = this.coefficients(scale);
     const m = T.add(T.mul(slots[0]!, this.beta1), T.mul(g, c1));
     const v = T.add(T.mul(slots[1]!, this.beta2), T.mul(T.mul(g, g), c2));
     const step = lrScale === 1 ? stepSize : T.mul(stepSize, lrScale);

@@ -1,19 +1,12 @@
 /**
  * Gradient clipping inside the training step.
  * - by global norm (torch.nn.utils.clip_grad_norm_): every gradient is multiplied by
- *   min(1, maxNorm / (‖g‖ + 1e-6)) where ‖g‖ is the norm of all gradients together;
+ *   min(1, maxNorm / (‖g‖ + 1e-6)) where ‖g‖ is the norm of all gradients together (computed in
+ *   update-step.ts from the per-layer squared norms);
  * - by value (clip_grad_value_): each element clamped to [−v, v].
  */
 import type { Tensor } from "../engine/graph.js";
 import * as T from "../engine/ops.js";
-
-/** Global L2 norm of several tensors and the squared norm of each. */
-export function globalNorm(grads: readonly Tensor[]): { norm: Tensor; squares: Tensor[] } {
-  const squares = grads.map((g) => T.reduceSumSquare(g));
-  let total = squares[0]!;
-  for (let i = 1; i < squares.length; i++) total = T.add(total, squares[i]!);
-  return { norm: T.sqrt(total), squares };
-}
 
 /** The factor min(1, maxNorm / (norm + 1e-6)). */
 export function clipCoefficient(norm: Tensor, maxNorm: number): Tensor {

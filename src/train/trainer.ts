@@ -71,6 +71,8 @@ export class Trainer {
   private readonly shapes = new Map<string, number[]>();
   /** Second buffer of every updated value: the training step writes into it, then the two swap. */
   private readonly spare = new Map<string, FloatArray>();
+  private readonly tensorCache = new WeakMap<FloatArray, ort.Tensor>();
+  private ones?: FloatArray;
   /** Draws the dropout noise; its state is part of a checkpoint. */
   noiseRng: Random;
   /** Width of the model's output (logits or values). */
@@ -240,8 +242,14 @@ export class Trainer {
     return shape;
   }
 
-  private tensor(name: string): ort.Tensor {
-    return makeTensor(this.dtype, this.values.get(name)!, this.shapeOf(name));
+  /** The ORT tensor wrapping a value's current buffer (cached per buffer: buffers alternate, see spare). */
+  private tensor(name: string, data: FloatArray = this.values.get(name)!): ort.Tensor {
+    let t = this.tensorCache.get(data);
+    if (!t) {
+      t = makeTensor(this.dtype, data, this.shapeOf(name));
+      this.tensorCache.set(data, t);
+    }
+    return t;
   }
 
   private dataFeeds(b: Batch): Record<string, ort.Tensor> {
@@ -260,7 +268,8 @@ export class Trainer {
     const feeds = this.dataFeeds(b);
     const scalar = (v: number) =>
       makeTensor(this.dtype, this.dtype === "float64" ? new Float64Array([v]) : new Float32Array([v]), []);
-    feeds.weight = makeTensor(this.dtype, b.weight ?? this.array(b.n).fill(1), [b.n]);
+    if (!b.weight && (this.ones?.length ?? 0) < b.n) this.ones = this.array(b.n).fill(1);
+    feeds.weight = makeTensor(this.dtype, b.weight ?? this.ones!.subarray(0, b.n), [b.n]);
     feeds.lr = scalar(lr);
     feeds.step = scalar(this.step + 1);
     feeds.loss_scale = scalar(lossScale);
@@ -284,7 +293,7 @@ export class Trainer {
         spare = this.array(this.values.get(key)!.length);
         this.spare.set(key, spare);
       }
-      fetches[name] = makeTensor(this.dtype, spare, this.shapeOf(key));
+      fetches[name] = this.tensor(key, spare);
     }
     const out = await g.run(feeds, fetches);
     for (const name of g.outputNames) {

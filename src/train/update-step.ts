@@ -6,7 +6,7 @@ import { gradients } from "../engine/autodiff.js";
 import type { Tensor } from "../engine/graph.js";
 import * as T from "../engine/ops.js";
 import type { ParamSpec } from "../nn/build-context.js";
-import { clipByValue, clipCoefficient, globalNorm } from "../optim/clipping.js";
+import { clipByValue, clipCoefficient } from "../optim/clipping.js";
 import type { Optimizer } from "../optim/optimizer.js";
 
 export interface UpdateInputs {
@@ -45,18 +45,20 @@ export function buildUpdate(u: UpdateInputs): UpdateGraph {
     if (!g) throw new Error(`parameter ${u.params[i]!.spec.name} does not influence the loss`);
     return g;
   });
-  const { norm: scaledNorm, squares } = globalNorm(grads);
-  const norm = T.div(scaledNorm, u.lossScale);
-  outputs.grad_norm = norm;
+  // squared norms per layer, stacked into one vector: per-layer norms and the global norm come from it
   const byLayer = new Map<string, Tensor>();
   u.params.forEach((p, i) => {
+    const sq = T.reduceSumSquare(grads[i]!);
     const prev = byLayer.get(p.spec.layer);
-    byLayer.set(p.spec.layer, prev ? T.add(prev, squares[i]!) : squares[i]!);
+    byLayer.set(p.spec.layer, prev ? T.add(prev, sq) : sq);
   });
-  outputs.layer_grad_norms = T.concat(
-    [...byLayer.values()].map((s) => T.reshape(T.div(T.sqrt(s), u.lossScale), [1])),
+  const layerSquares = T.concat(
+    [...byLayer.values()].map((s) => T.reshape(s, [1])),
     0,
   );
+  outputs.layer_grad_norms = T.div(T.sqrt(layerSquares), u.lossScale);
+  const norm = T.div(T.sqrt(T.reduceSum(layerSquares)), u.lossScale);
+  outputs.grad_norm = norm;
   let factor: Tensor = T.div(1, u.lossScale);
   if (u.clipNorm !== undefined) factor = T.mul(clipCoefficient(norm, u.clipNorm), factor);
   const h = { lr: u.lr, step: u.step };
