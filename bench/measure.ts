@@ -3,6 +3,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
+import { withMallocTuning } from "../src/engine/malloc-tuning.js";
 
 /** The JSON line an engine script prints (extra fields are kept as they are). */
 export interface EngineLine {
@@ -97,6 +98,8 @@ export function runEngine(
     timeout: timeoutSeconds * 1000,
     maxBuffer: 16 * 1024 * 1024,
     stdio: ["ignore", "pipe", "pipe"],
+    // the same allocator settings for every engine (the nncoach command sets them too)
+    env: withMallocTuning(),
   });
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const failed = (reason: string): RunOutcome => ({ status: "failed", reason, wallSeconds, load1 });
