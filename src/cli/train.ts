@@ -3,14 +3,18 @@
  * from a YAML or JSON file (`--config run.yaml`); flags override the file. The option table lives in
  * src/train/config-options.ts, so help, validation and config files agree.
  */
+import fs from "node:fs";
 import { UserError } from "../errors.js";
 import { loadConfigFile, resolveConfig, TRAIN_OPTIONS } from "../train/config.js";
 import { formatTrainOptionsHelp } from "../train/config-help.js";
 import { type TabularTrainResult, trainTabular } from "../train/train-tabular.js";
 import { parseCommandArgs } from "./args.js";
 import { fmt, progressWriter } from "./output.js";
+import { trainImageFolder } from "./train-images.js";
 
-export const TRAIN_USAGE = "usage: nncoach train <data> --target <col> [--config run.yaml] [options]";
+export const TRAIN_USAGE =
+  "usage: nncoach train <data> --target <col> [--config run.yaml] [options]\n" +
+  "       nncoach train <folder> [options]   (a folder of images, one subfolder per class)";
 
 function parseOptions() {
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
@@ -58,6 +62,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (!resolved.values.data) throw new UserError("nncoach train needs a data file", TRAIN_USAGE);
   const json = resolved.values.json;
   const out = progressWriter(json);
+  if (fs.statSync(resolved.values.data, { throwIfNoEntry: false })?.isDirectory())
+    return trainImageFolder(resolved, out, json);
 
   const result = await trainTabular(resolved, {
     log: out,
