@@ -123,3 +123,28 @@ test("--log-dir writes TensorBoard events and history.csv; --precision mixed say
   assert.ok(Object.values(h.layerGradNorm).every((v) => v > 0));
   assert.ok(Object.values(h.updateRatio).every((v) => v > 0 && v < 1));
 });
+
+test("--augment noise:STD perturbs training batches only, prints the recipe's caution, and stays repeatable", () => {
+  const base = [
+    "train",
+    "examples/wine.csv",
+    "--target",
+    "cultivar",
+    "--epochs",
+    "3",
+    "--json",
+    "--threads",
+    "1",
+  ];
+  const plain = runCli(base);
+  const a = runCli([...base, "--augment", "noise:0.1"]);
+  const b = runCli([...base, "--augment", "noise:0.1"]);
+  for (const r of [plain, a, b]) assert.equal(r.code, 0, r.stderr);
+  assert.match((a.json!.notices as string[]).join("\n"), /rarely helps on tables/);
+  const losses = (r: typeof a) => (r.json!.history as Hist).map((h) => h.train_loss);
+  assert.deepEqual(losses(a), losses(b));
+  assert.notDeepEqual(losses(a), losses(plain));
+  const bad = runCli([...base, "--augment", "gauss"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--augment must be noise:STD/);
+});

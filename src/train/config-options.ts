@@ -37,6 +37,7 @@ export interface TrainConfig {
   huberDelta: number;
   focalGamma: number;
   classWeights: (typeof CLASS_WEIGHTS)[number];
+  augment: string | null;
   schedule: string;
   warmup: string | null;
   earlyStopping: number | false;
@@ -489,6 +490,20 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     group: "loss",
     default: "none",
     description: "balanced weighs each class by the inverse of its frequency.",
+  }),
+  option("augment", {
+    group: "regularization",
+    type: "augmentation spec",
+    valueName: "<spec>",
+    default: null,
+    defaultText: "off",
+    description:
+      "Tabular augmentation of training batches: noise:STD adds Gaussian noise to the standardized numeric features (off by default; rarely helps on tables).",
+    validate: orNull((raw) => {
+      const m = typeof raw === "string" ? /^noise:(\d*\.?\d+(e-?\d+)?)$/i.exec(raw.trim()) : null;
+      if (!m || !(Number(m[1]) > 0)) throw new InvalidOptionValue("noise:STD with STD > 0, e.g. noise:0.05");
+      return raw as string;
+    }, "none"),
   }),
   // regularization
   option("dropout", {

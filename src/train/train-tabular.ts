@@ -7,10 +7,12 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { gaussianNoise, TABULAR_AUGMENTATION_CAUTION } from "../data/augment/tabular-augment.js";
 import { imbalanceRatio } from "../data/imbalance.js";
 import type { TabularPreprocessor } from "../data/tabular-preprocessor.js";
 import { getMetric } from "../nn/metrics/metric-registry.js";
 import { parseSchedule } from "../optim/schedules/parse-schedule.js";
+import type { Random } from "../util/random.js";
 import type { Callback, EpochLogs } from "./callback.js";
 import { CsvLogger } from "./callbacks/csv-logger.js";
 import { EarlyStopping } from "./callbacks/early-stopping.js";
@@ -144,6 +146,19 @@ export async function trainTabular(
     higherIsBetter: monitor === "val_loss" ? false : getMetric(monitor.replace(/^val_/, "")).higherIsBetter,
   });
 
+  // ---- optional tabular augmentation (training batches only)
+  let augment: ((x: Float32Array, n: number, rng: Random) => void) | undefined;
+  if (cfg.augment) {
+    const std = Number(cfg.augment.split(":")[1]);
+    const f = pre.featureCount;
+    // standardized numeric features only: not one-hot ("col=value"), indicators or derived parts ("col:...")
+    const cols = pre.featureNames.flatMap((name, i) => (name.includes("=") || name.includes(":") ? [] : [i]));
+    augment = (x, n, rng) => x.set(gaussianNoise(x.subarray(0, n * f), f, std, rng, cols));
+    notices.push(
+      `augmentation: Gaussian noise (std ${std}) on ${cols.length} numeric features. ${TABULAR_AUGMENTATION_CAUTION}`,
+    );
+  }
+
   // ---- callbacks
   const health = new HealthMonitor({
     probe: { x: train.x.subarray(0, Math.min(256, train.n) * pre.featureCount), n: Math.min(256, train.n) },
@@ -185,6 +200,7 @@ export async function trainTabular(
     validation,
     callbacks,
     resume,
+    augment,
     metrics: (output, d) => metricValues(metricNames, output, d, classes.length, scale),
   });
 
