@@ -45,7 +45,7 @@ describe("the option table", () => {
     "weightDecay", "momentum", "batchSize", "epochs", "clipNorm", "clipValue", "labelSmoothing", "loss",
     "huberDelta", "focalGamma", "classWeights", "schedule", "warmup", "earlyStopping", "monitor", "seed",
     "threads", "precision", "save", "logDir", "checkpoint", "resume", "json", "pretrained", "freeze", "head",
-    "fineTune",
+    "fineTune", "augment",
   ];
   test("has every option once, kebab-case flags, and defaults its own validators accept", () => {
     assert.deepEqual([...TRAIN_OPTIONS.map((o) => o.name)].sort(), [...keys].sort());
