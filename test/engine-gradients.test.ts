@@ -142,3 +142,16 @@ test("composite: two-layer net with softmax cross-entropy", async () => {
     },
   });
 });
+
+test("composite: ReLU MLP with a sigmoid BCE loss and a bias broadcast over the batch", async () => {
+  await gradCheck({
+    shapes: [[5, 4], [4, 6], [6], [6, 1], [1]],
+    values: [undefined, undefined, [0.3, -0.2, 0.5, 0.1, -0.4, 0.25]],
+    fn: (x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) => {
+      const h = T.relu(T.add(T.matmul(x, w1), b1));
+      const z = T.reshape(T.add(T.matmul(h, w2), b2), [-1]);
+      const y = T.constant([1, 0, 1, 1, 0], "float64", [5]);
+      return T.reduceMean(T.sub(T.softplus(z), T.mul(z, y)));
+    },
+  });
+});

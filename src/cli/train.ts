@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import { UserError } from "../errors.js";
+import { ProgressDisplay } from "../train/callbacks/progress-display.js";
 import { loadConfigFile, resolveConfig, TRAIN_OPTIONS } from "../train/config.js";
 import { formatTrainOptionsHelp } from "../train/config-help.js";
 import { type TabularTrainResult, trainTabular } from "../train/train-tabular.js";
@@ -65,22 +66,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (fs.statSync(resolved.values.data, { throwIfNoEntry: false })?.isDirectory())
     return trainImageFolder(resolved, out, json);
 
-  const result = await trainTabular(resolved, {
-    log: out,
-    callbacks: [
-      {
-        onEpochEnd: (_e, logs, s) => {
-          const shown = Object.entries(logs)
-            .filter(([k]) => k.startsWith("val_"))
-            .map(([k, v]) => `${k} ${fmt(v)}`)
-            .join("  ");
-          out(
-            `epoch ${String(logs.epoch).padStart(String(s.epochs).length)}/${s.epochs}  train_loss ${fmt(logs.train_loss)}  ${shown}  lr ${fmt(logs.lr as number)}`,
-          );
-        },
-      },
-    ],
-  });
+  // per-batch bar with ETA in a terminal, plain per-epoch lines otherwise (stderr when stdout carries JSON)
+  const progress = new ProgressDisplay({ stream: json ? process.stderr : process.stdout });
+  const result = await trainTabular(resolved, { log: out, callbacks: [progress] });
   report(result, out);
   await result.trainer.release();
   if (json) process.stdout.write(`${JSON.stringify(jsonResult(result))}\n`);

@@ -48,7 +48,11 @@ export function makeLoss(
       `loss '${name}' is for regression, but the task is classification`,
       "use auto, bce, sparse_ce, ce or focal",
     );
-  const opts = name === "focal" ? { ...o, focalGamma: o.focalGamma || 2 } : o;
+  // the focal modulation applies only to the focal loss (its gamma option has a default even when unused)
+  const opts =
+    name === "focal"
+      ? { ...o, focalGamma: o.focalGamma || 2 }
+      : { ...o, focalGamma: 0, focalAlpha: undefined };
   if (classes === 2 && (name === "auto" || name === "bce" || name === "focal"))
     return new BinaryCrossEntropy(opts);
   if (name === "bce")
