@@ -20,9 +20,10 @@ test("default MLP reaches validation accuracy >= 0.95 on wine", () => {
   assert.equal(r.code, 0, r.stderr);
   const j = r.json!;
   assert.equal(j.task, "classification");
-  assert.equal(j.epochs_run, 20);
+  // up to 20 epochs; early stopping (patience 10) may end sooner
   const hist = j.history as History;
-  assert.equal(hist.length, 20);
+  assert.ok((j.epochs_run as number) >= 11 && (j.epochs_run as number) <= 20, `epochs_run ${j.epochs_run}`);
+  assert.equal(hist.length, j.epochs_run);
   for (const h of hist)
     for (const k of ["train_loss", "val_loss", "val_accuracy"] as const) assert.ok(Number.isFinite(h[k]));
   assert.ok((j.train_samples_per_second as number) > 0);

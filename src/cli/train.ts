@@ -77,7 +77,6 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
 function report(r: TabularTrainResult, out: (l: string) => void): void {
   for (const n of r.notices) out(`note: ${n}`);
-  if (r.stopReason) out(`stopped early: ${r.stopReason}`);
   const describe = (e: Record<string, number>) =>
     Object.entries(e)
       .filter(([k]) => k !== "samples")
