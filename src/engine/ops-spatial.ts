@@ -249,6 +249,63 @@ function emitWeightGradSwappedConv(e: Emitter, t: Tensor, ins: string[], out: st
   e.node("Transpose", [cropped], [out], { perm: { kind: "ints", value: [1, 0, 2, 3] } });
 }
 
+/**
+ * The window size b when a max pool tiles its input exactly with square b x b windows (kernel = stride,
+ * no padding or dilation, sizes divisible by b) in float32: then its gradient takes the fast path below.
+ */
+function blockWindow(t: Tensor): number | undefined {
+  const win = windowOf(t.attrs);
+  const [, , h, w] = t.inputs[0]!.shape as number[];
+  const b = win.kernel[0];
+  const tiles =
+    win.kernel[1] === b &&
+    win.strides[0] === b &&
+    win.strides[1] === b &&
+    win.pads.every((p) => p === 0) &&
+    win.dilations[0] === 1 &&
+    win.dilations[1] === 1 &&
+    h! % b === 0 &&
+    w! % b === 0;
+  return tiles && t.dtype === "float32" && b > 1 ? b : undefined;
+}
+
+/**
+ * Max-pool gradient for windows that tile the input: SpaceToDepth lays the b·b members of every window
+ * along a new axis, ArgMax picks each window's first maximum (row-major, as PyTorch), the output gradient
+ * goes to that member, and DepthToSpace puts the members back in place.
+ */
+function emitMaxPoolGradBlocks(e: Emitter, t: Tensor, ins: string[], out: string): void {
+  const b = blockWindow(t)!;
+  const [, c, h, w] = t.inputs[0]!.shape as [Dim, number, number, number];
+  const ho = h / b;
+  const wo = w / b;
+  const s = e.tmp();
+  const s5 = e.tmp();
+  const arg = e.tmp();
+  const mask = e.tmp();
+  const g5 = e.tmp();
+  const d5 = e.tmp();
+  const d4 = e.tmp();
+  e.node("SpaceToDepth", [ins[0]!], [s], { blocksize: { kind: "int", value: b } });
+  e.node("Reshape", [s, e.int64Const([-1, b * b, c, ho, wo])], [s5]);
+  e.node("ArgMax", [s5], [arg], { axis: { kind: "int", value: 1 }, keepdims: { kind: "int", value: 1 } });
+  const members = e.tmp();
+  e.initializer(
+    members,
+    Array.from({ length: b * b }, (_, i) => i),
+    "int64",
+    [1, b * b, 1, 1, 1],
+  );
+  e.node("Equal", [arg, members], [mask]);
+  e.node("Reshape", [ins[1]!, e.int64Const([-1, 1, c, ho, wo])], [g5]);
+  e.node("Where", [mask, g5, e.scalar(0, t.dtype)], [d5]);
+  e.node("Reshape", [d5, e.int64Const([-1, b * b * c, ho, wo])], [d4]);
+  e.node("DepthToSpace", [d4], [out], {
+    blocksize: { kind: "int", value: b },
+    mode: { kind: "string", value: "DCR" },
+  });
+}
+
 const SPATIAL_OPS: Record<string, OpDef> = {
   conv2d: {
     // x [N, C, H, W], w [M, C/G, kH, kW], optional bias [M]
@@ -380,6 +437,7 @@ const SPATIAL_OPS: Record<string, OpDef> = {
     // x [N, C, H, W], g [N, C, Ho, Wo] -> gradient of x: g scattered to each window's (first) maximum
     infer: (xs) => ({ shape: xs[0]!.shape, dtype: xs[1]!.dtype }),
     emit: (e, t, ins, out) => {
+      if (blockWindow(t)) return emitMaxPoolGradBlocks(e, t, ins, out);
       const y = e.tmp();
       const idx = e.tmp();
       e.node("MaxPool", [ins[0]!], [y, idx], {
