@@ -70,7 +70,7 @@ test("a conv whose input does not fit names the layer and both shapes", () => {
   );
 });
 
-test("the CNN family: depth and width parameters, blocks named for transfer, spec round trip", () => {
+test("the CNN family: depth and width parameters, blocks named for transfer, pooling before a monotone activation, spec round trip", () => {
   const m = cnn({ inputShape: [1, 8, 8], outputs: 10, widths: [8, 16], convsPerStage: 2 });
   assert.deepEqual(
     m.layers.map((l) => l.name),
@@ -80,8 +80,8 @@ test("the CNN family: depth and width parameters, blocks named for transfer, spe
       "block1.relu1",
       "block1.conv2",
       "block1.bn2",
-      "block1.relu2",
       "block1.pool",
+      "block1.relu2",
       "block2.conv1",
       "block2.bn1",
       "block2.relu1",
@@ -93,6 +93,9 @@ test("the CNN family: depth and width parameters, blocks named for transfer, spe
     ],
   );
   assert.deepEqual(m.outputShape(), [10]);
+  // GELU is not monotone: pooling stays after it
+  const g = cnn({ inputShape: [1, 8, 8], outputs: 2, widths: [4, 4], activation: "gelu", norm: "none" });
+  assert.deepEqual(g.layers.map((l) => l.name).slice(0, 3), ["block1.conv", "block1.gelu", "block1.pool"]);
   assert.deepEqual(Sequential.fromSpec(JSON.parse(JSON.stringify(m.spec()))).spec(), m.spec());
   assert.throws(
     () => cnn({ inputShape: [8, 8], outputs: 2 }),

@@ -11,7 +11,7 @@ import { Random } from "../src/util/random.js";
 
 const userError = (re: RegExp) => (e: unknown) => e instanceof UserError && re.test(e.message);
 const small = () => cnn({ inputShape: [1, 6, 6], outputs: 4, widths: [4, 8] });
-// block1.conv block1.bn block1.relu block1.pool block2.conv block2.bn block2.relu gap output
+// block1.conv block1.bn block1.pool block1.relu block2.conv block2.bn block2.relu gap output
 
 test("cut at a named layer or before the last n layers; unknown names get a suggestion", () => {
   const m = small();
@@ -40,7 +40,7 @@ test("a new head pools image features, adds hidden layers and an output layer", 
 
 test("freeze specs: names (with the layers under them), prefixes, index ranges, all/none", () => {
   const m = small();
-  assert.deepEqual(selectLayers(m, "block1"), ["block1.conv", "block1.bn", "block1.relu", "block1.pool"]);
+  assert.deepEqual(selectLayers(m, "block1"), ["block1.conv", "block1.bn", "block1.pool", "block1.relu"]);
   assert.deepEqual(
     selectLayers(m, "block*"),
     m.layers.slice(0, 7).map((l) => l.name),
@@ -81,7 +81,7 @@ test("transfer(): default cut drops the old classifier, the kept layers are froz
   assert.deepEqual(plan.frozen, plan.pretrainedLayers);
   assert.deepEqual(plan.model.outputShape(), [2]);
   const partial = transfer(small(), { head: { outputs: 2 }, freeze: "block1" });
-  assert.deepEqual(partial.frozen, ["block1.conv", "block1.bn", "block1.relu", "block1.pool"]);
+  assert.deepEqual(partial.frozen, ["block1.conv", "block1.bn", "block1.pool", "block1.relu"]);
 });
 
 test("frozen layers stay bit-identical (BatchNorm statistics too); lrScales scale updates; retrain unfreezes", async () => {

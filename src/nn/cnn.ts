@@ -21,6 +21,9 @@ import { Merge } from "./layers/merge.js";
 import { GlobalAvgPool2D, MaxPool2D } from "./layers/pool2d.js";
 import { Sequential } from "./sequential.js";
 
+/** Activations that never decrease: max pooling commutes with them. */
+const MONOTONE = new Set(["relu", "leaky_relu", "tanh", "sigmoid", "linear"]);
+
 export interface CnnOptions {
   /** [channels, height, width] of one image. */
   inputShape: number[];
@@ -75,9 +78,11 @@ function head(layers: Layer[], o: CnnOptions): void {
 
 /**
  * The plain CNN: for each stage s (1-based) `convsPerStage` blocks `block<s>.conv<i>` (same padding,
- * no bias when followed by batch norm) -> `block<s>.bn<i>` -> `block<s>.<act><i>`, then `block<s>.pool`
+ * no bias when followed by batch norm) -> `block<s>.bn<i>` -> `block<s>.<act><i>`, with `block<s>.pool`
  * (2x2 max pooling) between stages while the image is at least 2x2; then `gap`, optional `dropout`,
- * `output`.
+ * `output`. For non-decreasing activations (relu, leaky_relu, tanh, sigmoid) the pooling comes just
+ * before the stage's last activation instead of after it: the same function and gradients (max pooling
+ * commutes with them), with the activation on a quarter of the values.
  *
  * @example cnn({ inputShape: [1, 28, 28], outputs: 10, widths: [16, 32, 64] })
  */
@@ -89,8 +94,12 @@ export function cnn(o: CnnOptions): Sequential {
   const batch = (o.norm ?? "batch") === "batch";
   const layers: Layer[] = [];
   let size = Math.min(h, w);
+  // max pooling commutes with non-decreasing activations (f(max(a, b)) = max(f(a), f(b)), and the
+  // gradients agree too), so pooling goes first and the activation runs on a quarter of the values
+  const poolFirst = MONOTONE.has(act);
   widths.forEach((filters, s) => {
     const b = `block${s + 1}`;
+    const pool = s < widths.length - 1 && size >= 2;
     for (let i = 1; i <= per; i++) {
       const sfx = per === 1 ? "" : String(i);
       layers.push(
@@ -103,10 +112,11 @@ export function cnn(o: CnnOptions): Sequential {
         }),
       );
       if (batch) layers.push(new BatchNorm(`${b}.bn${sfx}`));
+      if (pool && poolFirst && i === per) layers.push(new MaxPool2D(`${b}.pool`, { kernel: 2 }));
       layers.push(new Activation(`${b}.${act}${sfx}`, act));
     }
-    if (s < widths.length - 1 && size >= 2) {
-      layers.push(new MaxPool2D(`${b}.pool`, { kernel: 2 }));
+    if (pool) {
+      if (!poolFirst) layers.push(new MaxPool2D(`${b}.pool`, { kernel: 2 }));
       size = Math.floor(size / 2);
     }
   });
