@@ -52,7 +52,10 @@ test("nncoach train <digits folder>: a CNN from scratch reaches validation accur
   const test_ = j.test as { accuracy: number; samples: number };
   assert.ok(val.accuracy >= 0.97, `validation accuracy ${val.accuracy}`);
   assert.ok(test_.accuracy >= 0.95, `test accuracy ${test_.accuracy}`);
-  assert.ok(val.samples > 200 && test_.samples > 200, `${val.samples} validation and ${test_.samples} test images`);
+  assert.ok(
+    val.samples > 200 && test_.samples > 200,
+    `${val.samples} validation and ${test_.samples} test images`,
+  );
 });
 
 test("an image with the wrong channel count, and an unreadable file, are named in the error", () => {

@@ -137,7 +137,7 @@ test("a learning-rate scale of 0.5 halves a layer's SGD update", async () => {
   };
   const full = await run();
   const half = await run(0.5);
-  full.forEach((d, i) =>
-    assert.ok(Math.abs(half[i]! - d / 2) < 1e-6, `element ${i}: ${half[i]} vs ${d / 2}`),
-  );
+  full.forEach((d, i) => {
+    assert.ok(Math.abs(half[i]! - d / 2) < 1e-6, `element ${i}: ${half[i]} vs ${d / 2}`);
+  });
 });
