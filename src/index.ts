@@ -1,6 +1,8 @@
 /**
  * nncoach as a library. The main entry points:
  * - `trainTabular(config)`: a table (CSV/TSV/JSON Lines) in, a trained network and its report out;
+ * - `trainImages(config)`: a folder of images in, a trained (or fine-tuned pretrained) CNN out;
+ * - `loadOnnx(file)` + `transfer(model, spec)`: a pretrained ONNX model as a trainable model, cut, new head, frozen layers;
  * - `Trainer` + `fit`: compile any model/loss/optimizer into ONNX train/eval/predict graphs and train it;
  * - the engine (`T` ops, `gradients`, `emitModel`) for building graphs directly.
  */
@@ -13,14 +15,23 @@ export { gradients } from "./engine/autodiff.js";
 export { emitModel } from "./engine/emit.js";
 export { type DType, type Shape, Tensor } from "./engine/graph.js";
 export * as T from "./engine/ops.js";
+export * as S from "./engine/ops-spatial.js";
 export { CompiledGraph, type RuntimeOptions } from "./engine/runtime.js";
 export { UserError } from "./errors.js";
+export { benchCnn, type CnnOptions, cnn, type ResidualCnnOptions, residualCnn } from "./nn/cnn.js";
+export { GraphModel, type GraphModelSpec, type GraphNode, MODEL_INPUT } from "./nn/graph-model.js";
 export { Activation } from "./nn/layers/activation.js";
 export { BatchNorm } from "./nn/layers/batch-norm.js";
+export { Conv2D } from "./nn/layers/conv2d.js";
 export { Dense } from "./nn/layers/dense.js";
 export { Dropout } from "./nn/layers/dropout.js";
+export { Clip, Elementwise, Softmax, Unary } from "./nn/layers/elementwise.js";
 export { Embedding } from "./nn/layers/embedding.js";
+export { Flatten } from "./nn/layers/flatten.js";
 export { LayerNorm } from "./nn/layers/layer-norm.js";
+export { Concatenate, Merge } from "./nn/layers/merge.js";
+export { AvgPool2D, GlobalAvgPool2D, MaxPool2D } from "./nn/layers/pool2d.js";
+export { Permute, Reshape } from "./nn/layers/reshape.js";
 export {
   BinaryCrossEntropy,
   CategoricalCrossEntropy,
@@ -29,7 +40,19 @@ export {
   SparseCrossEntropy,
 } from "./nn/losses/index.js";
 export * from "./nn/metrics/index.js";
+export type { Model } from "./nn/model.js";
+export { importOnnx, type LoadOnnxOptions, loadOnnx, SUPPORTED_ONNX_OPS } from "./nn/onnx-import.js";
 export { type MlpOptions, mlp, Sequential } from "./nn/sequential.js";
+export {
+  attachHead,
+  cutModel,
+  type HeadSpec,
+  parseHeadSpec,
+  selectLayers,
+  type TransferPlan,
+  type TransferSpec,
+  transfer,
+} from "./nn/transfer.js";
 export { Adam, makeOptimizer, Rmsprop, Sgd } from "./optim/index.js";
 export * from "./optim/schedules/index.js";
 export type { BatchLogs, Callback, EpochLogs, FitState } from "./train/callback.js";
@@ -41,6 +64,8 @@ export { type EpochHealth, HealthMonitor } from "./train/health-monitor.js";
 export { findLearningRate, suggestLearningRates } from "./train/lr-finder.js";
 export { ModelCheckpoint } from "./train/model-checkpoint.js";
 export { prepareTabular } from "./train/prepare-tabular.js";
+export { type RetrainOptions, retrain } from "./train/retrain.js";
+export { type ImageTrainConfig, type ImageTrainResult, trainImages } from "./train/train-images.js";
 export { type TabularTrainConfig, type TabularTrainResult, trainTabular } from "./train/train-tabular.js";
 export { Trainer, type TrainerOptions } from "./train/trainer.js";
 export { Random } from "./util/random.js";
