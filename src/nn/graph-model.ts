@@ -119,10 +119,9 @@ export class GraphModel implements Model {
     for (const n of this.nodes) {
       if (!live.has(n.layer.name)) continue;
       const ins = n.inputs.map((i) => values.get(i)!);
-      values.set(
-        n.layer.name,
-        isMultiInput(n.layer) ? n.layer.applyMany(ctx, ins) : n.layer.apply(ctx, ins[0]!),
-      );
+      const y = isMultiInput(n.layer) ? n.layer.applyMany(ctx, ins) : n.layer.apply(ctx, ins[0]!);
+      values.set(n.layer.name, y);
+      ctx.taps.set(n.layer.name, y);
     }
     return values.get(this.output)!;
   }
