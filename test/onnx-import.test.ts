@@ -191,3 +191,21 @@ test("a model nncoach exported loads back with its layers and weights (metadata 
   await trainer.release();
   fs.rmSync(dir, { recursive: true });
 });
+
+test("a model with dynamic height and width needs the input shape, and then computes the same outputs", async () => {
+  await assert.rejects(
+    loadOnnx(fixture("cnn_small_dynamic.onnx")),
+    (e: unknown) =>
+      e instanceof UserError &&
+      /no fixed size in dimension 2/.test(e.message) &&
+      /inputShape/.test(e.hint ?? ""),
+  );
+  await assert.rejects(
+    loadOnnx(fixture("cnn_small_dynamic.onnx"), { inputShape: [1, 12, 12] }),
+    (e: unknown) =>
+      e instanceof UserError && /has 1 channel\(s\) but the weights \[8, 3, 3, 3\]/.test(e.message),
+  );
+  const f = JSON.parse(fs.readFileSync(fixture("cnn_small.json"), "utf8")) as SmallFixture;
+  const model = await loadOnnx(fixture("cnn_small_dynamic.onnx"), { inputShape: [3, 12, 12] });
+  assertClose(await runModel(model, Float32Array.from(f.input), f.input_shape[0]!), f.logits, 1e-4, "logits");
+});

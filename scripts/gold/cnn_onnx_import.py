@@ -7,6 +7,7 @@ Writes into test/fixtures/:
                                    as a BatchNormalization node); the JSON holds an input batch, labels, the
                                    eval-mode logits, and every parameter and running statistic after one SGD
                                    step (lr 0.1, train mode, mean cross-entropy) on that batch.
+  cnn_small_dynamic.onnx           the same CNN exported with dynamic height and width.
   cnn_zoo.onnx / cnn_zoo.json      a model touching the other supported ONNX ops (BN folded into Conv, Clip as
                                    ReLU6, Sigmoid, dilated conv, LeakyRelu, Concat, depthwise conv, residual Add,
                                    AveragePool without padding in the count, Mul by a constant, Transpose,
@@ -103,6 +104,18 @@ def small():
             model(torch.randn(8, 3, 12, 12) * 2 + 0.5)
     model.eval()
     export(model, torch.randn(2, 3, 12, 12), os.path.join(OUT, "cnn_small.onnx"), torch.onnx.TrainingMode.PRESERVE)
+    # the same model with height and width left dynamic (loadOnnx then needs the input shape)
+    torch.onnx.export(
+        model,
+        torch.randn(2, 3, 12, 12),
+        os.path.join(OUT, "cnn_small_dynamic.onnx"),
+        input_names=["x"],
+        output_names=["y"],
+        dynamic_axes={"x": {0: "N", 2: "H", 3: "W"}, "y": {0: "N"}},
+        opset_version=13,
+        training=torch.onnx.TrainingMode.PRESERVE,
+        do_constant_folding=True,
+    )
     x = torch.randn(4, 3, 12, 12)
     y = torch.tensor([0, 3, 1, 4])
     with torch.no_grad():

@@ -696,8 +696,13 @@ class Importer {
     const b = n.inputs[2] ? this.konst(n, 2, "bias B") : undefined;
     if (w.dims.length !== 4 || x.shape.length !== 3)
       this.fail(n, `only 2-D convolutions are supported (weights [${w.dims.join(", ")}])`);
-    const [m, , kh, kw] = w.dims as [number, number, number, number];
+    const [m, cg, kh, kw] = w.dims as [number, number, number, number];
     const group = attrInt(n, "group", 1);
+    if (cg * group !== x.shape[0])
+      this.fail(
+        n,
+        `the input [N, ${x.shape.join(", ")}] has ${x.shape[0]} channel(s) but the weights [${w.dims.join(", ")}] (group ${group}) expect ${cg * group}`,
+      );
     const strides = (attrInts(n, "strides") ?? [1, 1]) as [number, number];
     const dil = (attrInts(n, "dilations") ?? [1, 1]) as [number, number];
     const name = this.name(n, w.init);

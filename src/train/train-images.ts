@@ -10,6 +10,7 @@ import fs from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { augmentImages, type ImageAugmentOptions } from "../data/augment/image-augment.js";
+import { listClassFolder } from "../data/class-folder.js";
 import { sealTest } from "../data/held-out-test.js";
 import { decodeImage } from "../data/image/decode-image.js";
 import { type ImageFolder, readImageFolder } from "../data/image/image-folder.js";
@@ -161,7 +162,7 @@ export async function trainImages(
   let channels = img.channels;
   let pretrainedNorm: ImageStandardizer | undefined;
   if (cfg.pretrained) {
-    pretrained = await loadOnnx(cfg.pretrained);
+    pretrained = await loadPretrained(cfg.pretrained, cfg.data, size, channels);
     pretrainedNorm = await savedStandardizer(cfg.pretrained);
     const ms = pretrained.inputShape;
     if (ms.length !== 3 || (ms[0] !== 1 && ms[0] !== 3)) {
@@ -432,5 +433,34 @@ async function savedStandardizer(file: string): Promise<ImageStandardizer | unde
     return ImageStandardizer.fromJSON({ mean: JSON.parse(mean), std: JSON.parse(std) });
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Loads a pretrained model; a model whose input height and width are not fixed in the file (exported with
+ * dynamic axes) takes the image size and channels given, or else those of the folder's first image.
+ */
+async function loadPretrained(
+  file: string,
+  dir: string,
+  size: [number, number] | undefined,
+  channels: 1 | 3 | undefined,
+): Promise<GraphModel> {
+  try {
+    return await loadOnnx(file);
+  } catch (e) {
+    if (!(e instanceof UserError) || !/no fixed size/.test(e.message)) throw e;
+    const listing = await listClassFolder(
+      dir,
+      new Set([".png", ".jpg", ".jpeg"]),
+      new Set(),
+      "PNG or JPEG images",
+    );
+    const first = listing.files[0]!.file;
+    const img = decodeImage(await readFile(first), first);
+    const model = await loadOnnx(file, {
+      inputShape: [channels ?? img.channels, ...(size ?? [img.height, img.width])],
+    });
+    return model;
   }
 }
