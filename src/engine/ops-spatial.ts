@@ -4,15 +4,19 @@
  * pooling, and the ops their gradients are made of.
  *
  * Gradient rules:
- * - Conv, input gradient: for stride 1 a Conv of the output gradient with the spatially flipped,
- *   group-transposed weights (ONNX Runtime's fast NCHWc convolution); otherwise a ConvTranspose with the
- *   forward's weights, whose end padding / output_padding restore the input size exactly.
- * - Conv, weight gradient: a Conv with batch and channel axes swapped: the input [N, C, H, W] becomes
- *   [C/G, G·N, H, W], the output gradient [N, M, Ho, Wo] becomes the kernel [M, N, Ho, Wo], strides and
- *   dilations trade places; the result [C/G, M, kH', kW'] is cropped to the kernel and transposed.
- * - MaxPool: MaxPool is run again with its Indices output, and the output gradient is scatter-added
- *   (ScatterElements, reduction "add") into zeros of the input's size: the first maximum of each window
- *   gets the gradient (PyTorch's convention for ties), and overlapping windows accumulate.
+ * - Conv, input gradient: a ConvTranspose with the forward's weights, whose end padding / output_padding
+ *   restore the input size exactly (measured faster in the training step than a Conv of the output
+ *   gradient with flipped weights, for stride 1 too).
+ * - Conv, weight gradient: for kernels up to 5x5 one matrix product of the output gradient [M, N·Ho·Wo]
+ *   with the input's patches [C·kH·kW, N·Ho·Wo] (im2col from kH·kW strided slices of the padded input; a
+ *   batched MatMul per group); for larger kernels a Conv with batch and channel axes swapped (the input
+ *   [N, C, H, W] becomes [C/G, G·N, H, W], the output gradient the kernel [M, N, Ho, Wo], strides and
+ *   dilations trade places; the result is cropped to the kernel and transposed).
+ * - MaxPool: when the windows tile the input (kernel = stride, no padding, float32), SpaceToDepth lays
+ *   each window's members side by side, ArgMax picks the first maximum, and DepthToSpace puts the routed
+ *   gradient back; otherwise MaxPool runs again with its Indices output and the output gradient is
+ *   scatter-added (ScatterElements, reduction "add") into zeros. Either way the first maximum of each
+ *   window gets the gradient (PyTorch's convention for ties) and overlapping windows accumulate.
  * - AveragePool: the output gradient divided by each window's element count, spread back by a
  *   ConvTranspose with a ones kernel over [N·C, 1, Ho, Wo].
  *
@@ -351,53 +355,17 @@ const SPATIAL_OPS: Record<string, OpDef> = {
       };
     },
     emit: (e, t, ins, out) => {
-      const win = windowOf(t.attrs);
-      const group = t.attrs.group as number;
-      const hw = t.attrs.inputHW as [number, number];
       const gOut = t.inputs[0]!.shape.slice(2) as [number, number];
-      const [m, cg, kh, kw] = t.inputs[1]!.shape as number[];
-      const flipPads = [0, 1].map((i) => {
-        const span = win.dilations[i]! * (win.kernel[i]! - 1);
-        return [span - win.pads[i]!, span - win.pads[i + 2]!];
-      });
-      const stride1 = win.strides[0] === 1 && win.strides[1] === 1;
-      if (!stride1 || flipPads.some(([pb, pe]) => pb! < 0 || pe! < 0))
-        return emitConvTranspose(e, ins[0]!, ins[1]!, out, win, hw, gOut, group);
-      // stride 1: Conv of g with the flipped weights, input and output channels swapped within groups
-      let wt: string;
-      if (group === 1) {
-        wt = e.tmp();
-        e.node("Transpose", [ins[1]!], [wt], { perm: { kind: "ints", value: [1, 0, 2, 3] } });
-      } else {
-        const w5 = e.tmp();
-        const t5 = e.tmp();
-        wt = e.tmp();
-        e.node("Reshape", [ins[1]!, e.int64Const([group, m! / group, cg!, kh!, kw!])], [w5]);
-        e.node("Transpose", [w5], [t5], { perm: { kind: "ints", value: [0, 2, 1, 3, 4] } });
-        e.node("Reshape", [t5, e.int64Const([group * cg!, m! / group, kh!, kw!])], [wt]);
-      }
-      const flipped = e.tmp();
-      e.node(
-        "Slice",
-        [
-          wt,
-          e.int64Const([-1, -1]),
-          e.int64Const([-(2 ** 62), -(2 ** 62)]),
-          e.int64Const([2, 3]),
-          e.int64Const([-1, -1]),
-        ],
-        [flipped],
+      emitConvTranspose(
+        e,
+        ins[0]!,
+        ins[1]!,
+        out,
+        windowOf(t.attrs),
+        t.attrs.inputHW as [number, number],
+        gOut,
+        t.attrs.group as number,
       );
-      e.node("Conv", [ins[0]!, flipped], [out], {
-        kernel_shape: { kind: "ints", value: [kh!, kw!] },
-        strides: { kind: "ints", value: [1, 1] },
-        dilations: { kind: "ints", value: [...win.dilations] },
-        pads: {
-          kind: "ints",
-          value: [flipPads[0]![0]!, flipPads[1]![0]!, flipPads[0]![1]!, flipPads[1]![1]!],
-        },
-        group: { kind: "int", value: group },
-      });
     },
     grad: (gg, y) => {
       const a = { ...y.attrs };
