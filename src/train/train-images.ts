@@ -242,6 +242,11 @@ export async function trainImages(
   if (pretrained) {
     const choice = parseHeadSpec(cfg.head ?? "auto");
     const keep = choice.cut === "keep";
+    if (keep && cfg.fineTune)
+      throw new UserError(
+        "--fine-tune trains a new head first, but --head keep keeps the pretrained one",
+        "drop --fine-tune to train the whole pretrained model, or let nncoach replace the head (--head auto)",
+      );
     if (keep && pretrained.outputShape().join() !== String(classes.length))
       throw new UserError(
         `--head keep: the pretrained model outputs ${shapeText(pretrained.outputShape())} but the data has ${classes.length} classes`,
