@@ -1,5 +1,5 @@
-import { checkLabels, type Labels, type Scores, scoreColumns } from "./metric-inputs.js";
-import { rankingCurve } from "./ranking-curve.js";
+import type { Labels, Scores } from "./metric-inputs.js";
+import { binaryOrOneVsRestMacro, rankingCurve } from "./ranking-curve.js";
 
 /**
  * Area under the precision-recall curve as average precision (sklearn `average_precision_score`):
@@ -16,15 +16,7 @@ import { rankingCurve } from "./ranking-curve.js";
  * averagePrecision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.8333...
  */
 export function averagePrecision(yTrue: Labels, scores: Scores): number {
-  const where = "averagePrecision";
-  checkLabels(where, "yTrue", yTrue);
-  const n = yTrue.length;
-  const k = scoreColumns(where, n, scores);
-  checkLabels(where, "yTrue", yTrue, Math.max(k, 2));
-  if (k <= 2) return binaryAp(n, scores, k - 1, k, (i) => yTrue[i] === 1);
-  let total = 0;
-  for (let c = 0; c < k; c++) total += binaryAp(n, scores, c, k, (i) => yTrue[i] === c);
-  return total / k;
+  return binaryOrOneVsRestMacro("averagePrecision", yTrue, scores, binaryAp);
 }
 
 function binaryAp(

@@ -3,6 +3,8 @@
  * (tp) and negatives (fp) score at least that much (sklearn's `_binary_clf_curve`). The ROC and
  * precision-recall curves are read off these counts.
  */
+import { checkLabels, type Labels, type Scores, scoreColumns } from "./metric-inputs.js";
+
 export interface RankingCurve {
   tp: Float64Array;
   fp: Float64Array;
@@ -50,4 +52,33 @@ export function rankingCurve(
     }
   }
   return { tp: Float64Array.from(tp), fp: Float64Array.from(fp), positives: t, negatives: f };
+}
+
+/** Scores the column `offset` of a row-major score matrix with `stride` columns against a positive test. */
+export type BinaryRankingScore = (
+  n: number,
+  scores: ArrayLike<number>,
+  offset: number,
+  stride: number,
+  isPositive: (i: number) => boolean,
+) => number;
+
+/**
+ * A ranking metric on labels and scores: binary (1 or 2 score columns; the last one scores class 1), or
+ * one-vs-rest macro average over k >= 3 columns. `where` names the calling metric in error messages.
+ */
+export function binaryOrOneVsRestMacro(
+  where: string,
+  yTrue: Labels,
+  scores: Scores,
+  binary: BinaryRankingScore,
+): number {
+  checkLabels(where, "yTrue", yTrue);
+  const n = yTrue.length;
+  const k = scoreColumns(where, n, scores);
+  checkLabels(where, "yTrue", yTrue, Math.max(k, 2));
+  if (k <= 2) return binary(n, scores, k - 1, k, (i) => yTrue[i] === 1);
+  let total = 0;
+  for (let c = 0; c < k; c++) total += binary(n, scores, c, k, (i) => yTrue[i] === c);
+  return total / k;
 }

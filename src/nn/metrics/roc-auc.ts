@@ -1,5 +1,5 @@
-import { checkLabels, type Labels, type Scores, scoreColumns } from "./metric-inputs.js";
-import { rankingCurve } from "./ranking-curve.js";
+import type { Labels, Scores } from "./metric-inputs.js";
+import { binaryOrOneVsRestMacro, rankingCurve } from "./ranking-curve.js";
 
 /**
  * Area under the ROC curve (sklearn `roc_auc_score`), ties handled as sklearn does (one point per
@@ -17,15 +17,7 @@ import { rankingCurve } from "./ranking-curve.js";
  * rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.75
  */
 export function rocAuc(yTrue: Labels, scores: Scores): number {
-  const where = "rocAuc";
-  checkLabels(where, "yTrue", yTrue);
-  const n = yTrue.length;
-  const k = scoreColumns(where, n, scores);
-  checkLabels(where, "yTrue", yTrue, Math.max(k, 2));
-  if (k <= 2) return binaryAuc(n, scores, k - 1, k, (i) => yTrue[i] === 1);
-  let total = 0;
-  for (let c = 0; c < k; c++) total += binaryAuc(n, scores, c, k, (i) => yTrue[i] === c);
-  return total / k;
+  return binaryOrOneVsRestMacro("rocAuc", yTrue, scores, binaryAuc);
 }
 
 function binaryAuc(
