@@ -1,10 +1,10 @@
+import { checkLabels, type Labels, type Scores, scoreColumns } from "./metric-inputs.js";
+
 /**
  * One point per distinct score of a binary ranking, from the highest score down: how many positives
  * (tp) and negatives (fp) score at least that much (sklearn's `_binary_clf_curve`). The ROC and
  * precision-recall curves are read off these counts.
  */
-import { checkLabels, type Labels, type Scores, scoreColumns } from "./metric-inputs.js";
-
 export interface RankingCurve {
   tp: Float64Array;
   fp: Float64Array;
