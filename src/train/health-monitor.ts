@@ -60,10 +60,8 @@ export class HealthMonitor implements Callback {
 
   onBatchEnd(_b: number, logs: BatchLogs, s: FitState): void {
     const c = this.cur;
-    logs.layerGradNorms.length &&
-      Array.from(logs.layerGradNorms).forEach((v, i) => {
-        c.sums[i] = (c.sums[i] ?? 0) + v;
-      });
+    for (let i = 0; i < logs.layerGradNorms.length; i++)
+      c.sums[i] = (c.sums[i] ?? 0) + logs.layerGradNorms[i]!;
     c.count++;
     c.gnSum += logs.gradNorm;
     c.gnMax = Math.max(c.gnMax, logs.gradNorm);
