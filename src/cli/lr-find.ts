@@ -9,6 +9,7 @@ import { loadConfigFile, resolveConfig, TRAIN_OPTIONS, type TrainOption } from "
 import { formatDefault } from "../train/config-help.js";
 import { findLearningRate, LR_SUGGESTION_RULES, renderLrFinderPlot } from "../train/lr-finder.js";
 import { prepareTabular } from "../train/prepare-tabular.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
 import { choiceOption, intOption, numberOption, parseCommandArgs } from "./args.js";
 import { progressWriter } from "./output.js";
 
@@ -147,9 +148,7 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
     const bytes = plot.toLowerCase().endsWith(".svg")
       ? renderLrFinderPlot(r, { format: "svg" })
       : renderLrFinderPlot(r);
-    const tmp = `${plot}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, plot);
+    writeFileAtomic(plot, bytes);
     plotPath = plot;
   }
   const ran =

@@ -5,6 +5,7 @@ import * as ort from "onnxruntime-node";
 import { readTableFile } from "../data/read-table-file.js";
 import { TabularPreprocessor } from "../data/tabular-preprocessor.js";
 import { UserError } from "../errors.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
 import { intOption, parseCommandArgs } from "./args.js";
 
 export const PREDICT_HELP = `usage: nncoach predict <model-dir> <data.csv> --out <preds.csv> [--threads N]
@@ -61,9 +62,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
     lines.push(csvCell("prediction"));
     for (let i = 0; i < n; i++) lines.push(String(values[i * k]));
   }
-  const tmp = `${v.out}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${lines.join("\n")}\n`);
-  fs.renameSync(tmp, v.out);
+  writeFileAtomic(v.out, `${lines.join("\n")}\n`);
   process.stdout.write(`wrote ${n} predictions to ${v.out}\n`);
   await session.release();
   return 0;

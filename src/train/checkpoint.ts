@@ -12,6 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.js";
 import type { ScheduleState } from "../optim/schedules/lr-schedule.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
 import type { EpochLogs, FitState } from "./callback.js";
 import type { Trainer } from "./trainer.js";
 
@@ -87,15 +88,7 @@ export function writeCheckpoint(file: string, c: Checkpoint): void {
     Buffer.from(v.buffer, v.byteOffset, v.byteLength).copy(buf, at);
     at += v.byteLength;
   }
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, "w");
-  try {
-    fs.writeSync(fd, buf);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, buf);
 }
 
 export function readCheckpoint(file: string): Checkpoint {

@@ -8,21 +8,12 @@
  * Relative paths in a file are relative to the file's folder; on the command line, to the working
  * directory. Every path in a resolved configuration is absolute.
  */
-import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import { closestMatch, UserError } from "../errors.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
 import {
   InvalidOptionValue,
   type OptionName,
@@ -420,21 +411,6 @@ export function writeResolvedConfig(dir: string, cfg: ResolvedConfig | TrainConf
   }
   mkdirSync(dir, { recursive: true });
   const target = join(dir, "config.json");
-  const temp = join(dir, `.config.json.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const body = Buffer.from(`${JSON.stringify(configToJson(values), null, 2)}\n`, "utf8");
-  const fd = openSync(temp, "wx");
-  try {
-    try {
-      let written = 0;
-      while (written < body.length) written += writeSync(fd, body, written, body.length - written);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(target, `${JSON.stringify(configToJson(values), null, 2)}\n`);
   return target;
 }

@@ -26,13 +26,13 @@ import { loadOnnx } from "../nn/onnx-import.js";
 import { parseHeadSpec, selectLayers, type TransferPlan, transfer } from "../nn/transfer.js";
 import { makeOptimizer } from "../optim/index.js";
 import { parseSchedule } from "../optim/schedules/parse-schedule.js";
+import { writeJsonAtomic } from "../util/atomic-write.js";
 import type { Callback, EpochLogs } from "./callback.js";
 import { EarlyStopping } from "./callbacks/early-stopping.js";
 import { type ResolvedConfig, resolveConfig, writeResolvedConfig } from "./config.js";
 import type { TrainConfig } from "./config-options.js";
 import { type Dataset, evaluateDataset, fit } from "./fit.js";
 import { retrain } from "./retrain.js";
-import { writeJsonAtomic } from "./train-tabular.js";
 import { Trainer } from "./trainer.js";
 
 /** Options only image training has (the rest are `nncoach train`'s options). */

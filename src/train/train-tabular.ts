@@ -12,6 +12,7 @@ import { imbalanceRatio } from "../data/imbalance.js";
 import type { TabularPreprocessor } from "../data/tabular-preprocessor.js";
 import { getMetric } from "../nn/metrics/metric-registry.js";
 import { parseSchedule } from "../optim/schedules/parse-schedule.js";
+import { writeJsonAtomic } from "../util/atomic-write.js";
 import type { Random } from "../util/random.js";
 import type { Callback, EpochLogs } from "./callback.js";
 import { CsvLogger } from "./callbacks/csv-logger.js";
@@ -256,10 +257,4 @@ export async function saveTabularModel(
   writeJsonAtomic(path.join(dir, "preprocess.json"), pre.toJSON());
   writeResolvedConfig(dir, cfg);
   return dir;
-}
-
-export function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  fs.renameSync(tmp, file);
 }

@@ -18,6 +18,7 @@ import { initialize } from "../nn/initializers.js";
 import type { Loss } from "../nn/losses/loss.js";
 import type { Model } from "../nn/model.js";
 import type { Optimizer } from "../optim/optimizer.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
 import { Random } from "../util/random.js";
 import { buildUpdate } from "./update-step.js";
 
@@ -410,9 +411,7 @@ export class Trainer {
   async saveOnnx(file: string, o: Parameters<Trainer["exportOnnx"]>[0] = {}): Promise<void> {
     const bytes = this.exportOnnx(o);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, bytes);
   }
 
   async release(): Promise<void> {

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { UserError } from "../../errors.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
 import type { Callback, EpochLogs, FitState } from "../callback.js";
 
 /** Options of {@link CsvLogger}. */
@@ -109,9 +110,7 @@ export class CsvLogger implements Callback {
   }
 
   private write(text: string): void {
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, this.file);
+    writeFileAtomic(this.file, text);
   }
 
   private readExisting(): void {
