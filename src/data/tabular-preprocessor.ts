@@ -13,8 +13,11 @@ export type Task = "classification" | "regression";
 export interface TabularPreprocessorOptions {
   /** Default: regression for a numeric target, classification otherwise. */
   task?: Task;
-  /** How numeric and datetime features are scaled: "standard" (mean 0, std 1; default) or "minmax" ([0, 1] on train). */
-  scaling?: "standard" | "minmax";
+  /**
+   * How numeric and datetime features are scaled: "standard" (mean 0, std 1; default), "minmax" ([0, 1] on
+   * train) or "none" (raw values, to reproduce or diagnose an unscaled run).
+   */
+  scaling?: "standard" | "minmax" | "none";
   /** How categorical columns are encoded: "onehot" (default) or "embedding" (one index feature per column). */
   categorical?: "onehot" | "embedding";
   /** Columns to leave out (besides the target). */
@@ -169,8 +172,8 @@ export class TabularPreprocessor {
     opts: TabularPreprocessorOptions = {},
   ): TabularPreprocessor {
     const scaling = opts.scaling ?? "standard";
-    if (scaling !== "standard" && scaling !== "minmax") {
-      throw new UserError(`scaling must be "standard" or "minmax"; got ${JSON.stringify(scaling)}`);
+    if (scaling !== "standard" && scaling !== "minmax" && scaling !== "none") {
+      throw new UserError(`scaling must be "standard", "minmax" or "none"; got ${JSON.stringify(scaling)}`);
     }
     const categorical = opts.categorical ?? "onehot";
     if (categorical !== "onehot" && categorical !== "embedding") {
@@ -500,13 +503,17 @@ function median(xs: readonly number[]): number {
 }
 
 interface FitSettings {
-  scaling: "standard" | "minmax";
+  scaling: "standard" | "minmax" | "none";
   categorical: "onehot" | "embedding";
   maxCategories: number;
   textBuckets: number;
 }
 
-function scaleOf(xs: readonly number[], scaling: "standard" | "minmax"): { center: number; scale: number } {
+function scaleOf(
+  xs: readonly number[],
+  scaling: "standard" | "minmax" | "none",
+): { center: number; scale: number } {
+  if (scaling === "none") return { center: 0, scale: 1 };
   if (scaling === "standard") {
     const { mean, std } = meanStd(xs);
     return { center: mean, scale: std };

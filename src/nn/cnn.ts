@@ -38,8 +38,10 @@ export interface CnnOptions {
   /** Normalization after each convolution; default "batch". */
   norm?: "batch" | "none";
   activation?: string;
-  /** Dropout before the output layer; default 0. */
+  /** Dropout before the output layer (and after each hidden dense layer of the head); default 0. */
   dropout?: number;
+  /** Dense layers of the head between global pooling and the output (units each); default none. */
+  hidden?: number[];
 }
 
 function checkCommon(o: CnnOptions): {
@@ -72,6 +74,12 @@ function checkCommon(o: CnnOptions): {
 
 function head(layers: Layer[], o: CnnOptions): void {
   layers.push(new GlobalAvgPool2D("gap"));
+  const act = parseActivation(o.activation ?? "relu");
+  (o.hidden ?? []).forEach((units, i) => {
+    if (o.dropout && o.dropout > 0) layers.push(new Dropout(`head_dropout_${i}`, o.dropout));
+    layers.push(new Dense(`head_dense_${i}`, { units, activationHint: act }));
+    layers.push(new Activation(`head_${act}_${i}`, act));
+  });
   if (o.dropout && o.dropout > 0) layers.push(new Dropout("dropout", o.dropout));
   layers.push(new Dense("output", { units: o.outputs, activationHint: "linear" }));
 }

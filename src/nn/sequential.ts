@@ -15,6 +15,7 @@ import { Dense } from "./layers/dense.js";
 import { Dropout } from "./layers/dropout.js";
 import { Embedding } from "./layers/embedding.js";
 import { LayerNorm } from "./layers/layer-norm.js";
+import { NgramBagEmbedding } from "./layers/ngram-bag.js";
 
 export interface ModelSpec {
   inputShape: number[];
@@ -29,6 +30,7 @@ export const LAYER_TYPES: Record<string, (c: LayerConfig) => Layer> = {
   batch_norm: (c) => new BatchNorm(c.name, c as never),
   layer_norm: (c) => new LayerNorm(c.name, c.eps as number),
   embedding: (c) => new Embedding(c.name, c.vocab as number, c.dim as number),
+  ngram_bag: (c) => new NgramBagEmbedding(c.name, c.vocab as number, c.dim as number),
   ...CNN_LAYER_TYPES,
 };
 

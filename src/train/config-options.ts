@@ -4,13 +4,20 @@
  */
 
 import { closestMatch } from "../errors.js";
+import { LOSSES } from "../nn/losses/index.js";
+import { OPTIMIZERS } from "../optim/index.js";
 
 /** The choices of the enumerated options. */
 export const TASKS = ["classification", "regression"] as const;
 export const ACTIVATIONS = ["relu", "leaky_relu", "gelu", "gelu_tanh", "tanh", "sigmoid"] as const;
 export const NORMS = ["none", "batch", "layer"] as const;
-export const OPTIMIZERS = ["adam", "adamw", "rmsprop", "sgd", "nesterov"] as const;
-export const LOSSES = ["auto", "bce", "ce", "sparse_ce", "mse", "mae", "huber", "focal"] as const;
+export { OPTIMIZERS } from "../optim/index.js";
+export { LOSSES } from "../nn/losses/index.js";
+export const STANDARDIZE = ["standard", "minmax", "none"] as const;
+export const ARCHITECTURES = ["cnn", "residual"] as const;
+/** The kinds of data `nncoach train` takes (detected from what the user points at). */
+export const DATA_KINDS = ["table", "images", "audio", "text"] as const;
+export type DataKind = (typeof DATA_KINDS)[number];
 export const CLASS_WEIGHTS = ["none", "balanced"] as const;
 export const PRECISIONS = ["float32", "mixed"] as const;
 
@@ -20,6 +27,21 @@ export interface TrainConfig {
   target: string | null;
   validationData: string | null;
   task: (typeof TASKS)[number] | null;
+  testData: string | null;
+  text: string | null;
+  drop: string[];
+  id: string | null;
+  group: string | null;
+  time: string | null;
+  cv: number | null;
+  standardize: (typeof STANDARDIZE)[number];
+  evaluateTest: boolean;
+  imageSize: number[] | null;
+  channels: number | null;
+  architecture: (typeof ARCHITECTURES)[number];
+  widths: number[];
+  depth: number;
+  embeddingDim: number;
   hidden: number[];
   activation: (typeof ACTIVATIONS)[number];
   dropout: number;
@@ -54,6 +76,9 @@ export interface TrainConfig {
   freeze: string | null;
   head: string | null;
   fineTune: boolean;
+  headEpochs: number | null;
+  fineTuneFactor: number;
+  pretrainedLrScale: number;
 }
 
 /** The name of one option, camelCase as in {@link TrainConfig}. */
@@ -113,6 +138,11 @@ export interface TrainOption<K extends OptionName = OptionName> {
   readonly choices?: readonly string[];
   /** True for options holding file-system paths (made absolute when loaded). */
   readonly isPath: boolean;
+  /**
+   * The data kinds the option means something for (all when absent). Setting it for another kind is
+   * refused with a message naming the option and the kind, never silently ignored.
+   */
+  readonly kinds?: readonly DataKind[];
   readonly validate: OptionValidator<TrainConfig[K]>;
 }
 
@@ -288,6 +318,59 @@ export const resumeValue: OptionValidator<boolean | string> = (raw) => {
   throw new InvalidOptionValue("true, false or a checkpoint path");
 };
 
+/** A non-empty result of `inner` (a list). */
+function nonEmpty<T>(inner: OptionValidator<T[]>): OptionValidator<T[]> {
+  return (raw) => {
+    const v = inner(raw);
+    if (v.length === 0) throw new InvalidOptionValue("a non-empty list");
+    return v;
+  };
+}
+
+/** Column names: a list, or a comma-separated string "a,b"; [] or "none" for none. */
+export const columnList: OptionValidator<string[]> = (raw) => {
+  if (isNoneWord(raw)) return [];
+  const items = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(",") : [raw];
+  return items.map((item) => {
+    if (typeof item !== "string" && typeof item !== "number")
+      throw new InvalidOptionValue('a list of column names, like "a,b"');
+    const t = String(item).trim();
+    if (t === "") throw new InvalidOptionValue('a list of column names without empty items, like "a,b"');
+    return t;
+  });
+};
+
+/** "height,width" (or [h, w]) of whole numbers >= 1; one number means a square. */
+export const sizePair: OptionValidator<number[]> = (raw) => {
+  const v = layerSizes(raw);
+  if (v.length === 1) return [v[0]!, v[0]!];
+  if (v.length !== 2) throw new InvalidOptionValue('"height,width" with whole numbers >= 1, like "32,32"');
+  return v;
+};
+
+function oneOfNumbers(choices: readonly number[]): OptionValidator<number> {
+  return (raw) => {
+    const v = toNumber(raw);
+    if (v === undefined || !choices.includes(v)) throw new InvalidOptionValue(choices.join(" or "));
+    return v;
+  };
+}
+
+/**
+ * An augmentation spec: comma-separated `name` or `name:value[:value]` items with numeric values. Which
+ * names a data kind takes is checked by the planner (src/recipe/augmentation.ts), which knows the kind.
+ */
+export const augmentSpec: OptionValidator<string> = (raw) => {
+  const t = typeof raw === "string" ? raw.trim().toLowerCase() : "";
+  const item = /^[a-z]+(:(\d*\.?\d+(e-?\d+)?))*$/;
+  if (t === "" || !t.split(",").every((p) => item.test(p.trim())))
+    throw new InvalidOptionValue('items like "noise:0.05" or "flip,crop:2" (name[:number], comma-separated)');
+  return t
+    .split(",")
+    .map((p) => p.trim())
+    .join(",");
+};
+
 // ---- the table ------------------------------------------------------------------------------------
 
 function kebab(name: string): string {
@@ -335,7 +418,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     isPath: true,
     default: null,
     description:
-      "Training data: a CSV/TSV/JSONL file or an image folder (also the first argument of `nncoach train`).",
+      "Training data (also the first argument of `nncoach train`): a CSV/TSV/JSONL table (a table whose one input is free text trains a text model), a folder of images or of WAV files with one subfolder per class.",
     validate: orNull(pathValue, "null"),
   }),
   option("target", {
@@ -352,7 +435,17 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     type: "path",
     isPath: true,
     default: null,
-    description: "Separate validation file; without it a seeded split of the training data is held out.",
+    description:
+      "Separate validation data (same kind as the training data); without it a seeded split of the training data is held out.",
+    validate: orNull(pathValue, "null"),
+  }),
+  option("testData", {
+    group: "data",
+    type: "path",
+    isPath: true,
+    default: null,
+    description:
+      "Separate test data; sealed like the held-out split: evaluated only with --evaluate-test. With it, the training data is split 85/15 into training and validation.",
     validate: orNull(pathValue, "null"),
   }),
   option("task", {
@@ -364,6 +457,71 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     defaultText: "inferred from the target column",
     description: "Kind of problem.",
     validate: orNull(oneOf(TASKS), "null to infer it"),
+  }),
+  option("text", {
+    group: "data",
+    type: "column name",
+    valueName: "<column>",
+    default: null,
+    defaultText: "detected: a table whose one input column is free text",
+    kinds: ["text"],
+    description:
+      "The text column to learn from: trains a text model (n-gram bag of embeddings) on it; other input columns are left out.",
+    validate: orNull(text, "null to detect it"),
+  }),
+  option("drop", {
+    group: "data",
+    type: "list of column names",
+    valueName: "<cols>",
+    default: [],
+    kinds: ["table", "text"],
+    description: 'Columns to leave out of the inputs, e.g. "leaky_col,row_id" (the fix for a leakage finding).',
+    validate: columnList,
+  }),
+  option("id", {
+    group: "data",
+    type: "column name",
+    valueName: "<column>",
+    default: null,
+    kinds: ["table", "text"],
+    description: "Identifier column: never an input; `nncoach predict` copies it into the predictions.",
+    validate: orNull(text, "null"),
+  }),
+  option("group", {
+    group: "data",
+    type: "column name",
+    valueName: "<column>",
+    default: null,
+    kinds: ["table", "text"],
+    description:
+      "Group split: rows sharing a value of this column (a patient, a user) all land in the same split. Not an input.",
+    validate: orNull(text, "null"),
+  }),
+  option("time", {
+    group: "data",
+    type: "column name",
+    valueName: "<column>",
+    default: null,
+    kinds: ["table", "text"],
+    description:
+      "Time-ordered split: validation and test rows come after the training rows in this column. Not an input.",
+    validate: orNull(text, "null"),
+  }),
+  option("cv", {
+    group: "data",
+    type: "whole number >= 2 or null",
+    valueName: "<k>",
+    default: null,
+    description:
+      "Also estimate the validation metric by K-fold cross-validation over the training and validation rows (mean ± standard error; for little data). The test rows stay sealed.",
+    validate: orNull(wholeNumber(2, 50), "null"),
+  }),
+  enumOption("standardize", STANDARDIZE, {
+    group: "data",
+    default: "standard",
+    kinds: ["table", "images", "audio"],
+    description:
+      "Input scaling fitted on the training rows: standard (mean 0, std 1), minmax ([0, 1]) or none (raw values; for diagnosis).",
   }),
   // model
   option("hidden", {
@@ -382,13 +540,67 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   enumOption("norm", NORMS, {
     group: "model",
     default: "none",
-    description: "Normalization after each hidden layer.",
+    defaultText: "none for tables and text, batch for images and audio",
+    description: "Normalization after each hidden layer (or conv layer).",
+  }),
+  enumOption("architecture", ARCHITECTURES, {
+    group: "model",
+    default: "cnn",
+    kinds: ["images", "audio"],
+    description: "The CNN built from scratch: plain conv blocks (cnn) or residual blocks.",
+  }),
+  option("widths", {
+    group: "model",
+    type: "list of whole numbers >= 1",
+    valueName: "<sizes>",
+    default: [32, 64, 128],
+    kinds: ["images", "audio"],
+    description: 'Filters per stage of the CNN built from scratch, e.g. "16,32".',
+    validate: nonEmpty(layerSizes),
+  }),
+  option("depth", {
+    group: "model",
+    type: "whole number >= 1",
+    valueName: "<n>",
+    default: 1,
+    kinds: ["images", "audio"],
+    description: "Conv blocks (or residual blocks) per stage of the CNN.",
+    validate: wholeNumber(1, 16),
+  }),
+  option("imageSize", {
+    group: "model",
+    type: "height,width",
+    valueName: "<h,w>",
+    default: null,
+    defaultText: "the pretrained model's input, else the first image's size",
+    kinds: ["images"],
+    description: 'Size every image is resized to, e.g. "32,32".',
+    validate: orNull(sizePair, "null"),
+  }),
+  option("channels", {
+    group: "model",
+    type: "1 or 3",
+    valueName: "<n>",
+    default: null,
+    defaultText: "the pretrained model's input, else the first image's",
+    kinds: ["images"],
+    description: "Color channels: 1 (grayscale) or 3 (RGB).",
+    validate: orNull(oneOfNumbers([1, 3]), "null"),
+  }),
+  option("embeddingDim", {
+    group: "model",
+    type: "whole number >= 1",
+    valueName: "<n>",
+    default: 64,
+    kinds: ["text"],
+    description: "Size of the n-gram embeddings of a text model (averaged into one vector per text).",
+    validate: wholeNumber(1, 4096),
   }),
   // optimization
   enumOption("optimizer", OPTIMIZERS, {
     group: "optimization",
-    default: "adam",
-    description: "Update rule.",
+    default: "adamw",
+    description: "Update rule (adamw: Adam with decoupled weight decay, the recipe's default).",
   }),
   option("lr", {
     group: "optimization",
@@ -403,6 +615,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     type: "number from 0 to 1",
     valueName: "<m>",
     default: 0.9,
+    defaultText: "0.9 for sgd and nesterov, 0 for rmsprop",
     description: "Momentum of sgd and nesterov (and rmsprop's momentum term).",
     validate: numberIn({ ge: 0, le: 1 }),
   }),
@@ -427,7 +640,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     group: "optimization",
     type: "schedule spec",
     valueName: "<spec>",
-    default: "constant",
+    default: "cosine",
     description:
       "Learning-rate schedule: constant, step:E[:G], multistep:E1,E2[:G], exponential:G, cosine[:MIN], cosine-restarts:T0[:M[:MIN]], onecycle[:PCT], plateau[:F[:P]].",
     validate: text,
@@ -436,8 +649,9 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     group: "optimization",
     type: '"N" epochs or "Ns" steps',
     valueName: "<len>",
-    default: null,
-    description: 'Linear learning-rate warm-up before the schedule: "2" epochs or "500s" optimizer steps.',
+    default: "3",
+    defaultText: "3 epochs (at most a fifth of the epochs)",
+    description: 'Linear learning-rate warm-up before the schedule: "2" epochs or "500s" optimizer steps; "none" for none.',
     validate: warmupLength,
   }),
   option("clipNorm", {
@@ -466,8 +680,9 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     group: "loss",
     type: "number >= 0 and < 1",
     valueName: "<eps>",
-    default: 0,
-    description: "Label smoothing for classification losses.",
+    default: 0.05,
+    kinds: ["table", "images", "audio", "text"],
+    description: "Label smoothing for classification losses (ignored for regression).",
     validate: numberIn({ ge: 0, lt: 1 }),
   }),
   option("huberDelta", {
@@ -498,29 +713,25 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     default: null,
     defaultText: "off",
     description:
-      "Tabular augmentation of training batches: noise:STD adds Gaussian noise to the standardized numeric features (off by default; rarely helps on tables).",
-    validate: orNull((raw) => {
-      const m = typeof raw === "string" ? /^noise:(\d*\.?\d+(e-?\d+)?)$/i.exec(raw.trim()) : null;
-      if (!m || !(Number(m[1]) > 0)) throw new InvalidOptionValue("noise:STD with STD > 0, e.g. noise:0.05");
-      return raw as string;
-    }, "none"),
+      "Augmentation of training batches, comma-separated NAME[:VALUE] items per data kind. Tables: noise:STD (Gaussian noise on standardized numeric features; rarely helps). Images: flip, vflip, crop:PX, translate:FRAC, rotate:DEG, brightness:B, contrast:C. Audio: specaugment[:F:T] (frequency/time masks), noise:STD, shift:FRAC. Text: drop:P (drops n-grams).",
+    validate: orNull(augmentSpec, "none"),
   }),
   // regularization
   option("dropout", {
     group: "regularization",
     type: "number >= 0 and < 1",
     valueName: "<p>",
-    default: 0,
-    description: "Dropout probability after each hidden layer.",
+    default: 0.1,
+    description: "Dropout probability after each hidden layer (and before the head of a CNN or text model).",
     validate: numberIn({ ge: 0, lt: 1 }),
   }),
   option("weightDecay", {
     group: "regularization",
     type: "number >= 0",
     valueName: "<wd>",
-    default: 0,
+    default: 1e-4,
     description:
-      "Weight decay (decoupled for adamw, L2 in the gradient otherwise); 0.01 is a usual start for adamw.",
+      "Weight decay (decoupled for adamw, L2 in the gradient otherwise); not applied to biases and normalization.",
     validate: numberIn({ ge: 0 }),
   }),
   option("earlyStopping", {
@@ -561,14 +772,25 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   enumOption("precision", PRECISIONS, {
     group: "run",
     default: "float32",
-    description: "Arithmetic of the train step.",
+    description:
+      "Arithmetic of the train step. mixed is refused on the CPU (no float16 kernels); it needs the CUDA provider.",
+  }),
+  option("evaluateTest", {
+    group: "run",
+    type: "boolean",
+    arity: "flag",
+    default: false,
+    description:
+      "Unseal the held-out test rows (or --test-data) and evaluate the final model on them once; recorded with the run. Off by default: tune on validation, test once at the end.",
+    validate: booleanValue,
   }),
   option("save", {
     group: "run",
     type: "path",
     isPath: true,
     default: null,
-    description: "Where to write the trained model (.onnx).",
+    description:
+      "Folder to write the trained model into: model.onnx, preprocess.json, config.json and run.json (history, health, plan, decisions).",
     validate: orNull(pathValue, "null"),
   }),
   option("logDir", {
@@ -576,7 +798,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     type: "path",
     isPath: true,
     default: null,
-    description: "Folder for this run's TensorBoard events, curves and resolved config.json.",
+    description: "Folder for this run's TensorBoard event files and history.csv (one row per epoch).",
     validate: orNull(pathValue, "null"),
   }),
   option("checkpoint", {
@@ -584,7 +806,8 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     type: "path",
     isPath: true,
     default: null,
-    description: "Checkpoint file written after every epoch (and kept for the best one).",
+    description:
+      "Folder for checkpoints: last.ckpt after every epoch, best.ckpt for the best monitored epoch (continue with --resume).",
     validate: orNull(pathValue, "null"),
   }),
   option("resume", {
@@ -601,7 +824,8 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     type: "boolean",
     arity: "flag",
     default: false,
-    description: "Print progress and results as JSON lines instead of text.",
+    description:
+      "Print the result as one JSON object on the last line of stdout (progress goes to stderr).",
     validate: booleanValue,
   }),
   // transfer
@@ -610,7 +834,8 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     type: "path",
     isPath: true,
     default: null,
-    description: "Start from this model's weights.",
+    kinds: ["images", "audio"],
+    description: "Start from this ONNX model's weights (transfer learning).",
     validate: orNull(pathValue, "null"),
   }),
   option("freeze", {
@@ -618,6 +843,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     type: "layer spec",
     valueName: "<layers>",
     default: null,
+    kinds: ["images", "audio"],
     description: "Layers of the pretrained model to keep frozen.",
     validate: orNull(text, "null"),
   }),
@@ -626,6 +852,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     type: "layer spec",
     valueName: "<spec>",
     default: null,
+    kinds: ["images", "audio"],
     description: "New output head to put on the pretrained model.",
     validate: orNull(text, "null"),
   }),
@@ -634,7 +861,37 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     type: "boolean",
     arity: "flag",
     default: false,
+    kinds: ["images", "audio"],
     description: "After training the head, unfreeze everything and train on at a lower learning rate.",
     validate: booleanValue,
+  }),
+  option("headEpochs", {
+    group: "transfer",
+    type: "whole number >= 0",
+    valueName: "<n>",
+    default: null,
+    defaultText: "half the epochs, rounded up",
+    kinds: ["images", "audio"],
+    description: "With --fine-tune: epochs that train the head alone before everything is unfrozen.",
+    validate: orNull(wholeNumber(0), "null"),
+  }),
+  option("fineTuneFactor", {
+    group: "transfer",
+    type: "number >= 1",
+    valueName: "<f>",
+    default: 10,
+    kinds: ["images", "audio"],
+    description: "With --fine-tune: the learning rate after unfreezing is the base rate divided by this.",
+    validate: numberIn({ ge: 1 }),
+  }),
+  option("pretrainedLrScale", {
+    group: "transfer",
+    type: "number > 0",
+    valueName: "<s>",
+    default: 1,
+    kinds: ["images", "audio"],
+    description:
+      "Learning-rate multiplier of the pretrained layers that train (discriminative fine-tuning, e.g. 0.1).",
+    validate: numberIn({ gt: 0 }),
   }),
 ];
