@@ -5,10 +5,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.js";
+import { prepareTrainer } from "../recipe/prepare-trainer.js";
 import { loadConfigFile, resolveConfig, TRAIN_OPTIONS, type TrainOption } from "../train/config.js";
 import { formatDefault } from "../train/config-help.js";
 import { findLearningRate, LR_SUGGESTION_RULES, renderLrFinderPlot } from "../train/lr-finder.js";
-import { prepareTabular } from "../train/prepare-tabular.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { choiceOption, intOption, numberOption, parseCommandArgs } from "./args.js";
 import { progressWriter } from "./output.js";
@@ -126,13 +126,13 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
 
   const json = cfg.json;
   const out = progressWriter(json);
-  const p = await prepareTabular(resolved);
-  for (const n of p.notices) out(`note: ${n}`);
-  const batchSize = Math.min(cfg.batchSize, p.train.n);
+  const p = await prepareTrainer(resolved);
+  for (const n of p.data.notices) out(`note: ${n}`);
+  const batchSize = p.plan.batchSize;
   out(
-    `lr-find: ${p.summary}; ${cfg.optimizer}, batch ${batchSize}, ${steps ?? 100} steps from ${(start ?? 1e-7).toExponential(0)} to ${(end ?? 10).toExponential(0)}`,
+    `lr-find: ${p.data.describe}; ${cfg.optimizer}, batch ${batchSize}, ${steps ?? 100} steps from ${(start ?? 1e-7).toExponential(0)} to ${(end ?? 10).toExponential(0)}`,
   );
-  const r = await findLearningRate(p.trainer, p.train, {
+  const r = await findLearningRate(p.trainer, p.data.train, {
     steps,
     start,
     end,
@@ -163,7 +163,11 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
   );
   out(r.explanation);
   if (plotPath) out(`plot: ${plotPath}`);
-  out(`next: nncoach train ${cfg.data} --target ${p.config.target} --lr ${r.suggestion.toExponential(1)}`);
+  const target =
+    p.data.loaded.kind === "table" || p.data.loaded.kind === "text"
+      ? ` --target ${p.data.loaded.target}`
+      : "";
+  out(`next: nncoach train ${cfg.data}${target} --lr ${r.suggestion.toExponential(1)}`);
   if (json) {
     process.stdout.write(
       `${JSON.stringify({

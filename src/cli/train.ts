@@ -1,21 +1,24 @@
 /**
- * `nncoach train <data> --target <col> [options]`: train a network and report. Every option can also come
- * from a YAML or JSON file (`--config run.yaml`); flags override the file. The option table lives in
- * src/train/config-options.ts, so help, validation and config files agree.
+ * `nncoach train <data> [options]`: train a network on a table, a text column, an image folder or an
+ * audio folder, through the recipe's planner and its one runner. Every option can also come from a YAML
+ * or JSON file (`--config run.yaml`); flags override the file. The option table lives in
+ * src/train/config-options.ts, so help, validation and config files agree. The recipe's decisions are
+ * printed before training, the results after it, and only then is anything written (--save).
  */
-import fs from "node:fs";
 import { UserError } from "../errors.js";
+import { formatDecision } from "../recipe/decision.js";
+import { saveRun } from "../recipe/save-run.js";
+import { type RunResult, trainRun } from "../recipe/train-run.js";
 import { ProgressDisplay } from "../train/callbacks/progress-display.js";
 import { loadConfigFile, resolveConfig, TRAIN_OPTIONS } from "../train/config.js";
 import { formatTrainOptionsHelp } from "../train/config-help.js";
-import { type TabularTrainResult, trainTabular } from "../train/train-tabular.js";
 import { parseCommandArgs } from "./args.js";
 import { fmt, progressWriter } from "./output.js";
-import { trainImageFolder } from "./train-images.js";
 
 export const TRAIN_USAGE =
-  "usage: nncoach train <data> --target <col> [--config run.yaml] [options]\n" +
-  "       nncoach train <folder> [options]   (a folder of images, one subfolder per class)";
+  "usage: nncoach train <data> [--target <col>] [--config run.yaml] [options]\n" +
+  "  <data>: a CSV/TSV/JSONL table (text models for a table whose one input is free text, or --text <col>),\n" +
+  "          or a folder with one subfolder per class of images (PNG/JPEG) or of WAV files";
 
 function parseOptions() {
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
@@ -43,15 +46,12 @@ function normalizeOptionalValues(argv: string[]): string[] {
   return out;
 }
 
-export async function trainCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs("train", normalizeOptionalValues(argv), parseOptions());
-  if (values.help) {
-    process.stdout.write(`${TRAIN_USAGE}\n\n${formatTrainOptionsHelp()}\n`);
-    return 0;
-  }
+/** Options as the user gave them (command line over config file), resolved with their sources. */
+export function resolveTrainArgs(argv: string[], command = "train") {
+  const { values, positionals } = parseCommandArgs(command, normalizeOptionalValues(argv), parseOptions());
   if (positionals.length > 1)
     throw new UserError(
-      `nncoach train takes one data file, got ${positionals.length}: ${positionals.join(" ")}`,
+      `nncoach ${command} takes one data path, got ${positionals.length}: ${positionals.join(" ")}`,
       TRAIN_USAGE,
     );
   const cli: Record<string, unknown> = {};
@@ -59,59 +59,97 @@ export async function trainCommand(argv: string[]): Promise<number> {
     if (k !== "config" && k !== "help" && v !== undefined) cli[k] = v;
   if (positionals[0]) cli.data = positionals[0];
   const file = typeof values.config === "string" ? loadConfigFile(values.config) : null;
-  const resolved = resolveConfig(file, cli);
-  if (!resolved.values.data) throw new UserError("nncoach train needs a data file", TRAIN_USAGE);
+  return { help: Boolean(values.help), resolved: resolveConfig(file, cli) };
+}
+
+export async function trainCommand(argv: string[]): Promise<number> {
+  const { help, resolved } = resolveTrainArgs(argv);
+  if (help) {
+    process.stdout.write(`${TRAIN_USAGE}\n\n${formatTrainOptionsHelp()}\n`);
+    return 0;
+  }
+  if (!resolved.values.data) throw new UserError("nncoach train needs training data", TRAIN_USAGE);
   const json = resolved.values.json;
   const out = progressWriter(json);
-  if (fs.statSync(resolved.values.data, { throwIfNoEntry: false })?.isDirectory())
-    return trainImageFolder(resolved, out, json);
-
   // per-batch bar with ETA in a terminal, plain per-epoch lines otherwise (stderr when stdout carries JSON)
   const progress = new ProgressDisplay({ stream: json ? process.stderr : process.stdout });
-  const result = await trainTabular(resolved, { log: out, callbacks: [progress] });
+  const result = await trainRun(resolved, {
+    log: out,
+    callbacks: [progress],
+    onPlan: (plan) => {
+      out("recipe:");
+      for (const d of plan.decisions) if (d.source !== "default") out(`  ${formatDecision(d)}`);
+      const defaults = plan.decisions.filter((d) => d.source === "default");
+      if (defaults.length)
+        out(
+          `  defaults: ${defaults.map((d) => `${d.key} ${typeof d.value === "string" ? d.value : JSON.stringify(d.value)}`).join(", ")}`,
+        );
+    },
+  });
   report(result, out);
-  await result.trainer.release();
-  if (json) process.stdout.write(`${JSON.stringify(jsonResult(result))}\n`);
+  let savedTo: string | undefined;
+  try {
+    if (result.config.save) savedTo = await saveRun(result.config.save, result);
+  } finally {
+    await result.trainer.release();
+  }
+  if (savedTo) out(`saved model.onnx, preprocess.json, config.json and run.json to ${savedTo}`);
+  if (json) process.stdout.write(`${JSON.stringify(jsonResult(result, savedTo))}\n`);
   return 0;
 }
 
-function report(r: TabularTrainResult, out: (l: string) => void): void {
+function describe(e: Record<string, number>): string {
+  return Object.entries(e)
+    .filter(([k]) => k !== "samples")
+    .map(([k, v]) => `${k} ${fmt(v)}`)
+    .join(", ");
+}
+
+function report(r: RunResult, out: (l: string) => void): void {
   for (const n of r.notices) out(`note: ${n}`);
-  const describe = (e: Record<string, number>) =>
-    Object.entries(e)
-      .filter(([k]) => k !== "samples")
-      .map(([k, v]) => `${k} ${fmt(v)}`)
-      .join(", ");
-  out(`validation (${r.val.samples} rows): ${describe(r.val)}`);
-  if (r.test) out(`test (${r.test.samples} rows, evaluated once, at the end): ${describe(r.test)}`);
+  out(`validation (${r.val.samples}): ${describe(r.val)}`);
+  if (r.cv)
+    out(
+      `cross-validation (${r.cv.k} folds, mean ± SE): ${Object.keys(r.cv.mean)
+        .map((k) => `${k} ${fmt(r.cv!.mean[k])} ± ${fmt(r.cv!.se[k])}`)
+        .join(", ")}`,
+    );
+  if (r.test)
+    out(`test (${r.test.samples}, unsealed by --evaluate-test, evaluated once): ${describe(r.test)}`);
+  else if (r.data.test)
+    out(`test: ${r.data.test.size} rows held out, sealed (evaluate once at the end with --evaluate-test)`);
   const last = r.health.at(-1);
   if (last) {
     const dead = Object.entries(last.deadRelu).filter(([, f]) => f > 0.5);
     if (dead.length)
       out(`warning: dead ReLU units: ${dead.map(([l, f]) => `${l} ${(100 * f).toFixed(0)}%`).join(", ")}`);
-    const spikes = r.health.reduce((a, h) => a + h.spikes.length, 0);
-    if (spikes) out(`warning: ${spikes} loss spikes (batch loss > 3x the recent median)`);
   }
-  out(`training speed: ${Math.round(r.trainSamplesPerSecond)} samples/s`);
+  if (r.trainSamplesPerSecond > 0) out(`training speed: ${Math.round(r.trainSamplesPerSecond)} samples/s`);
   if (r.config.logDir) out(`logs: ${r.config.logDir} (TensorBoard event files, history.csv)`);
   if (r.config.checkpoint)
     out(`checkpoints: ${r.config.checkpoint}/last.ckpt, best.ckpt (continue with --resume)`);
-  if (r.savedTo) out(`saved model.onnx, preprocess.json and config.json to ${r.savedTo}`);
 }
 
-function jsonResult(r: TabularTrainResult) {
+export function jsonResult(r: RunResult, savedTo?: string) {
   return {
-    task: r.task,
-    classes: r.classes,
-    monitor: r.monitor,
+    kind: r.data.kind,
+    task: r.data.task,
+    classes: r.data.classes,
+    input_shape: r.data.inputShape,
+    monitor: r.plan.monitor,
+    decisions: r.decisions,
+    plan: r.plan,
     epochs_run: r.epochsRun,
     stop_reason: r.stopReason,
     train_samples_per_second: r.trainSamplesPerSecond,
     history: r.history.map((h, i) => ({ ...h, health: r.health[i] })),
     val: r.val,
     test: r.test,
+    test_rows_sealed: r.test ? 0 : (r.data.test?.size ?? 0),
+    cv: r.cv,
+    frozen: r.frozen,
     notices: r.notices,
-    saved_to: r.savedTo,
+    saved_to: savedTo,
     config: r.config,
   };
 }

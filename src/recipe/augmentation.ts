@@ -59,9 +59,16 @@ function parseItems(kind: DataKind, spec: string): Map<string, number[]> {
       .map((i) => i.help)
       .join(", ");
     if (!item)
-      throw new UserError(`--augment ${name} is not an augmentation for ${kind === "table" ? "tables" : kind}`, `use ${allowed}`);
+      throw new UserError(
+        `--augment ${name} is not an augmentation for ${kind === "table" ? "tables" : kind}`,
+        `use ${allowed}`,
+      );
     const args = rest.map(Number);
-    if (args.length < item.args[0] || args.length > item.args[1] || !args.every((a) => Number.isFinite(a) && a >= 0))
+    if (
+      args.length < item.args[0] ||
+      args.length > item.args[1] ||
+      !args.every((a) => Number.isFinite(a) && a >= 0)
+    )
       throw new UserError(`--augment ${raw.trim()}: expected ${item.help}`, `use ${allowed}`);
     if (name === "drop" && !(args[0]! < 1)) throw new UserError(`--augment ${raw.trim()}: P must be < 1`);
     out.set(name!, args);
@@ -126,10 +133,15 @@ export function makeAugmenter(kind: DataKind, spec: string, ctx: AugmentContext)
       const sa = items.get("specaugment");
       if (sa)
         batch.set(
-          maskSpectrograms(batch, [n, c, mels, frames], {
-            maxFreqWidth: Math.max(1, Math.round(sa[0] ?? mels / 8)),
-            maxTimeWidth: Math.max(1, Math.round(sa[1] ?? frames / 10)),
-          }, rng),
+          maskSpectrograms(
+            batch,
+            [n, c, mels, frames],
+            {
+              maxFreqWidth: Math.max(1, Math.round(sa[0] ?? mels / 8)),
+              maxTimeWidth: Math.max(1, Math.round(sa[1] ?? frames / 10)),
+            },
+            rng,
+          ),
         );
     };
   }

@@ -41,7 +41,14 @@ export function buildModel(data: PreparedData, plan: RunPlan): BuiltModel {
   const outputs = outputUnits(loss, data.classes.length);
   const m = plan.model;
   if (m.type === "mlp") {
-    const model = mlp({ inputs: data.inputShape[0]!, outputs, hidden: m.hidden, activation: m.activation, dropout: m.dropout, norm: m.norm });
+    const model = mlp({
+      inputs: data.inputShape[0]!,
+      outputs,
+      hidden: m.hidden,
+      activation: m.activation,
+      dropout: m.dropout,
+      norm: m.norm,
+    });
     return { model, loss, frozen: [], lrScales: {} };
   }
   if (m.type === "cnn") {
@@ -54,7 +61,10 @@ export function buildModel(data: PreparedData, plan: RunPlan): BuiltModel {
       dropout: m.dropout,
       hidden: m.hidden,
     };
-    const model = m.architecture === "residual" ? residualCnn({ ...common, blocksPerStage: m.depth }) : cnn({ ...common, convsPerStage: m.depth });
+    const model =
+      m.architecture === "residual"
+        ? residualCnn({ ...common, blocksPerStage: m.depth })
+        : cnn({ ...common, convsPerStage: m.depth });
     return { model, loss, frozen: [], lrScales: {} };
   }
   if (m.type === "ngram-bag") {
@@ -101,4 +111,3 @@ export function buildModel(data: PreparedData, plan: RunPlan): BuiltModel {
     transfer: tp,
   };
 }
-

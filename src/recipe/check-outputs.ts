@@ -23,14 +23,23 @@ export function checkOutputFolder(flag: string, dir: string | null): void {
   if (!dir) return;
   const st = fs.statSync(dir, { throwIfNoEntry: false });
   if (st && !st.isDirectory())
-    throw new UserError(`--${flag} ${dir} is a file, but ${flag} names a folder`, `give a folder path (e.g. ${dir.replace(/\.[a-z]+$/i, "")}_run)`);
+    throw new UserError(
+      `--${flag} ${dir} is a file, but ${flag} names a folder`,
+      `give a folder path (e.g. ${dir.replace(/\.[a-z]+$/i, "")}_run)`,
+    );
   const base = existingAncestor(dir);
   if (!fs.statSync(base).isDirectory())
-    throw new UserError(`--${flag} ${dir}: ${base} is a file, so the folder cannot be created`, "choose another path");
+    throw new UserError(
+      `--${flag} ${dir}: ${base} is a file, so the folder cannot be created`,
+      "choose another path",
+    );
   try {
     fs.accessSync(base, fs.constants.W_OK);
   } catch {
-    throw new UserError(`--${flag} ${dir}: cannot write into ${base} (permission denied)`, "choose a folder you can write to");
+    throw new UserError(
+      `--${flag} ${dir}: cannot write into ${base} (permission denied)`,
+      "choose a folder you can write to",
+    );
   }
 }
 
@@ -41,11 +50,18 @@ export function checkOutputFile(flag: string, file: string | null): void {
   if (st?.isDirectory()) throw new UserError(`--${flag} ${file} is a folder`, "give a file path");
   const dir = path.dirname(path.resolve(file));
   const d = fs.statSync(dir, { throwIfNoEntry: false });
-  if (!d) throw new UserError(`--${flag} ${file}: the folder ${dir} does not exist`, "create it first, or give another path");
+  if (!d)
+    throw new UserError(
+      `--${flag} ${file}: the folder ${dir} does not exist`,
+      "create it first, or give another path",
+    );
   if (!d.isDirectory()) throw new UserError(`--${flag} ${file}: ${dir} is not a folder`);
   try {
     fs.accessSync(dir, fs.constants.W_OK);
   } catch {
-    throw new UserError(`--${flag} ${file}: cannot write into ${dir} (permission denied)`, "choose a folder you can write to");
+    throw new UserError(
+      `--${flag} ${file}: cannot write into ${dir} (permission denied)`,
+      "choose a folder you can write to",
+    );
   }
 }

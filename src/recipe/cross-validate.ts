@@ -6,7 +6,7 @@
  */
 import { kFold, stratifiedKFold } from "../data/split.js";
 import type { ResolvedConfig } from "../train/config.js";
-import { folderArrays, type FolderData } from "./fit-folder.js";
+import { type FolderData, folderArrays } from "./fit-folder.js";
 import { planRun } from "./plan-run.js";
 import { prepareFold } from "./prepare-data.js";
 import type { PreparedData } from "./prepared-data.js";
@@ -38,7 +38,7 @@ export async function crossValidate(
 ): Promise<CrossValidation> {
   const loaded = data.loaded;
   const seed = resolved.values.seed;
-  let folds;
+  let folds: import("../data/split.js").Fold[];
   if (data.task === "classification") {
     const labels =
       loaded.kind === "table" || loaded.kind === "text"
@@ -59,7 +59,11 @@ export async function crossValidate(
     await r.trainer.release();
     const { samples: _s, ...metrics } = r.val;
     results.push(metrics);
-    log?.(`cv fold ${i + 1}/${k}: ${Object.entries(metrics).map(([n, v]) => `${n} ${v.toPrecision(4)}`).join(", ")}`);
+    log?.(
+      `cv fold ${i + 1}/${k}: ${Object.entries(metrics)
+        .map(([n, v]) => `${n} ${v.toPrecision(4)}`)
+        .join(", ")}`,
+    );
   }
   const mean: Record<string, number> = {};
   const se: Record<string, number> = {};

@@ -11,7 +11,12 @@ import type { LoadedData } from "./load-data.js";
 
 export type FolderData = Extract<LoadedData, { kind: "images" | "audio" }>;
 
-export function folderArrays(d: FolderData): { x: Float32Array; shape: [number, number, number, number]; labels: Int32Array; classes: string[] } {
+export function folderArrays(d: FolderData): {
+  x: Float32Array;
+  shape: [number, number, number, number];
+  labels: Int32Array;
+  classes: string[];
+} {
   return d.kind === "images"
     ? { x: d.folder.images, shape: d.folder.shape, labels: d.folder.labels, classes: d.folder.classes }
     : { x: d.folder.spectrograms, shape: d.folder.shape, labels: d.folder.labels, classes: d.folder.classes };
@@ -31,7 +36,10 @@ function remap(d: FolderData, classes: string[]): Int32Array {
   const own = folderArrays(d);
   const unknown = own.classes.filter((k) => !classes.includes(k));
   if (unknown.length)
-    throw new UserError(`${d.source} has classes that the training data does not: ${unknown.join(", ")}`, `training classes: ${classes.join(", ")}`);
+    throw new UserError(
+      `${d.source} has classes that the training data does not: ${unknown.join(", ")}`,
+      `training classes: ${classes.join(", ")}`,
+    );
   const map = own.classes.map((k) => classes.indexOf(k));
   return Int32Array.from(own.labels, (l) => map[l]!);
 }
@@ -45,7 +53,10 @@ export function fitFolder(
 ): FittedFolder {
   const { x, shape, labels, classes } = folderArrays(d);
   if (classes.length < 2)
-    throw new UserError(`${d.source} has ${classes.length} class folder; classification needs at least 2`, "add a subfolder per class");
+    throw new UserError(
+      `${d.source} has ${classes.length} class folder; classification needs at least 2`,
+      "add a subfolder per class",
+    );
   const notices: string[] = [];
   let norm: ImageStandardizer;
   if (pretrainedNorm && pretrainedNorm.mean.length === shape[1]) {
@@ -53,7 +64,8 @@ export function fitFolder(
     notices.push(
       `inputs standardized with the pretrained model's statistics (mean ${norm.mean.map((v) => v.toFixed(3)).join(", ")}, std ${norm.std.map((v) => v.toFixed(3)).join(", ")})`,
     );
-  } else if (cfg.standardize === "none") norm = ImageStandardizer.fromJSON({ mean: Array(shape[1]).fill(0), std: Array(shape[1]).fill(1) });
+  } else if (cfg.standardize === "none")
+    norm = ImageStandardizer.fromJSON({ mean: Array(shape[1]).fill(0), std: Array(shape[1]).fill(1) });
   else if (cfg.standardize === "minmax") {
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
@@ -63,7 +75,10 @@ export function fitFolder(
         if (x[i]! < lo) lo = x[i]!;
         if (x[i]! > hi) hi = x[i]!;
       }
-    norm = ImageStandardizer.fromJSON({ mean: Array(shape[1]).fill(lo), std: Array(shape[1]).fill(hi - lo || 1) });
+    norm = ImageStandardizer.fromJSON({
+      mean: Array(shape[1]).fill(lo),
+      std: Array(shape[1]).fill(hi - lo || 1),
+    });
   } else norm = ImageStandardizer.fit(x, shape, trainRows);
   const counts = new Array(classes.length).fill(0);
   for (const r of trainRows) counts[labels[r]!]++;
@@ -78,12 +93,19 @@ export function fitFolder(
     dataset(src, rows, weighted) {
       const a = folderArrays(src);
       if (a.shape[1] !== shape[1] || a.shape[2] !== shape[2] || a.shape[3] !== shape[3])
-        throw new UserError(`${src.source}: examples are [${a.shape.slice(1).join(", ")}], the training data's are [${shape.slice(1).join(", ")}]`);
+        throw new UserError(
+          `${src.source}: examples are [${a.shape.slice(1).join(", ")}], the training data's are [${shape.slice(1).join(", ")}]`,
+        );
       const lab = src === d ? labels : remap(src, classes);
       const out = new Float32Array(rows.length * per);
-      rows.forEach((r, i) => out.set(a.x.subarray(r * per, (r + 1) * per), i * per));
+      for (let i = 0; i < rows.length; i++)
+        out.set(a.x.subarray(rows[i]! * per, (rows[i]! + 1) * per), i * per);
       const y = Int32Array.from(rows, (r) => lab[r]!);
-      const ds: Dataset = { x: norm.apply(out, [rows.length, shape[1], shape[2], shape[3]]), y, n: rows.length };
+      const ds: Dataset = {
+        x: norm.apply(out, [rows.length, shape[1], shape[2], shape[3]]),
+        y,
+        n: rows.length,
+      };
       if (weighted && weights) ds.weight = Float32Array.from(y, (c) => weights[c]!);
       return ds;
     },

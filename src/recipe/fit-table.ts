@@ -2,12 +2,13 @@
  * Preparation of tables and text: the TabularPreprocessor (tables) or the n-gram bag (text) fitted on the
  * training rows, rows turned into Datasets, the task settled from the target column.
  */
+
+import { describeRow } from "../data/column-types.js";
 import { balancedClassWeights } from "../data/imbalance.js";
 import { parseNumber } from "../data/missing.js";
 import type { Table } from "../data/table.js";
 import { TabularPreprocessor } from "../data/tabular-preprocessor.js";
 import { chooseNgramMode, NgramBag } from "../data/text/ngram-bag.js";
-import { describeRow } from "../data/column-types.js";
 import { UserError } from "../errors.js";
 import type { TrainConfig } from "../train/config-options.js";
 import type { Dataset } from "../train/fit.js";
@@ -64,7 +65,8 @@ export interface FittedTable {
 
 function texts(d: TableData, column: string, rows: readonly number[]): string[] {
   const c = d.table.columns.indexOf(column);
-  if (c < 0) throw new UserError(`${d.source} has no column '${column}' (the text column of the training data)`);
+  if (c < 0)
+    throw new UserError(`${d.source} has no column '${column}' (the text column of the training data)`);
   return rows.map((r) => {
     const t = d.table.rows[r]![c]!;
     if (t.trim() === "")
@@ -102,7 +104,12 @@ function featureStats(table: Table, rows: readonly number[], pre: TabularPreproc
   return out;
 }
 
-export function fitTable(d: TableData, trainRows: readonly number[], cfg: TrainConfig, task: "classification" | "regression"): FittedTable {
+export function fitTable(
+  d: TableData,
+  trainRows: readonly number[],
+  cfg: TrainConfig,
+  task: "classification" | "regression",
+): FittedTable {
   const notices: string[] = [];
   const drop = [...cfg.drop, cfg.id, cfg.group, cfg.time].filter((c): c is string => !!c);
   if (d.kind === "text") {
@@ -113,10 +120,12 @@ export function fitTable(d: TableData, trainRows: readonly number[], cfg: TrainC
     const mode = chooseNgramMode(trainTexts);
     const ngrams = NgramBag.fit(trainTexts, { mode: mode.mode });
     const unused = others.filter((c) => c !== d.textColumn && !drop.includes(c));
-    if (unused.length) notices.push(`text model on '${d.textColumn}'; other columns left out: ${unused.join(", ")}`);
+    if (unused.length)
+      notices.push(`text model on '${d.textColumn}'; other columns left out: ${unused.join(", ")}`);
     const classes = pre.task === "classification" ? pre.classes : [];
     const counts = pre.task === "classification" ? pre.classCounts(d.table, trainRows) : [];
-    const weights = cfg.classWeights === "balanced" && classes.length ? balancedClassWeights(counts) : undefined;
+    const weights =
+      cfg.classWeights === "balanced" && classes.length ? balancedClassWeights(counts) : undefined;
     return {
       inputShape: [2 * ngrams.maxTokens],
       classes,
@@ -129,10 +138,17 @@ export function fitTable(d: TableData, trainRows: readonly number[], cfg: TrainC
       dataset: (src, rows, weighted) => {
         const y = pre.transformTarget(src.table, rows);
         const ds: Dataset = { x: ngrams.transform(texts(src, d.textColumn!, rows)), y, n: rows.length };
-        if (weighted && weights && y instanceof Int32Array) ds.weight = Float32Array.from(y, (c) => weights[c]!);
+        if (weighted && weights && y instanceof Int32Array)
+          ds.weight = Float32Array.from(y, (c) => weights[c]!);
         return ds;
       },
-      preprocessing: { kind: "text", textColumn: d.textColumn, target: pre.toJSON(), ngrams: ngrams.toJSON(), id: cfg.id },
+      preprocessing: {
+        kind: "text",
+        textColumn: d.textColumn,
+        target: pre.toJSON(),
+        ngrams: ngrams.toJSON(),
+        id: cfg.id,
+      },
     };
   }
   const pre = TabularPreprocessor.fit(d.table, trainRows, d.target, {
@@ -143,7 +159,8 @@ export function fitTable(d: TableData, trainRows: readonly number[], cfg: TrainC
   notices.push(...pre.notices);
   const classes = pre.task === "classification" ? pre.classes : [];
   const counts = pre.task === "classification" ? pre.classCounts(d.table, trainRows) : [];
-  const weights = cfg.classWeights === "balanced" && classes.length ? balancedClassWeights(counts) : undefined;
+  const weights =
+    cfg.classWeights === "balanced" && classes.length ? balancedClassWeights(counts) : undefined;
   return {
     inputShape: [pre.featureCount],
     featureNames: pre.featureNames,
@@ -162,7 +179,8 @@ export function fitTable(d: TableData, trainRows: readonly number[], cfg: TrainC
           );
       const y = pre.transformTarget(src.table, rows);
       const ds: Dataset = { x: pre.transformFeatures(src.table, rows), y, n: rows.length };
-      if (weighted && weights && y instanceof Int32Array) ds.weight = Float32Array.from(y, (c) => weights[c]!);
+      if (weighted && weights && y instanceof Int32Array)
+        ds.weight = Float32Array.from(y, (c) => weights[c]!);
       return ds;
     },
     preprocessing: { kind: "table", ...pre.toJSON(), id: cfg.id },

@@ -91,7 +91,9 @@ export async function loadData(file: string, cfg: TrainConfig, o: LoadOptions = 
   if (stat.isDirectory()) {
     const kind = folderKind(file);
     if (o.expect && o.expect !== kind)
-      throw new UserError(`${role} data ${file} is a folder of ${kind}, but the training data is ${o.expect}`);
+      throw new UserError(
+        `${role} data ${file} is a folder of ${kind}, but the training data is ${o.expect}`,
+      );
     if (kind === "images") {
       const folder = await readImageFolder(file, { size: o.imageSize, channels: o.channels });
       return { kind, source: file, folder, notices: [...folder.warnings] };
@@ -107,12 +109,14 @@ export async function loadData(file: string, cfg: TrainConfig, o: LoadOptions = 
   const table = await readTableFile(file);
   if (table.rows.length === 0) throw new UserError(`${file}: the file has a header but no data rows`);
   const target = cfg.target ?? table.columns[table.columns.length - 1]!;
-  if (!cfg.target && role === "training") notices.push(`no --target given: predicting the last column, '${target}'`);
+  if (!cfg.target && role === "training")
+    notices.push(`no --target given: predicting the last column, '${target}'`);
   requireColumns(table, [target], "target column");
   requireColumns(table, [cfg.text, cfg.id, cfg.group, cfg.time, ...cfg.drop], "column");
   const { rows: labelled, dropped } = rowsWithTarget(table, target);
   if (dropped > 0) notices.push(`left out ${dropped} rows of ${file} with no value in '${target}'`);
-  if (labelled.length === 0) throw new UserError(`${file}: no row has a value in the target column '${target}'`);
+  if (labelled.length === 0)
+    throw new UserError(`${file}: no row has a value in the target column '${target}'`);
   let textColumn = cfg.text ?? undefined;
   if (!textColumn) {
     const inputs = inputColumns(table, target, cfg);
@@ -126,10 +130,24 @@ export async function loadData(file: string, cfg: TrainConfig, o: LoadOptions = 
     }
   }
   const kind = textColumn ? "text" : "table";
-  if (o.expect && o.expect !== kind && !(o.expect === "text" && textColumn === undefined && cfg.text === null))
-    throw new UserError(`${role} data ${file} is ${kind === "text" ? "text" : "a table"}, but the training data is ${o.expect}`);
+  if (
+    o.expect &&
+    o.expect !== kind &&
+    !(o.expect === "text" && textColumn === undefined && cfg.text === null)
+  )
+    throw new UserError(
+      `${role} data ${file} is ${kind === "text" ? "text" : "a table"}, but the training data is ${o.expect}`,
+    );
   if (o.expect === "text") textColumn = textColumn ?? cfg.text ?? undefined;
-  return { kind: o.expect === "text" ? "text" : kind, source: file, table, target, textColumn, labelled, notices };
+  return {
+    kind: o.expect === "text" ? "text" : kind,
+    source: file,
+    table,
+    target,
+    textColumn,
+    labelled,
+    notices,
+  };
 }
 
 /** Free-text-like values: letters, mostly distinct (names are "identifier-like" to the type inference). */
@@ -147,8 +165,15 @@ function looksLikeWords(values: string[]): boolean {
 async function audioSettingsFor(dir: string): Promise<AudioFolder["settings"]> {
   const { decodeWav } = await import("../data/audio/wav.js");
   let first: string | undefined;
-  for (const sub of fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
-    const f = fs.readdirSync(path.join(dir, sub)).sort().find((n) => AUDIO_EXT.has(path.extname(n).toLowerCase()));
+  for (const sub of fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()) {
+    const f = fs
+      .readdirSync(path.join(dir, sub))
+      .sort()
+      .find((n) => AUDIO_EXT.has(path.extname(n).toLowerCase()));
     if (f) {
       first = path.join(dir, sub, f);
       break;
@@ -159,6 +184,12 @@ async function audioSettingsFor(dir: string): Promise<AudioFolder["settings"]> {
   return {
     sampleRate: rate,
     seconds: undefined as unknown as number,
-    spectrogram: { nFft, hop: Math.round(rate / 100), mels: rate >= 16000 ? 64 : 40, fMin: 0, fMax: rate / 2 },
+    spectrogram: {
+      nFft,
+      hop: Math.round(rate / 100),
+      mels: rate >= 16000 ? 64 : 40,
+      fMin: 0,
+      fMax: rate / 2,
+    },
   };
 }

@@ -64,13 +64,19 @@ function refuseForeignOptions(s: DataSummary, cfg: ResolvedConfig): void {
       "use --norm batch (the default for CNNs) or --norm none",
     );
   if (user("huberDelta") && v.loss !== "huber")
-    throw new UserError("--huber-delta applies to --loss huber only", "add --loss huber, or remove --huber-delta");
+    throw new UserError(
+      "--huber-delta applies to --loss huber only",
+      "add --loss huber, or remove --huber-delta",
+    );
   if (user("focalGamma") && v.loss !== "focal")
-    throw new UserError("--focal-gamma applies to --loss focal only", "add --loss focal, or remove --focal-gamma");
+    throw new UserError(
+      "--focal-gamma applies to --loss focal only",
+      "add --loss focal, or remove --focal-gamma",
+    );
   if (s.kind === "text" && v.norm === "batch" && user("norm") && v.hidden.length === 0)
     throw new UserError(
       "--norm batch normalizes hidden layers, and this text model has none",
-      'add hidden layers (e.g. --hidden 64) or remove --norm',
+      "add hidden layers (e.g. --hidden 64) or remove --norm",
     );
 }
 
@@ -81,7 +87,8 @@ function epochMetrics(s: DataSummary, monitor: string): string[] {
       ? ["accuracy", ...(s.classes.length === 2 ? ["roc_auc", "f1"] : ["f1_macro"])]
       : ["mae", "rmse", "r2"];
   const m = monitor.replace(/^val_/, "");
-  if (monitor.startsWith("val_") && m !== "loss" && !names.includes(getMetric(m).name)) names.push(getMetric(m).name);
+  if (monitor.startsWith("val_") && m !== "loss" && !names.includes(getMetric(m).name))
+    names.push(getMetric(m).name);
   return names;
 }
 
@@ -93,7 +100,13 @@ export function planRun(s: DataSummary, cfg: ResolvedConfig): { plan: RunPlan; d
     decisions.push({ key, value, source, rule, reason });
   const keep = (name: OptionName, reason: string) => {
     const src = sourceOf(cfg, name);
-    decide(name, v[name], src, src === "user" ? "user" : "recipe-default", src === "user" ? "set by the user" : reason);
+    decide(
+      name,
+      v[name],
+      src,
+      src === "user" ? "user" : "recipe-default",
+      src === "user" ? "set by the user" : reason,
+    );
   };
   const isClass = s.task === "classification";
 
@@ -116,7 +129,13 @@ export function planRun(s: DataSummary, cfg: ResolvedConfig): { plan: RunPlan; d
       activation: v.activation,
       dropout: v.dropout,
     };
-    decide("model", `pretrained ${v.pretrained}`, "user", "transfer", "transfer learning from the given model (RECIPE.md §3, §10)");
+    decide(
+      "model",
+      `pretrained ${v.pretrained}`,
+      "user",
+      "transfer",
+      "transfer learning from the given model (RECIPE.md §3, §10)",
+    );
   } else if (s.kind === "images" || s.kind === "audio") {
     const norm = user("norm") ? (v.norm as "none" | "batch") : "batch";
     model = {
@@ -137,7 +156,13 @@ export function planRun(s: DataSummary, cfg: ResolvedConfig): { plan: RunPlan; d
       `a small CNN for ${s.inputShape.join("x")} inputs: conv blocks, pooling, global average pooling, linear output (RECIPE.md §3: start small)`,
     );
     if (!user("norm"))
-      decide("norm", "batch", "recipe", "cnn-batch-norm", "batch normalization between each convolution and its activation (RECIPE.md §7.5)");
+      decide(
+        "norm",
+        "batch",
+        "recipe",
+        "cnn-batch-norm",
+        "batch normalization between each convolution and its activation (RECIPE.md §7.5)",
+      );
   } else if (s.kind === "text") {
     const hidden = user("hidden") ? v.hidden : [];
     model = { type: "ngram-bag", dim: v.embeddingDim, hidden, activation: v.activation, dropout: v.dropout };
@@ -160,9 +185,17 @@ export function planRun(s: DataSummary, cfg: ResolvedConfig): { plan: RunPlan; d
   let lossReason: string;
   if (lossName !== "auto") lossReason = "set by the user";
   else if (!isClass) lossReason = "regression: linear output and mean squared error (RECIPE.md §3, §4)";
-  else if (s.classes.length === 2) lossReason = "two classes: one sigmoid output and binary cross-entropy (RECIPE.md §4)";
-  else lossReason = `${s.classes.length} classes: softmax output and sparse categorical cross-entropy (RECIPE.md §4)`;
-  decide("loss", lossName === "auto" ? (isClass ? (s.classes.length === 2 ? "bce" : "sparse_ce") : "mse") : lossName, sourceOf(cfg, "loss"), lossName === "auto" ? "task-matched-loss" : "user", lossReason);
+  else if (s.classes.length === 2)
+    lossReason = "two classes: one sigmoid output and binary cross-entropy (RECIPE.md §4)";
+  else
+    lossReason = `${s.classes.length} classes: softmax output and sparse categorical cross-entropy (RECIPE.md §4)`;
+  decide(
+    "loss",
+    lossName === "auto" ? (isClass ? (s.classes.length === 2 ? "bce" : "sparse_ce") : "mse") : lossName,
+    sourceOf(cfg, "loss"),
+    lossName === "auto" ? "task-matched-loss" : "user",
+    lossReason,
+  );
   const labelSmoothing = isClass ? v.labelSmoothing : 0;
   if (isClass) keep("labelSmoothing", "label smoothing 0.05 for classification (RECIPE.md §6, §11)");
 
@@ -176,7 +209,9 @@ export function planRun(s: DataSummary, cfg: ResolvedConfig): { plan: RunPlan; d
       if (spec.task !== s.task)
         throw new UserError(
           `--monitor ${monitor} is a ${spec.task} metric, but this task is ${s.task}`,
-          s.task === "regression" ? "monitor val_loss, val_mae, val_rmse or val_r2" : "monitor val_loss, val_accuracy, val_f1_macro or val_roc_auc",
+          s.task === "regression"
+            ? "monitor val_loss, val_mae, val_rmse or val_r2"
+            : "monitor val_loss, val_accuracy, val_f1_macro or val_roc_auc",
         );
       monitor = `val_${spec.name}`;
     }
@@ -210,22 +245,43 @@ export function planRun(s: DataSummary, cfg: ResolvedConfig): { plan: RunPlan; d
 
   // ---- optimizer
   const momentum = user("momentum") ? v.momentum : v.optimizer === "rmsprop" ? 0 : 0.9;
-  keep("optimizer", "AdamW: Adam (beta1 0.9, beta2 0.999, eps 1e-8) with decoupled weight decay (RECIPE.md §5, §11)");
+  keep(
+    "optimizer",
+    "AdamW: Adam (beta1 0.9, beta2 0.999, eps 1e-8) with decoupled weight decay (RECIPE.md §5, §11)",
+  );
   keep("weightDecay", "weight decay 1e-4 on weights, not on biases or normalization (RECIPE.md §6, §11)");
   if (v.optimizer === "sgd" || v.optimizer === "nesterov" || v.optimizer === "rmsprop")
-    decide("momentum", momentum, sourceOf(cfg, "momentum"), user("momentum") ? "user" : "optimizer-default", user("momentum") ? "set by the user" : `${v.optimizer}'s usual momentum`);
+    decide(
+      "momentum",
+      momentum,
+      sourceOf(cfg, "momentum"),
+      user("momentum") ? "user" : "optimizer-default",
+      user("momentum") ? "set by the user" : `${v.optimizer}'s usual momentum`,
+    );
 
   // ---- batch size and learning rate
   const effectiveBatch = Math.min(v.batchSize, s.trainRows);
   if (effectiveBatch < v.batchSize)
-    decide("batchSize", effectiveBatch, "recipe", "batch-fits-data", `--batch-size ${v.batchSize} exceeds the ${s.trainRows} training rows: every step sees all of them`);
+    decide(
+      "batchSize",
+      effectiveBatch,
+      "recipe",
+      "batch-fits-data",
+      `--batch-size ${v.batchSize} exceeds the ${s.trainRows} training rows: every step sees all of them`,
+    );
   else keep("batchSize", "batch size 32 (RECIPE.md §5, §11)");
   let lr = v.lr;
   let warmupSpec = v.warmup;
   const scaled = effectiveBatch > REFERENCE_BATCH && !user("lr");
   if (scaled) {
     lr = v.lr * (effectiveBatch / REFERENCE_BATCH);
-    decide("lr", lr, "recipe", "linear-lr-scaling", `batch size ${effectiveBatch} > ${REFERENCE_BATCH}: learning rate scaled linearly (${v.lr} x ${effectiveBatch}/${REFERENCE_BATCH}), with warm-up (RECIPE.md §5, Goyal et al. 2017); set --lr to override`);
+    decide(
+      "lr",
+      lr,
+      "recipe",
+      "linear-lr-scaling",
+      `batch size ${effectiveBatch} > ${REFERENCE_BATCH}: learning rate scaled linearly (${v.lr} x ${effectiveBatch}/${REFERENCE_BATCH}), with warm-up (RECIPE.md §5, Goyal et al. 2017); set --lr to override`,
+    );
   } else keep("lr", "Adam's learning rate 1e-3 (RECIPE.md §7.1, §11); `nncoach lr-find` suggests one");
 
   // ---- schedule and warm-up
@@ -237,15 +293,29 @@ export function planRun(s: DataSummary, cfg: ResolvedConfig): { plan: RunPlan; d
     } else {
       const w = Math.max(1, Math.min(parseWarmup(v.warmup ?? "0").count, Math.floor(v.epochs / 5)));
       warmupSpec = String(w);
-      decide("warmup", warmupSpec, w === 3 ? "default" : "recipe", w === 3 ? "recipe-default" : "warmup-fits-epochs", w === 3 ? "3 warm-up epochs (RECIPE.md §5, §11)" : `${w} warm-up epoch(s): at most a fifth of the ${v.epochs} epochs`);
+      decide(
+        "warmup",
+        warmupSpec,
+        w === 3 ? "default" : "recipe",
+        w === 3 ? "recipe-default" : "warmup-fits-epochs",
+        w === 3
+          ? "3 warm-up epochs (RECIPE.md §5, §11)"
+          : `${w} warm-up epoch(s): at most a fifth of the ${v.epochs} epochs`,
+      );
     }
   } else keep("warmup", "");
   keep("schedule", "cosine decay after the warm-up (RECIPE.md §5, §11)");
   const schedule = warmupSpec ? `${v.schedule}+warmup:${warmupSpec}` : v.schedule;
   // fail now, not after the data is read twice: the spec must parse for this run's length
-  parseSchedule(schedule, lr, { epochs: v.epochs, stepsPerEpoch: Math.max(1, Math.ceil(s.trainRows / effectiveBatch)) });
+  parseSchedule(schedule, lr, {
+    epochs: v.epochs,
+    stepsPerEpoch: Math.max(1, Math.ceil(s.trainRows / effectiveBatch)),
+  });
   keep("epochs", "20 epochs with early stopping (RECIPE.md §7.1)");
-  keep("earlyStopping", "stop after 10 epochs without improvement and keep the best weights (RECIPE.md §6, §7.8)");
+  keep(
+    "earlyStopping",
+    "stop after 10 epochs without improvement and keep the best weights (RECIPE.md §6, §7.8)",
+  );
 
   // ---- augmentation
   if (v.augment) {

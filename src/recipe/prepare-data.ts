@@ -21,8 +21,8 @@ import type { TrainConfig } from "../train/config-options.js";
 import { type FolderData, fitFolder, folderArrays } from "./fit-folder.js";
 import { fitTable, settleTask } from "./fit-table.js";
 import { type LoadedData, loadData } from "./load-data.js";
-import { loadPretrainedFor, savedStandardizer } from "./pretrained.js";
 import type { PreparedData, SealedDataset } from "./prepared-data.js";
+import { loadPretrainedFor, savedStandardizer } from "./pretrained.js";
 
 /** The smallest training and validation sets a run can learn from and be judged on. */
 export const MIN_TRAIN_ROWS = 4;
@@ -35,7 +35,11 @@ export interface RowSplit {
   test: HeldOutTest | null;
 }
 
-function labelsOf(d: LoadedData, task: "classification" | "regression", rows: readonly number[]): string[] | null {
+function labelsOf(
+  d: LoadedData,
+  task: "classification" | "regression",
+  rows: readonly number[],
+): string[] | null {
   if (task !== "classification") return null;
   if (d.kind === "images" || d.kind === "audio") {
     const a = folderArrays(d as FolderData);
@@ -55,7 +59,8 @@ function splitRows(
 ): { train: number[]; val: number[]; test: number[]; how: string } {
   const pick = (ix: number[]) => ix.map((i) => rows[i]!);
   const tableCol = (name: string) => {
-    if (d.kind !== "table" && d.kind !== "text") throw new UserError(`--group and --time apply to tables, not ${d.kind}`);
+    if (d.kind !== "table" && d.kind !== "text")
+      throw new UserError(`--group and --time apply to tables, not ${d.kind}`);
     const c = d.table.columns.indexOf(name);
     return rows.map((r) => d.table.rows[r]![c]!);
   };
@@ -118,14 +123,22 @@ export async function prepareData(resolved: ResolvedConfig): Promise<PreparedDat
   const sameAs = (role: "validation" | "test") => ({
     expect: loaded.kind,
     role,
-    imageSize: loaded.kind === "images" ? ([loaded.folder.shape[2], loaded.folder.shape[3]] as [number, number]) : undefined,
+    imageSize:
+      loaded.kind === "images"
+        ? ([loaded.folder.shape[2], loaded.folder.shape[3]] as [number, number])
+        : undefined,
     channels: loaded.kind === "images" ? (loaded.folder.shape[1] as 1 | 3) : undefined,
     audio: loaded.kind === "audio" ? loaded.folder.settings : undefined,
   });
-  const valData = cfg.validationData ? await loadData(cfg.validationData, cfg, sameAs("validation")) : undefined;
+  const valData = cfg.validationData
+    ? await loadData(cfg.validationData, cfg, sameAs("validation"))
+    : undefined;
   const testData = cfg.testData ? await loadData(cfg.testData, cfg, sameAs("test")) : undefined;
   if (pretrained && loaded.kind === "audio")
-    throw new UserError("--pretrained takes image models; for audio folders train from scratch", "remove --pretrained");
+    throw new UserError(
+      "--pretrained takes image models; for audio folders train from scratch",
+      "remove --pretrained",
+    );
 
   const rows = allRows(loaded);
   const task =
@@ -148,7 +161,13 @@ export async function prepareData(resolved: ResolvedConfig): Promise<PreparedDat
     how = `${s.how}, ${testData ? "85/15" : "70/15/15"}, seed ${cfg.seed}`;
   }
   if (testData) split.test = sealTest({ train: [], val: [], test: allRows(testData) }).test;
-  const prepared = await prepareFold(loaded, split, resolved, { valData, testData, pretrained, how, taskInfo: task });
+  const prepared = await prepareFold(loaded, split, resolved, {
+    valData,
+    testData,
+    pretrained,
+    how,
+    taskInfo: task,
+  });
   return prepared;
 }
 
@@ -173,11 +192,15 @@ export async function prepareFold(
       ? { task: "classification" as const, reason: "a class folder: the subfolders are the classes" }
       : settleTask(loaded, cfg, split.train));
   if (task.notice) notices.push(task.notice);
-  const weightsFor = (counts: number[]) => (cfg.classWeights === "balanced" ? balancedClassWeights(counts) : undefined);
+  const weightsFor = (counts: number[]) =>
+    cfg.classWeights === "balanced" ? balancedClassWeights(counts) : undefined;
   const valSrc = o.valData ?? loaded;
   const testSrc = o.testData ?? loaded;
 
-  let base: Omit<PreparedData, "summary" | "describe" | "test" | "loaded" | "kind" | "source" | "task" | "notices"> & {
+  let base: Omit<
+    PreparedData,
+    "summary" | "describe" | "test" | "loaded" | "kind" | "source" | "task" | "notices" | "rows"
+  > & {
     datasetOf: (src: LoadedData, rows: readonly number[]) => import("../train/fit.js").Dataset;
   };
   if (loaded.kind === "table" || loaded.kind === "text") {
@@ -249,8 +272,20 @@ export async function prepareFold(
       : null;
   const { datasetOf: _unused, ...rest } = base;
   const what = task.task === "classification" ? `${rest.classes.length}-class classifier` : "regressor";
-  const unit = loaded.kind === "images" ? "images" : loaded.kind === "audio" ? "clips" : loaded.kind === "text" ? "texts" : "rows";
-  const f = loaded.kind === "table" ? `${rest.inputShape[0]} features` : loaded.kind === "text" ? `text column '${(loaded as { textColumn?: string }).textColumn}'` : `inputs [${rest.inputShape.join(", ")}]`;
+  const unit =
+    loaded.kind === "images"
+      ? "images"
+      : loaded.kind === "audio"
+        ? "clips"
+        : loaded.kind === "text"
+          ? "texts"
+          : "rows";
+  const f =
+    loaded.kind === "table"
+      ? `${rest.inputShape[0]} features`
+      : loaded.kind === "text"
+        ? `text column '${(loaded as { textColumn?: string }).textColumn}'`
+        : `inputs [${rest.inputShape.join(", ")}]`;
   const textInfo =
     loaded.kind === "text" && rest.ngrams
       ? {

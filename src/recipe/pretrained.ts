@@ -42,10 +42,17 @@ export async function loadPretrainedFor(
     model = await loadOnnx(file);
   } catch (e) {
     if (!(e instanceof UserError) || !/no fixed size/.test(e.message)) throw e;
-    const listing = await listClassFolder(dir, new Set([".png", ".jpg", ".jpeg"]), new Set(), "PNG or JPEG images");
+    const listing = await listClassFolder(
+      dir,
+      new Set([".png", ".jpg", ".jpeg"]),
+      new Set(),
+      "PNG or JPEG images",
+    );
     const first = listing.files[0]!.file;
     const img = decodeImage(await readFile(first), first);
-    model = await loadOnnx(file, { inputShape: [channels ?? img.channels, ...(size ?? [img.height, img.width])] });
+    model = await loadOnnx(file, {
+      inputShape: [channels ?? img.channels, ...(size ?? [img.height, img.width])],
+    });
   }
   const ms = model.inputShape;
   if (ms.length !== 3 || (ms[0] !== 1 && ms[0] !== 3))

@@ -8,8 +8,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { TrainConfig } from "../train/config-options.js";
 import { configToJson, TRAIN_OPTIONS } from "../train/config.js";
+import type { TrainConfig } from "../train/config-options.js";
 import { writeJsonAtomic } from "../util/atomic-write.js";
 import type { RunResult } from "./train-run.js";
 

@@ -8,6 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { UserError } from "../errors.js";
 import { getMetric } from "../nn/metrics/metric-registry.js";
 import { makeOptimizer } from "../optim/index.js";
 import { parseSchedule } from "../optim/schedules/parse-schedule.js";
@@ -21,7 +22,6 @@ import { type EpochHealth, HealthMonitor } from "../train/health-monitor.js";
 import { ModelCheckpoint } from "../train/model-checkpoint.js";
 import { retrain } from "../train/retrain.js";
 import { Trainer } from "../train/trainer.js";
-import { UserError } from "../errors.js";
 import { makeAugmenter } from "./augmentation.js";
 import { buildModel } from "./build-model.js";
 import type { PreparedData } from "./prepared-data.js";
@@ -41,6 +41,8 @@ export interface PlanResult {
   trainer: Trainer;
   /** Layers frozen in the last phase. */
   frozen: string[];
+  /** With a pretrained model: how it was cut, given a head and frozen. */
+  transfer?: import("../nn/transfer.js").TransferPlan;
   notices: string[];
 }
 
@@ -66,29 +68,53 @@ export function metricValues(
 }
 
 /** Loss and metrics of a dataset under the trainer's current weights. */
-export async function summarize(trainer: Trainer, data: PreparedData, plan: RunPlan, d: Dataset): Promise<EvalSummary> {
+export async function summarize(
+  trainer: Trainer,
+  data: PreparedData,
+  plan: RunPlan,
+  d: Dataset,
+): Promise<EvalSummary> {
   const ev = await evaluateDataset(trainer, d);
-  return { loss: ev.loss, samples: d.n, ...metricValues(plan.metrics, ev.output, d, data.classes.length, data.targetScale) };
+  return {
+    loss: ev.loss,
+    samples: d.n,
+    ...metricValues(plan.metrics, ev.output, d, data.classes.length, data.targetScale),
+  };
 }
 
 function resumeFile(plan: RunPlan): string | undefined {
   if (!plan.resume) return undefined;
   if (typeof plan.resume === "string") {
     const st = fs.statSync(plan.resume, { throwIfNoEntry: false });
-    if (!st) throw new UserError(`--resume ${plan.resume}: no such checkpoint`, "give the --checkpoint folder of the run, or its last.ckpt");
+    if (!st)
+      throw new UserError(
+        `--resume ${plan.resume}: no such checkpoint`,
+        "give the --checkpoint folder of the run, or its last.ckpt",
+      );
     return st.isDirectory() ? path.join(plan.resume, "last.ckpt") : plan.resume;
   }
   const f = path.join(plan.checkpoint!, "last.ckpt");
-  if (!fs.existsSync(f)) throw new UserError(`--resume: ${f} does not exist`, "run once with --checkpoint first, or give the checkpoint path");
+  if (!fs.existsSync(f))
+    throw new UserError(
+      `--resume: ${f} does not exist`,
+      "run once with --checkpoint first, or give the checkpoint path",
+    );
   return f;
 }
 
-export async function trainPlan(data: PreparedData, plan: RunPlan, extras: TrainPlanExtras = {}): Promise<PlanResult> {
+export async function trainPlan(
+  data: PreparedData,
+  plan: RunPlan,
+  extras: TrainPlanExtras = {},
+): Promise<PlanResult> {
   const notices: string[] = [];
   const built = buildModel(data, plan);
   notices.push(...(built.transfer?.notes ?? []));
   const optimizer = () =>
-    makeOptimizer(plan.optimizer.name, { weightDecay: plan.optimizer.weightDecay, momentum: plan.optimizer.momentum });
+    makeOptimizer(plan.optimizer.name, {
+      weightDecay: plan.optimizer.weightDecay,
+      momentum: plan.optimizer.momentum,
+    });
   let trainer = new Trainer(built.model, built.loss, optimizer(), {
     seed: plan.seed,
     threads: plan.threads ?? undefined,
@@ -105,7 +131,9 @@ export async function trainPlan(data: PreparedData, plan: RunPlan, extras: Train
   const probeN = Math.min(256, train.n);
   const per = train.x.length / train.n;
   const health = new HealthMonitor({ probe: { x: train.x.subarray(0, probeN * per), n: probeN } });
-  const higherIsBetter = plan.monitor.endsWith("_loss") ? false : getMetric(plan.monitor.replace(/^val_/, "")).higherIsBetter;
+  const higherIsBetter = plan.monitor.endsWith("_loss")
+    ? false
+    : getMetric(plan.monitor.replace(/^val_/, "")).higherIsBetter;
 
   const fineTune = built.unfrozenAfterHead !== undefined;
   if (fineTune && (plan.checkpoint || plan.resume))
@@ -124,14 +152,20 @@ export async function trainPlan(data: PreparedData, plan: RunPlan, extras: Train
     const stepsPerEpoch = Math.ceil(train.n / plan.batchSize);
     const callbacks: Callback[] = [health];
     if (plan.earlyStopping !== false)
-      callbacks.push(new EarlyStopping({ monitor: plan.monitor, patience: plan.earlyStopping, restoreBestWeights: true }));
+      callbacks.push(
+        new EarlyStopping({ monitor: plan.monitor, patience: plan.earlyStopping, restoreBestWeights: true }),
+      );
     if (plan.logDir && first) {
       callbacks.push(new TensorBoardLogger(plan.logDir, { batchEvery: 10 }));
       callbacks.push(new CsvLogger(path.join(plan.logDir, "history.csv"), { append: Boolean(resume) }));
     }
     if (plan.checkpoint || file)
       callbacks.push(
-        new ModelCheckpoint({ dir: plan.checkpoint ?? path.dirname(file!), monitor: plan.monitor, meta: { plan } }),
+        new ModelCheckpoint({
+          dir: plan.checkpoint ?? path.dirname(file!),
+          monitor: plan.monitor,
+          meta: { plan },
+        }),
       );
     callbacks.push(...(extras.callbacks ?? []));
     return fit(t, train, {
@@ -187,6 +221,7 @@ export async function trainPlan(data: PreparedData, plan: RunPlan, extras: Train
     val,
     trainer,
     frozen,
+    transfer: built.transfer,
     notices,
   };
 }

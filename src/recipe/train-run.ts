@@ -21,7 +21,7 @@ import { planRun } from "./plan-run.js";
 import { prepareData } from "./prepare-data.js";
 import type { PreparedData } from "./prepared-data.js";
 import type { RunPlan } from "./run-plan.js";
-import { type EvalSummary, summarize, trainPlan } from "./train-plan.js";
+import { type EvalSummary, type PlanResult, summarize, trainPlan } from "./train-plan.js";
 
 export interface RunResult {
   config: TrainConfig;
@@ -39,6 +39,7 @@ export interface RunResult {
   cv?: CrossValidation;
   trainer: Trainer;
   frozen: string[];
+  transfer?: PlanResult["transfer"];
   notices: string[];
 }
 
@@ -61,7 +62,8 @@ export function toResolved(config: TrainRunConfig): ResolvedConfig {
 export async function trainRun(config: TrainRunConfig, extras: TrainRunExtras = {}): Promise<RunResult> {
   const resolved = toResolved(config);
   const cfg = resolved.values;
-  if (!cfg.data) throw new UserError("nncoach train needs training data", "give a table file or a class folder");
+  if (!cfg.data)
+    throw new UserError("nncoach train needs training data", "give a table file or a class folder");
   checkOutputFolder("save", cfg.save);
   checkOutputFolder("checkpoint", cfg.checkpoint);
   checkOutputFolder("log-dir", cfg.logDir);
@@ -70,7 +72,9 @@ export async function trainRun(config: TrainRunConfig, extras: TrainRunExtras = 
   if (cfg.evaluateTest && !data.test)
     throw new UserError(
       "--evaluate-test: there are no test rows to evaluate",
-      cfg.validationData ? "with --validation-data, give the test rows with --test-data" : "the data is too small for a test split",
+      cfg.validationData
+        ? "with --validation-data, give the test rows with --test-data"
+        : "the data is too small for a test split",
     );
   extras.onPlan?.(plan, data);
   const run = await trainPlan(data, plan, { callbacks: extras.callbacks, log: extras.log });
@@ -81,7 +85,12 @@ export async function trainRun(config: TrainRunConfig, extras: TrainRunExtras = 
   }
   let test: EvalSummary | undefined;
   if (cfg.evaluateTest && data.test)
-    test = await summarize(run.trainer, data, plan, data.test.unseal("--evaluate-test: final evaluation at the end of nncoach train"));
+    test = await summarize(
+      run.trainer,
+      data,
+      plan,
+      data.test.unseal("--evaluate-test: final evaluation at the end of nncoach train"),
+    );
   return {
     config: cfg,
     data,
@@ -97,7 +106,7 @@ export async function trainRun(config: TrainRunConfig, extras: TrainRunExtras = 
     cv,
     trainer: run.trainer,
     frozen: run.frozen,
+    transfer: run.transfer,
     notices: [...data.notices, ...run.notices],
   };
 }
-

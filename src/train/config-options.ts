@@ -11,8 +11,8 @@ import { OPTIMIZERS } from "../optim/index.js";
 export const TASKS = ["classification", "regression"] as const;
 export const ACTIVATIONS = ["relu", "leaky_relu", "gelu", "gelu_tanh", "tanh", "sigmoid"] as const;
 export const NORMS = ["none", "batch", "layer"] as const;
-export { OPTIMIZERS } from "../optim/index.js";
 export { LOSSES } from "../nn/losses/index.js";
+export { OPTIMIZERS } from "../optim/index.js";
 export const STANDARDIZE = ["standard", "minmax", "none"] as const;
 export const ARCHITECTURES = ["cnn", "residual"] as const;
 /** The kinds of data `nncoach train` takes (detected from what the user points at). */
@@ -475,7 +475,8 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     valueName: "<cols>",
     default: [],
     kinds: ["table", "text"],
-    description: 'Columns to leave out of the inputs, e.g. "leaky_col,row_id" (the fix for a leakage finding).',
+    description:
+      'Columns to leave out of the inputs, e.g. "leaky_col,row_id" (the fix for a leakage finding).',
     validate: columnList,
   }),
   option("id", {
@@ -651,7 +652,8 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     valueName: "<len>",
     default: "3",
     defaultText: "3 epochs (at most a fifth of the epochs)",
-    description: 'Linear learning-rate warm-up before the schedule: "2" epochs or "500s" optimizer steps; "none" for none.',
+    description:
+      'Linear learning-rate warm-up before the schedule: "2" epochs or "500s" optimizer steps; "none" for none.',
     validate: warmupLength,
   }),
   option("clipNorm", {
@@ -824,8 +826,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     type: "boolean",
     arity: "flag",
     default: false,
-    description:
-      "Print the result as one JSON object on the last line of stdout (progress goes to stderr).",
+    description: "Print the result as one JSON object on the last line of stdout (progress goes to stderr).",
     validate: booleanValue,
   }),
   // transfer

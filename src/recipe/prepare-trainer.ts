@@ -1,0 +1,49 @@
+/**
+ * Prepared data plus the planned model compiled into a fresh Trainer, without training: what
+ * `nncoach lr-find` and the library's manual training loops start from, for every data kind.
+ *
+ * @example
+ * const p = await prepareTrainer({ data: "examples/wine.csv", target: "cultivar" });
+ * const r = await findLearningRate(p.trainer, p.data.train, { batchSize: p.plan.batchSize });
+ */
+import { makeOptimizer } from "../optim/index.js";
+import { Trainer } from "../train/trainer.js";
+import { buildModel } from "./build-model.js";
+import type { Decision } from "./decision.js";
+import { planRun } from "./plan-run.js";
+import { prepareData } from "./prepare-data.js";
+import type { PreparedData } from "./prepared-data.js";
+import type { RunPlan } from "./run-plan.js";
+import { type TrainRunConfig, toResolved } from "./train-run.js";
+
+export interface PreparedTrainer {
+  data: PreparedData;
+  plan: RunPlan;
+  decisions: Decision[];
+  trainer: Trainer;
+}
+
+export async function prepareTrainer(config: TrainRunConfig): Promise<PreparedTrainer> {
+  const resolved = toResolved(config);
+  const data = await prepareData(resolved);
+  const { plan, decisions } = planRun(data.summary, resolved);
+  const built = buildModel(data, plan);
+  const trainer = new Trainer(
+    built.model,
+    built.loss,
+    makeOptimizer(plan.optimizer.name, {
+      weightDecay: plan.optimizer.weightDecay,
+      momentum: plan.optimizer.momentum,
+    }),
+    {
+      seed: plan.seed,
+      threads: plan.threads ?? undefined,
+      clipNorm: plan.clipNorm ?? undefined,
+      clipValue: plan.clipValue ?? undefined,
+      frozen: built.frozen,
+      lrScales: built.lrScales,
+    },
+  );
+  await trainer.compile();
+  return { data, plan, decisions, trainer };
+}
