@@ -64,12 +64,14 @@ test("batch size above 64 scales the default LR linearly and warms up; --lr turn
     "--json",
   ]);
   assert.equal(r.code, 0, r.stderr);
-  const notes = (r.json!.notices as string[]).join("\n");
-  assert.match(notes, /learning rate scaled linearly to 0\.00200/);
+  const lr = (r.json!.decisions as { key: string; value: number; source: string; rule: string }[]).find(
+    (d) => d.key === "lr",
+  )!;
+  assert.deepEqual([lr.value, lr.source, lr.rule], [0.002, "recipe", "linear-lr-scaling"]);
   const lrs = (r.json!.history as Hist).map((h) => h.lr);
-  // warm-up: the first epoch runs below the scaled rate, later epochs at 2e-3
+  // warm-up: the first epoch runs below the scaled rate, the peak is 2e-3, then cosine decay
   assert.ok(lrs[0]! < 0.002 - 1e-9, `first epoch lr ${lrs[0]}`);
-  assert.ok(Math.abs(lrs.at(-1)! - 0.002) < 1e-9, `last epoch lr ${lrs.at(-1)}`);
+  assert.ok(Math.abs(Math.max(...lrs) - 0.002) < 1e-9, `peak lr ${Math.max(...lrs)}`);
   const fixed = runCli([
     "train",
     "examples/breast_cancer.csv",
@@ -81,12 +83,16 @@ test("batch size above 64 scales the default LR linearly and warms up; --lr turn
     "2",
     "--lr",
     "0.001",
+    "--schedule",
+    "constant",
+    "--warmup",
+    "none",
     "--json",
   ]);
   assert.ok((fixed.json!.history as Hist).every((h) => Math.abs(h.lr - 0.001) < 1e-12));
 });
 
-test("--log-dir writes TensorBoard events and history.csv; --precision mixed says plainly the CPU trains in float32", () => {
+test("--log-dir writes TensorBoard events and history.csv; --precision mixed is refused on the CPU, before training", () => {
   const dir = tmp();
   const r = runCli([
     "train",
@@ -97,12 +103,13 @@ test("--log-dir writes TensorBoard events and history.csv; --precision mixed say
     "3",
     "--log-dir",
     dir,
-    "--precision",
-    "mixed",
     "--json",
   ]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match((r.json!.notices as string[]).join("\n"), /trains in float32/);
+  const mixed = runCli(["train", "examples/wine.csv", "--target", "cultivar", "--precision", "mixed"]);
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /--precision mixed needs float16 kernels/);
+  assert.doesNotMatch(mixed.stdout, /epoch/);
   const csv = fs.readFileSync(path.join(dir, "history.csv"), "utf8").trim().split("\n");
   assert.equal(csv.length, 4);
   assert.match(csv[0]!, /train_loss/);
@@ -140,11 +147,14 @@ test("--augment noise:STD perturbs training batches only, prints the recipe's ca
   const a = runCli([...base, "--augment", "noise:0.1"]);
   const b = runCli([...base, "--augment", "noise:0.1"]);
   for (const r of [plain, a, b]) assert.equal(r.code, 0, r.stderr);
-  assert.match((a.json!.notices as string[]).join("\n"), /rarely helps on tables/);
+  const aug = (a.json!.decisions as { key: string; reason: string }[]).find((d) => d.key === "augment")!;
+  assert.match(aug.reason, /rarely helps on tables/);
+  assert.match(a.stderr, /rarely helps on tables/);
   const losses = (r: typeof a) => (r.json!.history as Hist).map((h) => h.train_loss);
   assert.deepEqual(losses(a), losses(b));
   assert.notDeepEqual(losses(a), losses(plain));
   const bad = runCli([...base, "--augment", "gauss"]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--augment must be noise:STD/);
+  assert.match(bad.stderr, /--augment gauss is not an augmentation for tables/);
+  assert.match(bad.stderr, /noise:STD/);
 });

@@ -8,20 +8,24 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { configToJson, TRAIN_OPTIONS } from "../train/config.js";
-import type { TrainConfig } from "../train/config-options.js";
+import { configToJson, type ResolvedConfig, TRAIN_OPTIONS } from "../train/config.js";
 import { writeJsonAtomic } from "../util/atomic-write.js";
 import type { RunResult } from "./train-run.js";
 
 /** Options that say where a run writes, not how it trains: not part of a reproducing config. */
 export const OUTPUT_OPTIONS = ["save", "logDir", "checkpoint", "resume", "json", "evaluateTest"] as const;
 
-/** The resolved options of a run without its outputs (see the file comment). */
-export function reproducibleConfig(cfg: TrainConfig): Record<string, unknown> {
-  const out = configToJson(cfg);
-  for (const name of OUTPUT_OPTIONS) {
-    const o = TRAIN_OPTIONS.find((x) => x.name === name)!;
-    out[name] = o.default;
+/**
+ * The options a user set for a run (command line or config file), without its outputs: with the same
+ * version's defaults and planner they reproduce the run (see the file comment). Options left at their
+ * defaults are left out, so that the planner adapts them exactly as it did.
+ */
+export function reproducibleConfig(resolved: ResolvedConfig): Record<string, unknown> {
+  const all = configToJson(resolved.values);
+  const out: Record<string, unknown> = {};
+  for (const o of TRAIN_OPTIONS) {
+    if ((OUTPUT_OPTIONS as readonly string[]).includes(o.name)) continue;
+    if (o.name === "data" || resolved.sources[o.name] !== "default") out[o.name] = all[o.name];
   }
   return out;
 }
@@ -60,7 +64,7 @@ export async function saveRun(dir: string, r: RunResult): Promise<string> {
     metadata: r.data.metadata,
   });
   writeJsonAtomic(path.join(dir, "preprocess.json"), r.data.preprocessing);
-  writeJsonAtomic(path.join(dir, "config.json"), reproducibleConfig(r.config));
+  writeJsonAtomic(path.join(dir, "config.json"), reproducibleConfig(r.resolved));
   writeJsonAtomic(path.join(dir, "run.json"), runRecordJson(r));
   return dir;
 }

@@ -25,6 +25,8 @@ import { type EvalSummary, type PlanResult, summarize, trainPlan } from "./train
 
 export interface RunResult {
   config: TrainConfig;
+  /** The options with where each came from (the saved config keeps the ones the user set). */
+  resolved: ResolvedConfig;
   data: PreparedData;
   plan: RunPlan;
   decisions: Decision[];
@@ -93,6 +95,7 @@ export async function trainRun(config: TrainRunConfig, extras: TrainRunExtras = 
     );
   return {
     config: cfg,
+    resolved,
     data,
     plan,
     decisions,
