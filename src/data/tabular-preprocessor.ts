@@ -26,6 +26,8 @@ export interface TabularPreprocessorOptions {
   maxCategories?: number;
   /** Hash buckets of the bag-of-words features of each free-text column. Default 64. */
   textBuckets?: number;
+  /** Encode the target only (models whose inputs are prepared elsewhere, e.g. text): no features needed. */
+  targetOnly?: boolean;
 }
 
 /** An embedding feature: the column, where its index sits in a feature row, and how many indices exist. */
@@ -217,7 +219,7 @@ export class TabularPreprocessor {
       );
       if (encoder) encoders.push(encoder);
     });
-    if (encoders.length === 0) {
+    if (encoders.length === 0 && !opts.targetOnly) {
       throw new UserError(
         `no usable feature columns in ${table.source}: every column other than the target '${target}' was dropped`,
         notices.join("; "),
