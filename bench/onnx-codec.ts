@@ -16,7 +16,7 @@ import {
   encodeModel,
   type ModelData,
   type OnnxDTypeName,
-} from "../src/engine/onnx/proto.js";
+} from "../src/engine/onnx/encode.js";
 import { benchCnn } from "../src/nn/cnn.js";
 import { SparseCrossEntropy } from "../src/nn/losses/cross-entropy.js";
 import { mlp } from "../src/nn/sequential.js";
