@@ -3,10 +3,12 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { PNG } from "pngjs";
 import { UserError } from "../src/errors.js";
+import { layoutLinePlot, rectsOverlap } from "../src/report/index.js";
 import { evaluateDataset, fit } from "../src/train/fit.js";
 import {
   findLearningRate,
   type LrFinderResult,
+  lrFinderPlotSpec,
   renderLrFinderPlot,
   suggestLearningRates,
 } from "../src/train/lr-finder.js";
@@ -49,6 +51,33 @@ describe("suggestLearningRates (fastai rules on a hand-made curve)", () => {
     const d = suggestLearningRates(lrs, rising, 20);
     assert.equal(d.valley.from, d.valley.to);
     assert.equal(d.suggestions.valley, lrs[2]);
+  });
+
+  test("the plot marks each rule's point, labels the minimum rule min/10, and keeps labels apart", () => {
+    const d = suggestLearningRates(lrs, losses, 20);
+    const r: LrFinderResult = {
+      lrs,
+      losses,
+      smoothed: losses,
+      suggestions: d.suggestions,
+      chosen: "minimum",
+      suggestion: d.suggestions.minimum,
+      explanation: "",
+      stopped: "completed",
+      steps: 20,
+    };
+    const spec = lrFinderPlotSpec(r, { skipEnd: 0 });
+    const label = (prefix: string) => spec.markers!.find((m) => m.label!.startsWith(prefix))!;
+    const min = label("min/10 ");
+    assert.equal(min.label, `min/10 ${d.suggestions.minimum.toExponential(1)}`);
+    assert.equal(min.x, d.suggestions.minimum, "the marker sits at a tenth of the lowest point's rate");
+    assert.equal(min.color, "#d62728", "the chosen rule is red");
+    assert.equal(label("valley ").x, d.suggestions.valley);
+    assert.equal(label("steepest ").x, d.suggestions.steepest);
+    const boxes = layoutLinePlot(spec).markers.map((m) => m.labelBox!);
+    assert.equal(boxes.length, 3);
+    for (const [i, b] of boxes.entries())
+      for (const [j, o] of boxes.entries()) assert.ok(i === j || !rectsOverlap(b, o), `labels ${i}, ${j}`);
   });
 
   test("too few points is an error saying what to do", () => {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { encodeModel } from "../src/engine/onnx/proto.js";
+import { encodeModel } from "../src/engine/onnx/encode.js";
 import { UserError } from "../src/errors.js";
 import { cnn } from "../src/nn/cnn.js";
 import { SparseCrossEntropy } from "../src/nn/losses/cross-entropy.js";

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { PNG } from "pngjs";
 import { UserError } from "../src/errors.js";
-import { layoutLinePlot, renderLinePlot, renderLinePlotSvg } from "../src/report/index.js";
+import {
+  layoutLinePlot,
+  type PixelRect,
+  rectsOverlap,
+  renderLinePlot,
+  renderLinePlotSvg,
+} from "../src/report/index.js";
+import { plotFontMetrics } from "../src/report/plot-font.js";
 import { formatTick, linearTicks, logTicks } from "../src/report/ticks.js";
 
 type Img = { width: number; height: number; data: Buffer };
@@ -87,6 +94,21 @@ describe("renderLinePlot (PNG)", () => {
     assert.ok(blueAtCross.length > 5, `blue pixels near the crossing: ${blueAtCross.length}`);
     const blueY = mean(blueAtCross.map((p) => p[1]));
     assert.ok(Math.abs(blueY - redY) <= 3, `crossing rows ${blueY} vs ${redY}`);
+
+    // Text is drawn (a font was found): dark glyph pixels under each x tick label, none between them.
+    const { texts } = layoutLinePlot(spec);
+    const font = plotFontMetrics(1);
+    const dark = pixelsWhere(img, (r, g, b) => r < 120 && g < 120 && b < 120);
+    const ticks = texts.filter((t) => t.anchor === "middle" && t.baseline > plot.bottom && t.text !== "x");
+    assert.ok(ticks.length >= 4, `x tick labels: ${ticks.length}`);
+    for (const t of ticks) {
+      const w = font.width(t.text);
+      const glyphs = dark.filter(
+        ([x, y]) =>
+          x >= t.x - w / 2 && x < t.x + w / 2 && y >= t.baseline - font.capHeight - 1 && y <= t.baseline + 1,
+      );
+      assert.ok(glyphs.length >= 8, `tick label "${t.text}": ${glyphs.length} dark pixels`);
+    }
   });
 
   test("log x axis places 1e-3 halfway between 1e-6 and 1, and the marker is drawn there", () => {
@@ -112,9 +134,11 @@ describe("renderLinePlot (PNG)", () => {
     assert.ok(disc.length >= 20, `marker disc pixels: ${disc.length}`);
     // ...its label in green text inside the label box, and the dashed guide below the point.
     const box = L.markers[0]!.labelBox!;
-    const label = green.filter(([x, y]) => x >= box.left && x < box.right && y >= box.top && y < box.bottom);
-    assert.ok(label.length > 30, `label pixels: ${label.length}`);
     const greenish = pixelsWhere(img, (r, g, b) => g > r + 50 && g > b + 50);
+    const label = greenish.filter(
+      ([x, y]) => x >= box.left && x < box.right && y >= box.top && y < box.bottom,
+    );
+    assert.ok(label.length > 30, `label pixels: ${label.length}`);
     const guide = greenish.filter(
       ([x, y]) => Math.abs(x + 0.5 - L.markers[0]!.x) < 1.5 && y > L.markers[0]!.y + 8,
     );
@@ -178,6 +202,53 @@ describe("renderLinePlot (PNG)", () => {
     );
   });
 
+  test("marker labels of nearby points do not overlap each other, other markers or the legend", () => {
+    const x = Array.from({ length: 50 }, (_, i) => 10 ** (-5 + i / 10));
+    const spec = {
+      width: 480,
+      height: 300,
+      xLog: true,
+      series: [{ name: "loss", x, y: x.map((v) => 1 + (Math.log10(v) + 2) ** 2) }],
+      markers: [
+        { x: 0.009, y: 1.01, label: "valley 9.0e-3" },
+        { x: 0.01, y: 1, label: "steepest 1.0e-2" },
+        { x: 0.011, y: 1.01, label: "min/10 1.1e-2" },
+        { x: 0.012, y: 1.02, label: "fourth 1.2e-2" },
+      ],
+    };
+    const L = layoutLinePlot(spec);
+    const boxes = L.markers.map((m) => m.labelBox!);
+    const discs: PixelRect[] = L.markers.map((m) => ({
+      left: m.x - m.radius,
+      top: m.y - m.radius,
+      right: m.x + m.radius,
+      bottom: m.y + m.radius,
+    }));
+    boxes.forEach((b, i) => {
+      assert.ok(
+        b.left >= L.plot.left && b.right <= L.plot.right && b.top >= L.plot.top && b.bottom <= L.plot.bottom,
+        `label ${i} inside the plot box`,
+      );
+      assert.ok(!rectsOverlap(b, L.legend!.box), `label ${i} clear of the legend`);
+      boxes.forEach((o, j) => {
+        assert.ok(i === j || !rectsOverlap(b, o), `labels ${i} and ${j} overlap`);
+      });
+      discs.forEach((d, j) => {
+        assert.ok(!rectsOverlap(b, d), `label ${i} covers marker ${j}`);
+      });
+      // the text fits its box
+      const t = L.markers[i]!.label!;
+      assert.ok(t.x >= b.left && t.x + plotFontMetrics(1).width(t.text) <= b.right + 0.01);
+      assert.ok(t.baseline <= b.bottom && t.baseline - plotFontMetrics(1).capHeight >= b.top);
+    });
+    // Each label stays near its own point (within a few rows of text).
+    L.markers.forEach((m, i) => {
+      const b = boxes[i]!;
+      const dy = Math.min(Math.abs(b.top - m.y), Math.abs(b.bottom - m.y));
+      assert.ok(dy < 80, `label ${i} is ${dy} px from its point`);
+    });
+  });
+
   test("refuses malformed specs, naming the field and value", () => {
     assert.throws(
       () => renderLinePlot({ series: [{ name: "loss", x: [1, 2], y: [1] }] }),
@@ -217,6 +288,21 @@ describe("renderLinePlotSvg", () => {
     assert.match(svg, /<circle class="marker"/);
     assert.match(svg, />best<\/text>/);
     assert.match(svg, />train<\/text>/);
+  });
+
+  test("escapes markup in series names, marker labels and axis labels", () => {
+    const svg = renderLinePlotSvg({
+      xLabel: "x <i>",
+      yLabel: `"quoted" & 'single'`,
+      series: [{ name: "</text><script>alert(1)</script>", x: [1, 2], y: [1, 2] }],
+      markers: [{ x: 1, y: 1, label: "a<b" }],
+    });
+    assertWellFormedXml(svg);
+    assert.doesNotMatch(svg, /<script|<i>|a<b/);
+    assert.match(svg, />x &#60;i&#62;<\/text>/);
+    assert.match(svg, />&#34;quoted&#34; &#38; &#39;single&#39;<\/text>/);
+    assert.match(svg, /data-name="&#60;\/text&#62;&#60;script&#62;alert\(1\)&#60;\/script&#62;"/);
+    assert.match(svg, />a&#60;b<\/text>/);
   });
 
   test("dense series are thinned to about one point per half pixel, keeping the ends", () => {

@@ -12,7 +12,7 @@ import {
   type OnnxDTypeName,
   type TensorData,
   type ValueInfoData,
-} from "./onnx/proto.js";
+} from "./onnx/encode.js";
 import { opDef } from "./ops.js";
 
 export const OPSET = 17;

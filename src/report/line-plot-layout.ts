@@ -1,13 +1,26 @@
 /**
  * Where everything of a line plot goes, in pixels: the plot box, ticks, labels, legend, series
- * polylines and markers. Both renderers (PNG and SVG) draw from this one layout, so they agree.
+ * polylines and markers, with marker labels placed so that they do not overlap each other, the
+ * legend or other markers. The SVG renderer draws from it (and the PNG is that SVG rasterized).
  */
 import { parseColor, type Rgb, SERIES_PALETTE } from "./color.js";
-import { FONT_ASCENT, FONT_HEIGHT, measureText } from "./font.js";
 import type { LinePlotSpec } from "./line-plot-spec.js";
 import { validateLinePlotSpec } from "./line-plot-spec.js";
-import type { PixelRect } from "./raster.js";
+import { plotFontMetrics } from "./plot-font.js";
 import { linearTicks, logTicks, type Tick } from "./ticks.js";
+
+/** A rectangle in pixel coordinates, from `left`/`top` to `right`/`bottom`. */
+export interface PixelRect {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** Whether two rectangles share any area. */
+export function rectsOverlap(a: PixelRect, b: PixelRect): boolean {
+  return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+}
 
 /** A piece of text: `x` is where `anchor` sits, `baseline` the y of the baseline (rotated: see `rotate`). */
 export interface TextItem {
@@ -15,8 +28,8 @@ export interface TextItem {
   x: number;
   baseline: number;
   anchor: "start" | "middle" | "end";
-  /** Font pixel size (1 = 7-pixel capitals). */
-  scale: number;
+  /** Font size in pixels. */
+  size: number;
   /** Rotated 90 degrees counter-clockwise (reads bottom to top); `x` is then the baseline's x. */
   rotate?: boolean;
   color: Rgb;
@@ -118,7 +131,11 @@ export function layoutLinePlot(spec: LinePlotSpec): LinePlotLayout {
   const xLog = spec.xLog === true;
   const yLog = spec.yLog === true;
   const pad = 12 * s;
-  const lineH = FONT_HEIGHT * s;
+  const font = plotFontMetrics(s);
+  const size = font.size;
+  const lineH = font.lineHeight;
+  const ascent = font.capHeight;
+  const measure = font.width;
   const tickLen = 4 * s;
   const texts: TextItem[] = [];
 
@@ -153,17 +170,18 @@ export function layoutLinePlot(spec: LinePlotSpec): LinePlotLayout {
   const xInteger = !xLog && all.length > 0 && all.every((p) => Number.isInteger(p[0]));
 
   // Vertical space: title, plot, tick labels, x label.
-  const top = pad + (spec.title ? 2 * lineH + pad / 2 : 0);
+  // The box's edges sit on whole pixels, so that axes and grid lines are crisp.
+  const top = Math.round(pad + (spec.title ? 2 * lineH + pad / 2 : 0));
   const bottomMargin = tickLen + 4 * s + lineH + (spec.xLabel ? lineH + pad / 2 : 0) + pad;
   const plotTop = top;
-  const plotBottom = Math.max(plotTop + 20, height - bottomMargin);
+  const plotBottom = Math.round(Math.max(plotTop + 20, height - bottomMargin));
   const plotH = plotBottom - plotTop;
   const yTicks = yAxis.log
     ? logTicks(yAxis.min, yAxis.max, Math.floor(plotH / (lineH * 2.5)))
     : linearTicks(yAxis.min, yAxis.max, Math.max(2, Math.round(plotH / (36 * s))));
-  const yLabelW = Math.max(0, ...yTicks.map((t) => measureText(t.label) * s));
-  const plotLeft = pad + (spec.yLabel ? lineH + pad / 2 : 0) + yLabelW + tickLen + 4 * s;
-  const plotRight = Math.max(plotLeft + 20, width - pad - 10 * s);
+  const yLabelW = Math.max(0, ...yTicks.map((t) => measure(t.label)));
+  const plotLeft = Math.round(pad + (spec.yLabel ? lineH + pad / 2 : 0) + yLabelW + tickLen + 4 * s);
+  const plotRight = Math.round(Math.max(plotLeft + 20, width - pad - 10 * s));
   const plotW = plotRight - plotLeft;
   const xTicks = xAxis.log
     ? logTicks(xAxis.min, xAxis.max, Math.floor(plotW / (36 * s)))
@@ -183,35 +201,36 @@ export function layoutLinePlot(spec: LinePlotSpec): LinePlotLayout {
     .filter((t) => t.at >= plotTop - 0.5 && t.at <= plotBottom + 0.5);
 
   // Tick labels, kept inside the image.
-  const tickBaseline = plotBottom + tickLen + 3 * s + FONT_ASCENT * s;
+  const tickBaseline = plotBottom + tickLen + 3 * s + ascent;
   for (const t of xTickMarks) {
     if (!t.label) continue;
-    const half = (measureText(t.label) * s) / 2;
+    const half = measure(t.label) / 2;
     const x = Math.min(Math.max(t.at, half + 1), width - half - 1);
-    texts.push({ text: t.label, x, baseline: tickBaseline, anchor: "middle", scale: s, color: TEXT_COLOR });
+    texts.push({ text: t.label, x, baseline: tickBaseline, anchor: "middle", size, color: TEXT_COLOR });
   }
   for (const t of yTickMarks) {
     if (!t.label) continue;
-    const baseline = Math.min(Math.max(t.at + (FONT_ASCENT * s) / 2, FONT_ASCENT * s + 1), height - 1);
+    const baseline = Math.min(Math.max(t.at + ascent / 2, ascent + 1), height - 1);
     texts.push({
       text: t.label,
       x: plotLeft - tickLen - 3 * s,
       baseline,
       anchor: "end",
-      scale: s,
+      size,
       color: TEXT_COLOR,
     });
   }
   if (spec.title) {
     // Large if it fits, else smaller, else cut short with "...".
     const room = width - 2 * pad;
-    const titleScale = measureText(spec.title) * 2 * s <= room ? 2 * s : s;
+    const large = plotFontMetrics(2 * s);
+    const titleFont = large.width(spec.title) <= room ? large : font;
     texts.push({
-      text: fitText(spec.title, room / titleScale),
+      text: fitText(spec.title, room, titleFont.width),
       x: Math.min(Math.max((plotLeft + plotRight) / 2, pad + room / 2), width - pad - room / 2),
-      baseline: pad + FONT_ASCENT * 2 * s - (2 * s - titleScale) * FONT_ASCENT * 0.5,
+      baseline: pad + large.capHeight - (large.capHeight - titleFont.capHeight) / 2,
       anchor: "middle",
-      scale: titleScale,
+      size: titleFont.size,
       color: TEXT_COLOR,
     });
   }
@@ -219,19 +238,19 @@ export function layoutLinePlot(spec: LinePlotSpec): LinePlotLayout {
     texts.push({
       text: spec.xLabel,
       x: (plotLeft + plotRight) / 2,
-      baseline: tickBaseline + FONT_HEIGHT * s - FONT_ASCENT * s + pad / 2 + FONT_ASCENT * s,
+      baseline: tickBaseline + lineH + pad / 2,
       anchor: "middle",
-      scale: s,
+      size,
       color: TEXT_COLOR,
     });
   }
   if (spec.yLabel) {
     texts.push({
       text: spec.yLabel,
-      x: pad + FONT_ASCENT * s,
+      x: pad + ascent,
       baseline: (plotTop + plotBottom) / 2,
       anchor: "middle",
-      scale: s,
+      size,
       rotate: true,
       color: TEXT_COLOR,
     });
@@ -250,9 +269,9 @@ export function layoutLinePlot(spec: LinePlotSpec): LinePlotLayout {
     texts.push({
       text: "no data",
       x: (plotLeft + plotRight) / 2,
-      baseline: (plotTop + plotBottom) / 2 + (FONT_ASCENT * s) / 2,
+      baseline: (plotTop + plotBottom) / 2 + ascent / 2,
       anchor: "middle",
-      scale: s,
+      size,
       color: AXIS_COLOR,
     });
   }
@@ -263,7 +282,7 @@ export function layoutLinePlot(spec: LinePlotSpec): LinePlotLayout {
   if (named.length > 0) {
     const swatch = 18 * s;
     const rowH = lineH + 4 * s;
-    const boxW = 6 * s + swatch + 6 * s + Math.max(...named.map((n) => measureText(n.name) * s)) + 8 * s;
+    const boxW = 6 * s + swatch + 6 * s + Math.max(...named.map((n) => measure(n.name))) + 8 * s;
     const boxH = 4 * s + named.length * rowH + 2 * s;
     const inset = 6 * s;
     const corners: PixelRect[] = [
@@ -312,37 +331,43 @@ export function layoutLinePlot(spec: LinePlotSpec): LinePlotLayout {
       texts.push({
         text: n.name,
         x: box.left + 6 * s + swatch + 6 * s,
-        baseline: box.top + 4 * s + i * rowH + rowH / 2 + (FONT_ASCENT * s) / 2,
+        baseline: box.top + 4 * s + i * rowH + rowH / 2 + ascent / 2,
         anchor: "start",
-        scale: s,
+        size,
         color: TEXT_COLOR,
       });
     });
   }
 
-  // Markers with their labels placed up-right of the point, flipped to stay inside the box.
-  const markerItems = markers.map((m) => {
-    const x = px(m.x);
-    const y = py(m.y);
-    const color = parseColor(m.color ?? "#d62728", "plot marker color");
-    const item: LinePlotLayout["markers"][number] = { x, y, color, guide: m.guide !== false, radius: 4 * s };
-    if (m.label) {
-      const w = measureText(m.label) * s;
-      const h = FONT_ASCENT * s;
-      let left = x + 8 * s;
-      if (left + w + 3 * s > plotRight) left = x - 8 * s - w;
-      let baseline = y - 8 * s;
-      if (baseline - h - 3 * s < plotTop) baseline = y + 8 * s + h;
-      left = Math.max(left, plotLeft + 3 * s);
-      item.label = { text: m.label, x: left, baseline, anchor: "start", scale: s, color };
-      item.labelBox = {
-        left: left - 3 * s,
-        top: baseline - h - 3 * s,
-        right: left + w + 3 * s,
-        bottom: baseline + 3 * s,
-      };
-    }
-    return item;
+  // Markers, each label beside its point where it overlaps no other label, the legend or another marker.
+  const markerItems: LinePlotLayout["markers"] = markers.map((m) => ({
+    x: px(m.x),
+    y: py(m.y),
+    color: parseColor(m.color ?? "#d62728", "plot marker color"),
+    guide: m.guide !== false,
+    radius: 4 * s,
+  }));
+  const taken: PixelRect[] = markerItems.map((m) => ({
+    left: m.x - m.radius - s,
+    top: m.y - m.radius - s,
+    right: m.x + m.radius + s,
+    bottom: m.y + m.radius + s,
+  }));
+  if (legend) taken.push(legend.box);
+  markers.forEach((m, i) => {
+    if (!m.label) return;
+    const item = markerItems[i]!;
+    const box = placeLabel(item, measure(m.label) + 6 * s, ascent + 6 * s, 8 * s, plot, taken, i);
+    taken.push(box);
+    item.labelBox = box;
+    item.label = {
+      text: m.label,
+      x: box.left + 3 * s,
+      baseline: box.bottom - 3 * s,
+      anchor: "start",
+      size,
+      color: item.color,
+    };
   });
 
   return {
@@ -361,12 +386,53 @@ export function layoutLinePlot(spec: LinePlotSpec): LinePlotLayout {
   };
 }
 
-/** `text`, or its longest prefix followed by "..." that is at most `maxWidth` pixels wide at 1x. */
-function fitText(text: string, maxWidth: number): string {
-  if (measureText(text) <= maxWidth) return text;
+/** `text`, or its longest prefix followed by "..." that is at most `maxWidth` pixels wide. */
+function fitText(text: string, maxWidth: number, measure: (text: string) => number): string {
+  if (measure(text) <= maxWidth) return text;
   const chars = [...text];
-  while (chars.length > 0 && measureText(`${chars.join("")}...`) > maxWidth) chars.pop();
+  while (chars.length > 0 && measure(`${chars.join("")}...`) > maxWidth) chars.pop();
   return `${chars.join("").trimEnd()}...`;
+}
+
+/**
+ * A `w` x `h` box for the label of the marker at `at`: the first of up-right, up-left, down-right,
+ * down-left of the point (`gap` away), then the same stepped further out row by row, that lies inside
+ * `plot` and overlaps none of `taken` except `self` (the marker's own disc). When every spot is taken
+ * the label goes up-right, kept inside the box.
+ */
+function placeLabel(
+  at: { x: number; y: number },
+  w: number,
+  h: number,
+  gap: number,
+  plot: PixelRect,
+  taken: readonly PixelRect[],
+  self: number,
+): PixelRect {
+  const boxAt = (left: number, top: number): PixelRect => ({ left, top, right: left + w, bottom: top + h });
+  const fits = (b: PixelRect) =>
+    b.left >= plot.left + 1 &&
+    b.right <= plot.right - 1 &&
+    b.top >= plot.top + 1 &&
+    b.bottom <= plot.bottom - 1 &&
+    taken.every((t, i) => i === self || !rectsOverlap(b, t));
+  const rows = Math.max(1, Math.ceil((plot.bottom - plot.top) / h));
+  for (let row = 0; row < rows; row++) {
+    const up = at.y - gap - h - row * h;
+    const down = at.y + gap + row * h;
+    for (const [left, top] of [
+      [at.x + gap, up],
+      [at.x - gap - w, up],
+      [at.x + gap, down],
+      [at.x - gap - w, down],
+    ] as const) {
+      const b = boxAt(left, top);
+      if (fits(b)) return b;
+    }
+  }
+  const left = Math.min(Math.max(at.x + gap, plot.left + 1), plot.right - 1 - w);
+  const top = Math.min(Math.max(at.y - gap - h, plot.top + 1), plot.bottom - 1 - h);
+  return boxAt(left, top);
 }
 
 /**

@@ -45,7 +45,7 @@ export interface LinePlotSpec {
   yMax?: number;
   series: readonly LineSeries[];
   markers?: readonly PlotMarker[];
-  /** Pixel size of the bitmap font (1 = 7-pixel capitals); default 1, or 2 for images >= 1000 px wide. */
+  /** Text size multiplier (1 = 11-pixel font; it also scales line widths); default 1, or 2 for images >= 1000 px wide. */
   textScale?: number;
   /** Background color (default white). */
   background?: string;

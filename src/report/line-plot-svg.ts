@@ -7,6 +7,7 @@ import {
   type TextItem,
 } from "./line-plot-layout.js";
 import type { LinePlotSpec } from "./line-plot-spec.js";
+import { PLOT_FONT_FAMILY } from "./plot-font.js";
 
 /** Escapes text for XML character data and attribute values. */
 export function escapeXml(text: string): string {
@@ -17,7 +18,7 @@ const n = (v: number) => String(Math.round(v * 100) / 100);
 const hex = (c: Rgb) => colorToHex(c);
 
 function svgText(t: TextItem): string {
-  const size = n(10 * t.scale);
+  const size = n(t.size);
   const transform = t.rotate ? ` transform="rotate(-90 ${n(t.x)} ${n(t.baseline)})"` : "";
   return (
     `<text x="${n(t.x)}" y="${n(t.baseline)}" font-size="${size}" text-anchor="${t.anchor}" ` +
@@ -26,9 +27,11 @@ function svgText(t: TextItem): string {
 }
 
 /**
- * The same plot as {@link renderLinePlot}, as a standalone SVG document (a string) for HTML
- * reports: one `<polyline>` per series that has at least two drawable points (a `<circle>` for a
- * single point), clipped to the plot box; text in a monospace font.
+ * Draws a line plot as a standalone SVG document (a string): one or more series with axes, grid,
+ * ticks, labels, a legend (for named series), optional log axes and labelled markers. One
+ * `<polyline>` per series that has at least two drawable points (a `<circle>` for a single point),
+ * clipped to the plot box; text in a monospace font (plot-font.ts). {@link renderLinePlot} is this
+ * SVG rasterized to PNG.
  *
  * @example html += renderLinePlotSvg({ title: "loss", series: [{ name: "train", x: epochs, y: loss }] });
  */
@@ -39,7 +42,7 @@ export function renderLinePlotSvg(spec: LinePlotSpec): string {
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${L.width}" height="${L.height}" ` +
-      `viewBox="0 0 ${L.width} ${L.height}" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace">`,
+      `viewBox="0 0 ${L.width} ${L.height}" font-family="${PLOT_FONT_FAMILY}">`,
   );
   if (spec.title) out.push(`<title>${escapeXml(spec.title)}</title>`);
   // Named by its geometry: unique enough when several plots share an HTML page, and deterministic.
@@ -61,9 +64,12 @@ export function renderLinePlotSvg(spec: LinePlotSpec): string {
   }
   out.push(`<g class="grid" shape-rendering="crispEdges">${grid.join("")}</g>`);
 
+  // The axes run along the outside of the box: the pixel column left of it and the row below it.
+  const ax = left - 0.5;
+  const ay = bottom + 0.5;
   const axis: string[] = [
-    `<line x1="${n(left)}" y1="${n(top)}" x2="${n(left)}" y2="${n(bottom)}"/>`,
-    `<line x1="${n(left)}" y1="${n(bottom)}" x2="${n(right)}" y2="${n(bottom)}"/>`,
+    `<line x1="${n(ax)}" y1="${n(top)}" x2="${n(ax)}" y2="${n(ay)}"/>`,
+    `<line x1="${n(ax)}" y1="${n(ay)}" x2="${n(right)}" y2="${n(ay)}"/>`,
   ];
   for (const t of L.xTicks) {
     axis.push(

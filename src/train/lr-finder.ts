@@ -359,9 +359,17 @@ export interface LrFinderPlotOptions {
   skipEnd?: number;
 }
 
+/** How each rule's marker is labelled: the "minimum" rule marks a tenth of the lowest point's rate. */
+const PLOT_LABELS: Record<LrSuggestionRule, string> = {
+  valley: "valley",
+  steepest: "steepest",
+  minimum: "min/10",
+};
+
 /**
  * The LR-finder plot as a line-plot spec: smoothed loss (and the raw batch losses, thin) against the
- * learning rate on a log axis, with each rule's suggestion marked and the chosen one in red.
+ * learning rate on a log axis, with each rule's suggestion marked (labelled as {@link PLOT_LABELS} says)
+ * and the chosen one in red.
  */
 export function lrFinderPlotSpec(r: LrFinderResult, options: LrFinderPlotOptions = {}): LinePlotSpec {
   const skip = options.skipEnd ?? 5;
@@ -376,7 +384,7 @@ export function lrFinderPlotSpec(r: LrFinderResult, options: LrFinderPlotOptions
   const markers: PlotMarker[] = LR_SUGGESTION_RULES.map((rule) => ({
     x: details.points[rule].lr,
     y: details.points[rule].loss,
-    label: `${rule} ${lrText(r.suggestions[rule])}`,
+    label: `${PLOT_LABELS[rule]} ${lrText(r.suggestions[rule])}`,
     color: rule === r.chosen ? "#d62728" : "#7f7f7f",
     guide: rule === r.chosen,
   }));

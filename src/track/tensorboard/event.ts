@@ -1,15 +1,9 @@
 /**
- * TensorBoard's `Event` protobuf (tensorflow/core/util/event.proto) and the parts of `Summary`
- * (tensorflow/core/framework/summary.proto) nncoach writes: scalar `simple_value`s and
- * `HistogramProto`s. Field numbers:
- *
- *     Event          wall_time=1 (double)  step=2 (int64)  file_version=3 (string)  summary=5 (Summary)
- *     Summary        value=1 (repeated Summary.Value)
- *     Summary.Value  tag=1 (string)  simple_value=2 (float)  histo=5 (HistogramProto)
- *     HistogramProto min=1 max=2 num=3 sum=4 sum_squares=5 (double)
- *                    bucket_limit=6 bucket=7 (packed repeated double)
+ * Encoding of TensorBoard events (schema in event-schema.ts): an Event holding a Summary of scalar
+ * `simple_value`s and histograms, and the file_version Event that opens every event file. Also
+ * {@link computeHistogram}, which summarises values the way TensorBoard's HistogramProto stores them.
  */
-import { ProtoWriter } from "./protobuf-writer.js";
+import { eventSchema } from "./event-schema.js";
 
 /** The file_version string of the first record of every event file TensorBoard reads. */
 export const EVENT_FILE_VERSION = "brain.Event:2";
@@ -74,40 +68,32 @@ export function computeHistogram(values: ArrayLike<number>, bucketCount = 30): H
   return { min, max, num, sum, sumSquares, bucketLimit, bucket };
 }
 
-function histogramProto(h: Histogram): ProtoWriter {
-  return new ProtoWriter()
-    .double(1, h.min)
-    .double(2, h.max)
-    .double(3, h.num)
-    .double(4, h.sum)
-    .double(5, h.sumSquares)
-    .packedDoubles(6, h.bucketLimit)
-    .packedDoubles(7, h.bucket);
-}
-
 /** Encodes an Event holding a Summary with the given values. */
 export function encodeSummaryEvent(
   wallTime: number,
   step: number,
   values: readonly SummaryValue[],
 ): Uint8Array {
-  const summary = new ProtoWriter();
-  for (const v of values) {
-    const value = new ProtoWriter().string(1, v.tag);
-    if ("simpleValue" in v) value.float(2, v.simpleValue);
-    else value.message(5, histogramProto(v.histogram));
-    summary.message(1, value);
-  }
-  return eventHeader(wallTime, step).message(5, summary).finish();
+  const value = values.map((v) => {
+    if ("simpleValue" in v) return { tag: v.tag, simple_value: v.simpleValue };
+    const h = v.histogram;
+    return {
+      tag: v.tag,
+      histo: {
+        min: h.min,
+        max: h.max,
+        num: h.num,
+        sum: h.sum,
+        sum_squares: h.sumSquares,
+        bucket_limit: h.bucketLimit,
+        bucket: h.bucket,
+      },
+    };
+  });
+  return eventSchema.encode("Event", { wall_time: wallTime, step, summary: { value } });
 }
 
 /** Encodes the first Event of a file: `file_version: "brain.Event:2"`. */
 export function encodeFileVersionEvent(wallTime: number): Uint8Array {
-  return eventHeader(wallTime, 0).string(3, EVENT_FILE_VERSION).finish();
-}
-
-/** wall_time and step, the step left out when 0 as proto3 serializers do (so bytes match theirs). */
-function eventHeader(wallTime: number, step: number): ProtoWriter {
-  const w = new ProtoWriter().double(1, wallTime);
-  return step === 0 ? w : w.varint(2, step);
+  return eventSchema.encode("Event", { wall_time: wallTime, file_version: EVENT_FILE_VERSION });
 }

@@ -1,12 +1,13 @@
 /**
  * Reads TensorBoard event files back: TFRecord frames (both checksums checked) holding Event
- * protobufs, decoded into plain objects. Written from the format (event.proto, summary.proto), so it
- * doubles as an independent check of {@link TensorBoardWriter}'s output.
+ * protobufs (schema in event-schema.ts), decoded into plain objects. Tests check it against files
+ * written by Google's protobuf library, so it also checks {@link TensorBoardWriter}'s output.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { has, int64ToNumber } from "../../util/protobuf.js";
 import type { Histogram } from "./event.js";
-import { int64ToNumber, type ProtoField, readPackedDoubles, readProtoFields } from "./protobuf-reader.js";
+import { eventSchema } from "./event-schema.js";
 import { readRecords } from "./tfrecord.js";
 
 /** One decoded Summary.Value: a scalar (`simpleValue`, float32 precision) or a histogram. */
@@ -33,52 +34,31 @@ export interface EventFileContents {
   truncatedTail: boolean;
 }
 
-const text = new TextDecoder("utf-8", { fatal: true });
-
-function f64(f: ProtoField): number {
-  if (f.wireType !== 1) throw new Error(`field ${f.field}: expected a double, got wire type ${f.wireType}`);
-  return f.fixed64.getFloat64(0, true);
-}
-
-function decodeHistogram(bytes: Uint8Array): Histogram {
-  const h: Histogram = { min: 0, max: 0, num: 0, sum: 0, sumSquares: 0, bucketLimit: [], bucket: [] };
-  for (const f of readProtoFields(bytes)) {
-    if (f.field === 1) h.min = f64(f);
-    else if (f.field === 2) h.max = f64(f);
-    else if (f.field === 3) h.num = f64(f);
-    else if (f.field === 4) h.sum = f64(f);
-    else if (f.field === 5) h.sumSquares = f64(f);
-    else if (f.field === 6) h.bucketLimit.push(...readPackedDoubles(f));
-    else if (f.field === 7) h.bucket.push(...readPackedDoubles(f));
-  }
-  return h;
-}
-
-function decodeSummaryValue(bytes: Uint8Array): DecodedSummaryValue {
-  const v: DecodedSummaryValue = { tag: "" };
-  for (const f of readProtoFields(bytes)) {
-    if (f.field === 1 && f.wireType === 2) v.tag = text.decode(f.bytes);
-    else if (f.field === 2 && f.wireType === 5) v.simpleValue = f.fixed32.getFloat32(0, true);
-    else if (f.field === 5 && f.wireType === 2) v.histogram = decodeHistogram(f.bytes);
-  }
-  return v;
-}
-
 /** Decodes one serialized Event message. */
 export function decodeEvent(bytes: Uint8Array): DecodedEvent {
-  const e: DecodedEvent = { wallTime: 0, step: 0 };
-  for (const f of readProtoFields(bytes)) {
-    if (f.field === 1) e.wallTime = f64(f);
-    else if (f.field === 2 && f.wireType === 0) e.step = int64ToNumber(f.varint);
-    else if (f.field === 3 && f.wireType === 2) e.fileVersion = text.decode(f.bytes);
-    else if (f.field === 5 && f.wireType === 2) {
-      e.values = [];
-      for (const s of readProtoFields(f.bytes)) {
-        if (s.field === 1 && s.wireType === 2) e.values.push(decodeSummaryValue(s.bytes));
+  const e = eventSchema.decode("Event", bytes);
+  const event: DecodedEvent = { wallTime: e.wall_time, step: int64ToNumber(e.step) };
+  if (has(e, "file_version")) event.fileVersion = e.file_version;
+  if (e.summary) {
+    event.values = e.summary.value.map((v) => {
+      const value: DecodedSummaryValue = { tag: v.tag };
+      if (has(v, "simple_value")) value.simpleValue = v.simple_value;
+      if (v.histo) {
+        const h = v.histo;
+        value.histogram = {
+          min: h.min,
+          max: h.max,
+          num: h.num,
+          sum: h.sum,
+          sumSquares: h.sum_squares,
+          bucketLimit: [...h.bucket_limit],
+          bucket: [...h.bucket],
+        };
       }
-    }
+      return value;
+    });
   }
-  return e;
+  return event;
 }
 
 /** Decodes the bytes of an event file. Throws on a checksum mismatch or a malformed Event. */
