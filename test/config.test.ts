@@ -45,7 +45,9 @@ describe("the option table", () => {
     "weightDecay", "momentum", "batchSize", "epochs", "clipNorm", "clipValue", "labelSmoothing", "loss",
     "huberDelta", "focalGamma", "classWeights", "schedule", "warmup", "earlyStopping", "monitor", "seed",
     "threads", "precision", "save", "logDir", "checkpoint", "resume", "json", "pretrained", "freeze", "head",
-    "fineTune", "augment",
+    "fineTune", "augment", "testData", "text", "drop", "id", "group", "time", "cv", "standardize",
+    "evaluateTest", "imageSize", "channels", "architecture", "widths", "depth", "embeddingDim", "headEpochs",
+    "fineTuneFactor", "pretrainedLrScale",
   ];
   test("has every option once, kebab-case flags, and defaults its own validators accept", () => {
     assert.deepEqual([...TRAIN_OPTIONS.map((o) => o.name)].sort(), [...keys].sort());
@@ -244,7 +246,7 @@ describe("resolveConfig", () => {
     assert.equal(cfg.values.batchSize, 64);
     assert.equal(cfg.values.epochs, 7);
     assert.equal(cfg.values.json, true);
-    assert.equal(cfg.values.optimizer, "adam");
+    assert.equal(cfg.values.optimizer, "adamw");
     assert.deepEqual(cfg.values.hidden, [256, 256]);
     assert.equal(cfg.sources.lr, "cli");
     assert.equal(cfg.sources.batchSize, "cli");

@@ -293,7 +293,7 @@ test("user errors: missing target (closest match), one class, non-number in a nu
   );
   assert.throws(
     () => TabularPreprocessor.fit(one, [0, 2], "y", { scaling: "robust" as "standard" }),
-    /scaling must be "standard" or "minmax"; got "robust"/,
+    /scaling must be "standard", "minmax" or "none"; got "robust"/,
   );
   const votes = table(
     ["v", "y"],

@@ -34,7 +34,13 @@ describe("planRun: a pure function from (data summary, config) to a plan and dec
     assert.equal(a.plan.loss.labelSmoothing, 0.05);
     assert.equal(a.plan.schedule, "cosine+warmup:3");
     assert.equal(a.plan.batchSize, 32);
-    assert.deepEqual(a.plan.model, { type: "mlp", hidden: [256, 256], activation: "relu", norm: "none", dropout: 0.1 });
+    assert.deepEqual(a.plan.model, {
+      type: "mlp",
+      hidden: [256, 256],
+      activation: "relu",
+      norm: "none",
+      dropout: 0.1,
+    });
   });
 
   test("imbalanced classes switch the monitored metric, recorded as a recipe decision", () => {
@@ -55,7 +61,10 @@ describe("planRun: a pure function from (data summary, config) to a plan and dec
     assert.equal(d.source, "recipe");
     assert.match(d.reason, /30\.0:1/);
     // three classes: macro-F1
-    const three = planRun({ ...s, classes: ["a", "b", "c"], classCounts: [300, 10, 50] }, resolveConfig(null, {}));
+    const three = planRun(
+      { ...s, classes: ["a", "b", "c"], classCounts: [300, 10, 50] },
+      resolveConfig(null, {}),
+    );
     assert.equal(three.plan.monitor, "val_f1_macro");
   });
 

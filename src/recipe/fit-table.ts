@@ -115,7 +115,11 @@ export function fitTable(
   if (d.kind === "text") {
     // the target's encoding comes from the preprocessor; the inputs from the n-gram bag
     const others = d.table.columns.filter((c) => c !== d.target);
-    const pre = TabularPreprocessor.fit(d.table, trainRows, d.target, { task, dropColumns: others, targetOnly: true });
+    const pre = TabularPreprocessor.fit(d.table, trainRows, d.target, {
+      task,
+      dropColumns: others,
+      targetOnly: true,
+    });
     const trainTexts = texts(d, d.textColumn!, trainRows);
     const mode = chooseNgramMode(trainTexts);
     const ngrams = NgramBag.fit(trainTexts, { mode: mode.mode });
