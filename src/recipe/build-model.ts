@@ -9,8 +9,10 @@ import { parseActivation } from "../nn/activations.js";
 import { cnn, residualCnn } from "../nn/cnn.js";
 import type { Layer } from "../nn/layer.js";
 import { Activation } from "../nn/layers/activation.js";
+import { BatchNorm } from "../nn/layers/batch-norm.js";
 import { Dense } from "../nn/layers/dense.js";
 import { Dropout } from "../nn/layers/dropout.js";
+import { LayerNorm } from "../nn/layers/layer-norm.js";
 import { NgramBagEmbedding } from "../nn/layers/ngram-bag.js";
 import type { Loss } from "../nn/losses/index.js";
 import { makeLoss, outputUnits } from "../nn/losses/index.js";
@@ -73,7 +75,9 @@ export function buildModel(data: PreparedData, plan: RunPlan): BuiltModel {
     const layers: Layer[] = [new NgramBagEmbedding("ngrams", data.ngrams.size, m.dim)];
     if (m.dropout > 0) layers.push(new Dropout("ngrams_dropout", m.dropout));
     m.hidden.forEach((units, i) => {
-      layers.push(new Dense(`dense_${i}`, { units, activationHint: act }));
+      layers.push(new Dense(`dense_${i}`, { units, activationHint: act, useBias: m.norm !== "batch" }));
+      if (m.norm === "batch") layers.push(new BatchNorm(`batch_norm_${i}`));
+      if (m.norm === "layer") layers.push(new LayerNorm(`layer_norm_${i}`));
       layers.push(new Activation(`${act}_${i}`, act));
       if (m.dropout > 0) layers.push(new Dropout(`dropout_${i}`, m.dropout));
     });

@@ -111,8 +111,12 @@ export async function loadData(file: string, cfg: TrainConfig, o: LoadOptions = 
   const target = cfg.target ?? table.columns[table.columns.length - 1]!;
   if (!cfg.target && role === "training")
     notices.push(`no --target given: predicting the last column, '${target}'`);
-  requireColumns(table, [target], "target column");
-  requireColumns(table, [cfg.text, cfg.id, cfg.group, cfg.time, ...cfg.drop], "column");
+  requireColumns(table, [target], cfg.target ? "--target column" : "target column");
+  requireColumns(table, [cfg.text], "--text column");
+  requireColumns(table, [cfg.id], "--id column");
+  requireColumns(table, [cfg.group], "--group column");
+  requireColumns(table, [cfg.time], "--time column");
+  requireColumns(table, cfg.drop, "--drop column");
   const { rows: labelled, dropped } = rowsWithTarget(table, target);
   if (dropped > 0) notices.push(`left out ${dropped} rows of ${file} with no value in '${target}'`);
   if (labelled.length === 0)

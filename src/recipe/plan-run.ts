@@ -73,9 +73,9 @@ function refuseForeignOptions(s: DataSummary, cfg: ResolvedConfig): void {
       "--focal-gamma applies to --loss focal only",
       "add --loss focal, or remove --focal-gamma",
     );
-  if (s.kind === "text" && v.norm === "batch" && user("norm") && v.hidden.length === 0)
+  if (s.kind === "text" && v.norm !== "none" && user("norm") && !user("hidden"))
     throw new UserError(
-      "--norm batch normalizes hidden layers, and this text model has none",
+      `--norm ${v.norm} normalizes hidden layers, and this text model has none`,
       "add hidden layers (e.g. --hidden 64) or remove --norm",
     );
 }
@@ -165,7 +165,14 @@ export function planRun(s: DataSummary, cfg: ResolvedConfig): { plan: RunPlan; d
       );
   } else if (s.kind === "text") {
     const hidden = user("hidden") ? v.hidden : [];
-    model = { type: "ngram-bag", dim: v.embeddingDim, hidden, activation: v.activation, dropout: v.dropout };
+    model = {
+      type: "ngram-bag",
+      dim: v.embeddingDim,
+      hidden,
+      activation: v.activation,
+      norm: v.norm,
+      dropout: v.dropout,
+    };
     decide(
       "model",
       `n-gram embedding bag ${v.embeddingDim}${hidden.length ? `, hidden ${hidden.join(",")}` : ", linear head"}`,
@@ -291,17 +298,19 @@ export function planRun(s: DataSummary, cfg: ResolvedConfig): { plan: RunPlan; d
       warmupSpec = null;
       decide("warmup", "none", "recipe", "onecycle-warmup", "the one-cycle schedule warms up by itself");
     } else {
-      const w = Math.max(1, Math.min(parseWarmup(v.warmup ?? "0").count, Math.floor(v.epochs / 5)));
-      warmupSpec = String(w);
-      decide(
-        "warmup",
-        warmupSpec,
-        w === 3 ? "default" : "recipe",
-        w === 3 ? "recipe-default" : "warmup-fits-epochs",
-        w === 3
-          ? "3 warm-up epochs (RECIPE.md §5, §11)"
-          : `${w} warm-up epoch(s): at most a fifth of the ${v.epochs} epochs`,
-      );
+      const w = Math.min(parseWarmup(v.warmup ?? "0").count, Math.floor(v.epochs / 5));
+      warmupSpec = w >= 1 ? String(w) : null;
+      if (w === 3) decide("warmup", "3", "default", "recipe-default", "3 warm-up epochs (RECIPE.md §5, §11)");
+      else
+        decide(
+          "warmup",
+          warmupSpec ?? "none",
+          "recipe",
+          "warmup-fits-epochs",
+          w >= 1
+            ? `${w} warm-up epoch(s): at most a fifth of the ${v.epochs} epochs`
+            : `no warm-up: ${v.epochs} epoch(s) are too few for one (at most a fifth of the run)`,
+        );
     }
   } else keep("warmup", "");
   keep("schedule", "cosine decay after the warm-up (RECIPE.md §5, §11)");

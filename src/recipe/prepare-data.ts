@@ -145,8 +145,11 @@ export async function prepareData(resolved: ResolvedConfig): Promise<PreparedDat
     loaded.kind === "images" || loaded.kind === "audio"
       ? { task: "classification" as const, reason: "a class folder: the subfolders are the classes" }
       : settleTask(loaded, cfg, rows);
-  if (task.task === "regression" && (loaded.kind === "images" || loaded.kind === "audio"))
-    throw new UserError("--task regression needs a table; a class folder is classification");
+  if (cfg.task === "regression" && (loaded.kind === "images" || loaded.kind === "audio"))
+    throw new UserError(
+      `--task regression needs a table with a numeric target; ${cfg.data} is a class folder, which is classification`,
+      "remove --task",
+    );
 
   let split: RowSplit;
   let how: string;

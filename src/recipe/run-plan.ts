@@ -14,7 +14,14 @@ export type ModelPlan =
       norm: "none" | "batch";
       dropout: number;
     }
-  | { type: "ngram-bag"; dim: number; hidden: number[]; activation: string; dropout: number }
+  | {
+      type: "ngram-bag";
+      dim: number;
+      hidden: number[];
+      activation: string;
+      norm: "none" | "batch" | "layer";
+      dropout: number;
+    }
   | {
       type: "pretrained";
       file: string;

@@ -427,7 +427,8 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     valueName: "<column>",
     default: null,
     defaultText: "the last column",
-    description: "Column to predict.",
+    kinds: ["table", "text"],
+    description: "Column to predict (tables and text; a class folder's classes are its subfolders).",
     validate: orNull(text, "null for the last column"),
   }),
   option("validationData", {
