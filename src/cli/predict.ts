@@ -2,8 +2,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { readTableFile } from "../data/read-table-file.js";
-import { ort } from "../engine/ort-backend.js";
 import { TabularPreprocessor } from "../data/tabular-preprocessor.js";
+import { ort } from "../engine/ort-backend.js";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { intOption, parseCommandArgs } from "./args.js";
@@ -44,7 +44,10 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const x = pre.transformFeatures(table);
   const n = table.rows.length;
   const threads = intOption("threads", v.threads);
-  const session = await ort.InferenceSession.create(fs.readFileSync(modelPath), threads ? { intraOpNumThreads: threads } : {});
+  const session = await ort.InferenceSession.create(
+    fs.readFileSync(modelPath),
+    threads ? { intraOpNumThreads: threads } : {},
+  );
   const out = (await session.run({ input: new ort.Tensor("float32", x, [n, pre.featureCount]) })).output!;
   const values = out.data as Float32Array;
   const k = n > 0 ? values.length / n : 0;

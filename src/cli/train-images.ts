@@ -1,4 +1,5 @@
 /** The image-folder branch of `nncoach train <folder>`: runs trainImages and reports like the table branch. */
+import { ortBackend } from "../engine/ort-backend.js";
 import type { ResolvedConfig } from "../train/config.js";
 import { type ImageTrainResult, trainImages } from "../train/train-images.js";
 import { fmt } from "./output.js";
@@ -30,6 +31,7 @@ export async function trainImageFolder(
       `${JSON.stringify({
         task: "classification",
         input: "images",
+        engine: ortBackend,
         classes: result.classes,
         image_shape: result.imageShape,
         epochs_run: result.epochsRun,

@@ -4,6 +4,7 @@
  * src/train/config-options.ts, so help, validation and config files agree.
  */
 import fs from "node:fs";
+import { ortBackend } from "../engine/ort-backend.js";
 import { UserError } from "../errors.js";
 import { ProgressDisplay } from "../train/callbacks/progress-display.js";
 import { loadConfigFile, resolveConfig, TRAIN_OPTIONS } from "../train/config.js";
@@ -102,6 +103,7 @@ function report(r: TabularTrainResult, out: (l: string) => void): void {
 function jsonResult(r: TabularTrainResult) {
   return {
     task: r.task,
+    engine: ortBackend,
     classes: r.classes,
     monitor: r.monitor,
     epochs_run: r.epochsRun,

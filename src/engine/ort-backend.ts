@@ -78,7 +78,10 @@ async function load(): Promise<{ ort: Ort; info: OrtBackendInfo }> {
     return await loadNative();
   } catch (e) {
     if (wanted === "native")
-      throw new UserError(`${ENGINE_ENV}=native, but ${nativeFailure(e)}`, `install it: ${NATIVE_INSTALL_HINT}`);
+      throw new UserError(
+        `${ENGINE_ENV}=native, but ${nativeFailure(e)}`,
+        `install it: ${NATIVE_INSTALL_HINT}`,
+      );
     const wasm = await loadWasm();
     process.stderr.write(
       `nncoach: note: ${nativeFailure(e)}; training runs on onnxruntime-web (WebAssembly, several times slower). For native speed: ${NATIVE_INSTALL_HINT}\n`,

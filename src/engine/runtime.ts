@@ -76,7 +76,8 @@ export class CompiledGraph {
     if (Array.isArray(fetch)) out = await this.session.run(feeds, [...fetch]);
     // onnxruntime-web computes a pre-allocated CPU output in WebAssembly memory and returns the given
     // tensor without copying the result back into it: there the runtime allocates every output
-    else if (fetch && ortBackend.name === "onnxruntime-web") out = await this.session.run(feeds, Object.keys(fetch));
+    else if (fetch && ortBackend.name === "onnxruntime-web")
+      out = await this.session.run(feeds, Object.keys(fetch));
     else if (fetch) out = await this.session.run(feeds, fetch as Record<string, ortTypes.Tensor | null>);
     else out = await this.session.run(feeds);
     return out as Record<string, ortTypes.Tensor>;
