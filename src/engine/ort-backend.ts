@@ -38,9 +38,11 @@ export interface OrtBackendInfo {
 /** The environment variable that picks the engine: unset (native, else WebAssembly), "native" or "wasm". */
 export const ENGINE_ENV = "NNCOACH_ENGINE";
 
+/** The command that adds the native build to a project from the npm registry alone. */
+export const NATIVE_INSTALL_COMMAND = "ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node";
+
 /** How to get the native build, for notes and errors. */
-export const NATIVE_INSTALL_HINT =
-  "ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node (the variable keeps its installer from downloading CUDA files from outside npm)";
+export const NATIVE_INSTALL_HINT = `${NATIVE_INSTALL_COMMAND} (the variable keeps its installer from fetching CUDA files from outside npm)`;
 
 /** A specifier in a variable: the build must not fail where npm left the optional package out. */
 const NATIVE_PACKAGE: string = "onnxruntime-node";
@@ -62,7 +64,7 @@ async function loadWasm(): Promise<{ ort: Ort; info: OrtBackendInfo }> {
 function nativeFailure(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   if (err?.code === "ERR_MODULE_NOT_FOUND" && /'onnxruntime-node'/.test(err.message))
-    return "onnxruntime-node is not installed (npm leaves it out when its install script cannot download its CUDA files)";
+    return "onnxruntime-node is not installed (npm leaves it out when its install script cannot download CUDA files)";
   return `onnxruntime-node is installed but did not load (${String(err?.message ?? e).split("\n")[0]})`;
 }
 
@@ -84,7 +86,7 @@ async function load(): Promise<{ ort: Ort; info: OrtBackendInfo }> {
       );
     const wasm = await loadWasm();
     process.stderr.write(
-      `nncoach: note: ${nativeFailure(e)}; training runs on onnxruntime-web (WebAssembly, several times slower). For native speed: ${NATIVE_INSTALL_HINT}\n`,
+      `nncoach: note: ${nativeFailure(e)}, so nncoach runs on onnxruntime-web (WebAssembly, several times slower); for native speed run: ${NATIVE_INSTALL_COMMAND}\n`,
     );
     return wasm;
   }
