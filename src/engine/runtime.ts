@@ -8,7 +8,7 @@ import os from "node:os";
 import type * as ortTypes from "onnxruntime-common";
 import { UserError } from "../errors.js";
 import type { DType } from "./graph.js";
-import { NATIVE_INSTALL_HINT, ort, ortBackend } from "./ort-backend.js";
+import { ort, ortBackend } from "./ort-backend.js";
 
 export interface RuntimeOptions {
   /** Intra-op threads; default: all cores. */
@@ -49,7 +49,7 @@ export class CompiledGraph {
     if (opts.provider === "cuda" && ortBackend.name !== "onnxruntime-node")
       throw new UserError(
         `provider "cuda" needs onnxruntime-node, but this process runs ${ortBackend.name} (WebAssembly, CPU only)`,
-        `install the native build with its CUDA files: ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node; or drop provider "cuda" (CPU only: ${NATIVE_INSTALL_HINT})`,
+        `install the native build with its CUDA files (ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node downloads them from NuGet), or leave provider "cuda" out to train on the CPU`,
       );
     const session = await ort.InferenceSession.create(bytes, {
       executionProviders: [opts.provider === "cuda" ? "cuda" : ortBackend.provider],
