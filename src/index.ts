@@ -4,7 +4,8 @@
  * - `trainImages(config)`: a folder of images in, a trained (or fine-tuned pretrained) CNN out;
  * - `loadOnnx(file)` + `transfer(model, spec)`: a pretrained ONNX model as a trainable model, cut, new head, frozen layers;
  * - `Trainer` + `fit`: compile any model/loss/optimizer into ONNX train/eval/predict graphs and train it;
- * - the engine (`T` ops, `gradients`, `emitModel`) for building graphs directly.
+ * - the engine (`T` ops, `gradients`, `emitModel`) for building graphs directly; `ortBackend` says which
+ *   ONNX Runtime build runs them (onnxruntime-node, or the onnxruntime-web fallback).
  */
 
 export { runAudit } from "./data/audit/run-audit.js";
@@ -16,6 +17,7 @@ export { emitModel } from "./engine/emit.js";
 export { type DType, type Shape, Tensor } from "./engine/graph.js";
 export * as T from "./engine/ops.js";
 export * as S from "./engine/ops-spatial.js";
+export { type OrtBackendInfo, ortBackend } from "./engine/ort-backend.js";
 export { CompiledGraph, type RuntimeOptions } from "./engine/runtime.js";
 export { UserError } from "./errors.js";
 export { benchCnn, type CnnOptions, cnn, type ResidualCnnOptions, residualCnn } from "./nn/cnn.js";

@@ -6,7 +6,6 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import * as ort from "onnxruntime-node";
 import { readAudioFile } from "../data/audio/audio-folder.js";
 import { readImageFile } from "../data/image/image-folder.js";
 import { ImageStandardizer } from "../data/image/image-standardizer.js";
@@ -14,6 +13,7 @@ import { naturalCompare } from "../data/natural-order.js";
 import { readTableFile } from "../data/read-table-file.js";
 import { TabularPreprocessor } from "../data/tabular-preprocessor.js";
 import { NgramBag, type NgramBagJSON } from "../data/text/ngram-bag.js";
+import { ort } from "../engine/ort-backend.js";
 import { UserError } from "../errors.js";
 import { predictedLabels } from "../nn/metrics/metric-inputs.js";
 import { checkOutputFile } from "../recipe/check-outputs.js";

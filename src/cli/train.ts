@@ -5,6 +5,7 @@
  * src/train/config-options.ts, so help, validation and config files agree. The recipe's decisions are
  * printed before training, the results after it, and only then is anything written (--save).
  */
+import { ortBackend } from "../engine/ort-backend.js";
 import { UserError } from "../errors.js";
 import { formatDecision } from "../recipe/decision.js";
 import { saveRun } from "../recipe/save-run.js";
@@ -133,6 +134,7 @@ function report(r: RunResult, out: (l: string) => void): void {
 export function jsonResult(r: RunResult, savedTo?: string) {
   return {
     kind: r.data.kind,
+    engine: ortBackend,
     task: r.data.task,
     classes: r.data.classes,
     input_shape: r.data.inputShape,

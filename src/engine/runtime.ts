@@ -1,11 +1,14 @@
 /**
- * Runs compiled graphs on ONNX Runtime (onnxruntime-node). One `CompiledGraph` per ONNX model; its inputs
- * and outputs are plain typed arrays. The execution provider and thread count come from `RuntimeOptions`,
- * so the same graphs run on CUDA by configuration (`provider: "cuda"`, with a CUDA build of onnxruntime).
+ * Runs compiled graphs on ONNX Runtime (the build `ort-backend.ts` loaded: onnxruntime-node, else
+ * onnxruntime-web). One `CompiledGraph` per ONNX model; its inputs and outputs are plain typed arrays.
+ * The execution provider and thread count come from `RuntimeOptions`, so the same graphs run on CUDA by
+ * configuration (`provider: "cuda"`, with onnxruntime-node's CUDA files installed).
  */
 import os from "node:os";
-import * as ort from "onnxruntime-node";
+import type * as ortTypes from "onnxruntime-common";
+import { UserError } from "../errors.js";
 import type { DType } from "./graph.js";
+import { ort, ortBackend } from "./ort-backend.js";
 
 export interface RuntimeOptions {
   /** Intra-op threads; default: all cores. */
@@ -21,7 +24,7 @@ export interface Feed {
   dims: readonly number[];
 }
 
-const ortType: Record<DType, ort.Tensor.Type> = {
+const ortType: Record<DType, ortTypes.Tensor.Type> = {
   float32: "float32",
   float64: "float64",
   float16: "float16",
@@ -29,22 +32,27 @@ const ortType: Record<DType, ort.Tensor.Type> = {
   bool: "bool",
 };
 
-export function makeTensor(dtype: DType, data: TypedArray, dims: readonly number[]): ort.Tensor {
+export function makeTensor(dtype: DType, data: TypedArray, dims: readonly number[]): ortTypes.Tensor {
   return new ort.Tensor(ortType[dtype], data as never, dims);
 }
 
 /** A loaded ONNX model ready to run. */
 export class CompiledGraph {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: ortTypes.InferenceSession,
     readonly inputNames: readonly string[],
     readonly outputNames: readonly string[],
   ) {}
 
   static async create(bytes: Uint8Array, opts: RuntimeOptions = {}): Promise<CompiledGraph> {
     const threads = opts.threads ?? os.availableParallelism();
+    if (opts.provider === "cuda" && ortBackend.name !== "onnxruntime-node")
+      throw new UserError(
+        `provider "cuda" needs onnxruntime-node, but this process runs ${ortBackend.name} (WebAssembly, CPU only)`,
+        `install the native build with its CUDA files (ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node downloads them from NuGet), or leave provider "cuda" out to train on the CPU`,
+      );
     const session = await ort.InferenceSession.create(bytes, {
-      executionProviders: [opts.provider === "cuda" ? "cuda" : "cpu"],
+      executionProviders: [opts.provider === "cuda" ? "cuda" : ortBackend.provider],
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: "sequential",
@@ -57,17 +65,22 @@ export class CompiledGraph {
 
   /**
    * Runs the graph. `fetch` limits the outputs computed (default all); as a map it may also give
-   * pre-allocated tensors for outputs to be written into (null = let the runtime allocate).
+   * pre-allocated tensors for outputs to be written into (null = let the runtime allocate). Read the
+   * results from the returned tensors: a runtime may return others than those given.
    */
   async run(
-    feeds: Record<string, ort.Tensor>,
-    fetch?: readonly string[] | Record<string, ort.Tensor | null>,
-  ): Promise<Record<string, ort.Tensor>> {
-    let out: ort.InferenceSession.ReturnType;
+    feeds: Record<string, ortTypes.Tensor>,
+    fetch?: readonly string[] | Record<string, ortTypes.Tensor | null>,
+  ): Promise<Record<string, ortTypes.Tensor>> {
+    let out: ortTypes.InferenceSession.ReturnType;
     if (Array.isArray(fetch)) out = await this.session.run(feeds, [...fetch]);
-    else if (fetch) out = await this.session.run(feeds, fetch as Record<string, ort.Tensor | null>);
+    // onnxruntime-web computes a pre-allocated CPU output in WebAssembly memory and returns the given
+    // tensor without copying the result back into it: there the runtime allocates every output
+    else if (fetch && ortBackend.name === "onnxruntime-web")
+      out = await this.session.run(feeds, Object.keys(fetch));
+    else if (fetch) out = await this.session.run(feeds, fetch as Record<string, ortTypes.Tensor | null>);
     else out = await this.session.run(feeds);
-    return out as Record<string, ort.Tensor>;
+    return out as Record<string, ortTypes.Tensor>;
   }
 
   async release(): Promise<void> {

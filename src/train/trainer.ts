@@ -8,7 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type * as ort from "onnxruntime-node";
+import type * as ort from "onnxruntime-common";
 import { emitModel } from "../engine/emit.js";
 import type { DType, Tensor } from "../engine/graph.js";
 import * as T from "../engine/ops.js";

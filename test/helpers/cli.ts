@@ -12,9 +12,21 @@ export interface CliResult {
   json?: Record<string, unknown>;
 }
 
-/** Runs the nncoach CLI in a child process (cwd: the repository root). */
-export function runCli(args: string[], opts: { cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, encoding: "utf8" });
+/**
+ * Runs the nncoach CLI in a child process (cwd: the repository root). `env` adds to (or, with undefined
+ * values, removes from) this process's environment; `nodeArgs` go to node before the script.
+ */
+export function runCli(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; nodeArgs?: string[] } = {},
+): CliResult {
+  const env = { ...process.env, ...opts.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const r = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    encoding: "utf8",
+    env,
+  });
   const lines = r.stdout.trim().split("\n");
   let json: Record<string, unknown> | undefined;
   try {
