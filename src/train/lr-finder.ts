@@ -7,6 +7,7 @@ import { UserError } from "../errors.js";
 import { renderLinePlot } from "../report/line-plot-png.js";
 import type { LinePlotSpec, PlotMarker } from "../report/line-plot-spec.js";
 import { renderLinePlotSvg } from "../report/line-plot-svg.js";
+import { largest, smallest } from "../util/extent.js";
 import { Random } from "../util/random.js";
 import type { Dataset } from "./fit.js";
 import { targetSlice } from "./fit.js";
@@ -370,8 +371,8 @@ export function lrFinderPlotSpec(r: LrFinderResult, options: LrFinderPlotOptions
   const sm = r.smoothed.slice(0, n);
   const raw = r.losses.slice(0, n);
   const details = suggestLearningRates(r.lrs, r.smoothed, r.steps);
-  const lo = Math.min(...sm);
-  const hi = Math.max(...sm);
+  const lo = smallest(sm);
+  const hi = largest(sm);
   const pad = (hi - lo) * 0.08 || Math.abs(hi) * 0.05 || 1;
   const markers: PlotMarker[] = LR_SUGGESTION_RULES.map((rule) => ({
     x: details.points[rule].lr,

@@ -1,3 +1,4 @@
+import { largest } from "../../util/extent.js";
 import { type AuditData, rowsWithTarget } from "./audit-data.js";
 import { findLabelIssues } from "./confident-learning.js";
 import { standardizedFeatureMatrix } from "./feature-matrix.js";
@@ -135,7 +136,7 @@ export function auditLabelIssues(
     if (best === labels[r]) correct++;
   }
   const accuracy = correct / rows.length;
-  const majorityRate = Math.max(...counts) / rows.length;
+  const majorityRate = largest(counts) / rows.length;
   const measured = {
     ...base,
     rows_checked: rows.length,
