@@ -1,3 +1,4 @@
+import { MAX_FEATURE_MAGNITUDE } from "../extreme-values.js";
 import type { AuditFinding, AuditReport } from "./audit-report.js";
 
 /** Share of missing cells from which a column's missing values are a medium finding. */
@@ -95,6 +96,16 @@ export function collectFindings(report: AuditReport): AuditFinding[] {
   }
   if (report.scales?.recommendation) add("medium", "scales", report.scales.recommendation);
   for (const c of report.columns) {
+    const magnitude = Math.max(Math.abs(c.min ?? 0), Math.abs(c.max ?? 0));
+    if (c.type === "numeric" && magnitude > MAX_FEATURE_MAGNITUDE) {
+      add(
+        "high",
+        c.role === "target" ? "target" : "columns",
+        `${c.role === "target" ? "the target" : "column"} "${c.name}" has values as large as ${magnitude.toExponential(1)}: ` +
+          `training refuses values beyond ${MAX_FEATURE_MAGNITUDE.toExponential(0)} (their squares overflow); ` +
+          "rescale it (divide by a power of ten) or log-transform it",
+      );
+    }
     if (c.role === "target") {
       if (c.missing > 0)
         add(

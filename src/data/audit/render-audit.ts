@@ -1,3 +1,4 @@
+import { largest } from "../../util/extent.js";
 import type { AuditReport } from "./audit-report.js";
 import type { ColumnSummary } from "./column-summary.js";
 import type { DuplicateGroup } from "./duplicates.js";
@@ -35,7 +36,7 @@ export function renderAuditReport(report: AuditReport, options: RenderAuditOptio
     line("Columns");
     const noted = (c: ColumnSummary) => columnNotes(c).length > 0;
     const shown = report.columns.length <= 40 ? report.columns : report.columns.filter(noted).slice(0, 40);
-    const width = Math.min(32, Math.max(6, ...shown.map((c) => c.name.length)));
+    const width = Math.min(32, Math.max(6, largest(shown.map((c) => c.name.length))));
     line(
       `  ${pad("column", width)}  ${pad("type", 11)}  ${pad("missing", 13)}  ${pad("distinct", 8)}  ` +
         `${pad("mean", 10)}  ${pad("std", 10)}  notes`,
@@ -117,10 +118,17 @@ export function renderAuditReport(report: AuditReport, options: RenderAuditOptio
   const im = report.imbalance;
   if (!im) line("  not applicable (regression target)");
   else {
-    const w = Math.min(32, Math.max(...im.classes.map((c) => c.name.length)));
+    const w = Math.min(32, largest(im.classes.map((c) => c.name.length)));
     for (const c of im.classes)
       line(`  ${pad(c.name, w)}  ${String(c.count).padStart(7)}  ${(100 * c.fraction).toFixed(1)}%`);
-    line(`  imbalance ratio ${im.ratio.toFixed(2)} (${im.majority} / ${im.minority}): ${im.severity}`);
+    if (im.ratio === 1) {
+      const n = im.classes[0]?.count ?? 0;
+      line(
+        `  balanced: ${im.classes.length === 1 ? "one class" : `every class has ${n} row${n === 1 ? "" : "s"}`}`,
+      );
+    } else {
+      line(`  imbalance ratio ${im.ratio.toFixed(2)} (${im.majority} / ${im.minority}): ${im.severity}`);
+    }
   }
   return `${out.join("\n")}\n`;
 }
