@@ -4,7 +4,6 @@
  * become a column of categories. `readDecimalCommas` finds the columns written that way and rewrites their
  * cells with decimal points, so every later step (type inference, training, the audit) reads numbers.
  */
-import type { Table } from "./table.js";
 
 /**
  * A number with a decimal comma: an optional sign, digits (optionally grouped in thousands with dots:
