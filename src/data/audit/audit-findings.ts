@@ -69,14 +69,22 @@ export function collectFindings(report: AuditReport): AuditFinding[] {
         `check whether they are copies`,
     );
   }
-  const issues = report.label_issues.length;
+  const issues = report.label_issue_summary.issues_found;
+  const uncertain = report.label_issue_summary.uncertain_found;
   const checked = report.label_issue_summary.rows_checked;
   if (issues > 0) {
     add(
       issues >= 0.02 * checked ? "medium" : "low",
       "labels",
       `${issues} of ${checked} rows (${((100 * issues) / Math.max(checked, 1)).toFixed(1)}%) look mislabeled by confident learning: ` +
-        `review the top-ranked ones and fix or drop those that are wrong`,
+        `review the top-ranked ones and fix or drop those that are wrong` +
+        (uncertain > 0 ? ` (${uncertain} more are uncertain: worth a look, not evidence)` : ""),
+    );
+  } else if (uncertain > 0) {
+    add(
+      "low",
+      "labels",
+      `no row looks clearly mislabeled; ${uncertain} are uncertain (see the label issues list)`,
     );
   }
   const skipped = report.label_issue_summary.skipped;

@@ -98,8 +98,10 @@ export function renderAuditReport(report: AuditReport, options: RenderAuditOptio
   if (ls.skipped) line(`  not checked: ${ls.skipped}`);
   else {
     line(
-      `  ${report.label_issues.length} of ${ls.rows_checked} rows flagged by ${ls.method}; model: ${ls.model}; ` +
-        `out-of-fold accuracy ${ls.out_of_fold_accuracy.toFixed(3)}` +
+      `  ${ls.issues_found} of ${ls.rows_checked} rows likely mislabeled (confidence >= ${ls.likely_threshold})` +
+        (ls.uncertain_found > 0 ? `, ${ls.uncertain_found} more uncertain` : "") +
+        `, by ${ls.method}; model: ${ls.model}; out-of-fold accuracy ${ls.out_of_fold_accuracy.toFixed(3)}, ` +
+        `Cohen's kappa ${ls.cohen_kappa.toFixed(2)}` +
         (ls.excluded_columns.length > 0 ? `; columns left out: ${ls.excluded_columns.join(", ")}` : ""),
     );
     const multiFile = report.files.length > 1;
@@ -107,7 +109,7 @@ export function renderAuditReport(report: AuditReport, options: RenderAuditOptio
       const where = multiFile ? `${issue.file} row ${issue.row}` : `row ${issue.row}`;
       line(
         `  ${String(i + 1).padStart(3)}. ${where} [${issue.split}]: given "${issue.given}", suggested "${issue.suggested}" ` +
-          `(confidence ${issue.confidence.toFixed(3)})`,
+          `(${issue.verdict}, confidence ${issue.confidence.toFixed(2)})`,
       );
     });
     if (report.label_issues.length > max) line(`  ... ${report.label_issues.length - max} more (see --json)`);
