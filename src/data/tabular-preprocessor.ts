@@ -254,6 +254,39 @@ export class TabularPreprocessor {
   }
 
   /**
+   * Per categorical column, how many of `rows` (default: all) hold a category the model does not know:
+   * one not seen in the training rows, or one too rare to be kept (see maxCategories). transformFeatures
+   * encodes such a cell as "col=<other>" (index 0 with embeddings), which is allowed but worth telling a
+   * user who predicts. Columns without any are left out; `examples` holds up to 5 distinct such values.
+   *
+   * Example: `for (const u of pre.unknownCategories(table)) console.log(`${u.rows} rows: unseen ${u.column}`)`.
+   */
+  unknownCategories(
+    table: Table,
+    rows?: readonly number[],
+  ): { column: string; rows: number; examples: string[] }[] {
+    const rowIds = rows ?? allRows(table);
+    const out: { column: string; rows: number; examples: string[] }[] = [];
+    for (const e of this.encoders) {
+      if (e.kind !== "onehot" && e.kind !== "embedding") continue;
+      const c = requireInputColumn(table, e.column, this.inputColumns);
+      const known = new Set(e.categories);
+      let count = 0;
+      const examples = new Set<string>();
+      for (const r of rowIds) {
+        const cell = table.rows[r]?.[c];
+        if (cell === undefined || isMissing(cell)) continue;
+        const v = cell.trim();
+        if (known.has(v)) continue;
+        count++;
+        if (examples.size < 5) examples.add(v);
+      }
+      if (count > 0) out.push({ column: e.column, rows: count, examples: [...examples] });
+    }
+    return out;
+  }
+
+  /**
    * The target of `rows` (default: all rows): class indices (Int32Array, indices into `classes`) for
    * classification, the standardized value (Float32Array) for regression. A missing target, a class not
    * seen in training, or a non-number for regression is a UserError naming the row.

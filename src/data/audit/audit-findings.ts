@@ -115,6 +115,14 @@ export function collectFindings(report: AuditReport): AuditFinding[] {
       );
     }
     if (c.role === "target") {
+      if (c.constant && report.task === "regression" && c.top_value !== null) {
+        add(
+          "high",
+          "target",
+          `the target "${c.name}" has the same value (${c.top_value}) in every row: there is nothing to learn; ` +
+            "check the target column and the rows",
+        );
+      }
       if (c.missing > 0)
         add(
           "medium",
