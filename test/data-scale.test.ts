@@ -48,7 +48,8 @@ test("3,000,000 rows go through every split and the tabular preprocessor in seco
   const log: string[] = [];
   const check = (name: string, seconds: number) => {
     log.push(`${name} ${seconds.toFixed(2)} s`);
-    assert.ok(seconds < 8, `${name} took ${seconds.toFixed(1)} s`);
+    // about 1 s each on an idle 2-core machine (fit: 2-3 s); the bound leaves room for a loaded one
+    assert.ok(seconds < 12, `${name} took ${seconds.toFixed(1)} s`);
   };
 
   const strat = timed(() => stratifiedSplit(labels, F, 0));
