@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { UserError } from "../src/errors.js";
 import {
+  checkInputPaths,
   findOption,
   loadConfigFile,
   parseWarmup,
@@ -235,6 +236,74 @@ describe("loadConfigFile", () => {
     assert.equal(v.validationData, join(dir, "..", "val.csv"));
     assert.equal(v.save, "/abs/model.onnx");
     assert.equal(v.resume, join(dir, "ckpt/last.bin"));
+  });
+});
+
+describe("config file errors and aliases", () => {
+  test("every problem in a file is reported at once, each with its line", () => {
+    const p = file("epohcs: 5\nlr: -1\nbatch_size: 0\nlearning_rate: 0.1\ndropout: 0.2\n");
+    const message = throwsUser(() => loadConfigFile(p), /^4 problems in .*run\.yaml:\n/);
+    assert.match(message, /1\. unknown option "epohcs" in .*run\.yaml, line 1; did you mean "epochs"\?/);
+    assert.match(message, /2\. lr must be > 0, got -1 \(in .*line 2\)/);
+    assert.match(message, /3\. batch_size must be a whole number >= 1, got 0 \(in .*line 3\)/);
+    assert.match(
+      message,
+      /4\. option lr is given twice, as "lr" and "learning_rate" \(in .*run\.yaml, lines 2 and 4\)/,
+    );
+    assert.match(message, /hint: fix them all, then run again$/);
+    // one problem keeps its own message
+    throwsUser(() => loadConfigFile(file("lr: 0\n")), /^lr must be > 0, got 0/);
+    // the command line too
+    throwsUser(
+      () => resolveConfig(null, { lr: "-1", epochs: "0" }),
+      /^2 problems in the command-line options:\n {2}1\. --lr must be > 0.*\n {2}2\. --epochs must be/,
+    );
+  });
+
+  test("the names other tools use are accepted as aliases in config files", () => {
+    const cases: [string, keyof TrainConfig, unknown][] = [
+      ["learning_rate: 0.01", "lr", 0.01],
+      ["learning-rate: 0.02", "lr", 0.02],
+      ["epoch: 3", "epochs", 3],
+      ["num_epochs: 4", "epochs", 4],
+      ["n_epochs: 5", "epochs", 5],
+      ["batch: 16", "batchSize", 16],
+      ["bs: 8", "batchSize", 8],
+      ["wd: 0.001", "weightDecay", 0.001],
+      ["l2: 0.0001", "weightDecay", 0.0001],
+      ["patience: 3", "earlyStopping", 3],
+      ["random_state: 7", "seed", 7],
+    ];
+    for (const [text, name, value] of cases) {
+      assert.deepEqual(loadConfigFile(file(`${text}\n`)).values, { [name]: value }, text);
+    }
+    // a typo of an alias suggests the option in the file's spelling
+    throwsUser(
+      () => loadConfigFile(file("learning_rat: 0.1\n")),
+      /unknown option "learning_rat".*did you mean "lr"\?/,
+    );
+    throwsUser(() => loadConfigFile(file("num_epoch: 3\n")), /did you mean "epochs"\?/);
+  });
+
+  test("a missing data file named in a config file: the message says it is read from the file's folder", () => {
+    const dir = join(root, `paths${n++}`);
+    mkdirSync(join(dir, "configs"), { recursive: true });
+    writeFileSync(join(dir, "train.csv"), "x,y\n1,2\n");
+    const p = join(dir, "configs", "run.yaml");
+    writeFileSync(p, "data: train.csv\n");
+    const cfg = resolveConfig(loadConfigFile(p));
+    throwsUser(
+      () => checkInputPaths(cfg, { cwd: dir }),
+      new RegExp(`data ${join(dir, "configs", "train.csv")} does not exist: data is set in ${p}`),
+      /read from the config file's folder .*not from the current folder/,
+      /hint: there is train\.csv in the current folder: write it as \.\.\/train\.csv in the config file/,
+    );
+    writeFileSync(p, "data: ../train.csv\n");
+    checkInputPaths(resolveConfig(loadConfigFile(p)), { cwd: dir });
+    throwsUser(
+      () => checkInputPaths(resolveConfig(null, { data: "nowhere.csv" }, { cwd: dir })),
+      /data .*nowhere\.csv does not exist \(on the command line\)/,
+    );
   });
 });
 

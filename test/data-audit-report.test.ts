@@ -271,3 +271,22 @@ test("nncoach audit refuses mistakes with UserErrors that say how to fix them", 
     /other\.csv has no column "malic_acid"/,
   );
 });
+
+test("equal classes read 'balanced', not an imbalance ratio of one class over itself", async () => {
+  const iris = await readTableFile(fileURLToPath(new URL("../../test/data/iris.csv", import.meta.url)));
+  const text = renderAuditReport(runAudit(iris, "species"));
+  assert.match(text, /balanced: every class has 50 rows/);
+  assert.doesNotMatch(text, /imbalance ratio 1\.00/);
+});
+
+test("a constant regression target is a high finding: nothing to learn", async () => {
+  const diabetes = await readTableFile(dataPath("diabetes.csv"));
+  const t = diabetes.columns.indexOf("progression");
+  const constant: Table = {
+    ...diabetes,
+    rows: diabetes.rows.map((r) => r.map((v, c) => (c === t ? "151" : v))),
+  };
+  const report = runAudit(constant, "progression", { task: "regression" });
+  const finding = report.findings.find((f) => f.check === "target" && f.severity === "high");
+  assert.match(finding?.message ?? "", /same value \(151\) in every row: there is nothing to learn/);
+});

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { inferColumnTypes } from "../src/data/column-types.js";
 import { detectHeader, readTable, sniffDelimiter } from "../src/data/csv.js";
 import { CsvParser } from "../src/data/csv-parser.js";
+import { isDecimalCommaNumber, toDecimalPoint } from "../src/data/decimal-comma.js";
 import { readJsonLines } from "../src/data/json-lines.js";
 import { readTableFile } from "../src/data/read-table-file.js";
 import { UserError } from "../src/errors.js";
@@ -66,7 +67,7 @@ test("BOM and tab-delimited .tsv", async () => {
 test("semicolon (with decimal commas) and pipe delimiters are sniffed", async () => {
   const s = await readTable(join(csvDir, "semicolon.csv"));
   assert.deepEqual(s.columns, ["a", "b", "c"]);
-  assert.deepEqual(s.rows[0], ["1,5", "2", "x"]);
+  assert.deepEqual(s.rows[0], ["1.5", "2", "x"]);
   const p = await readTableFile(join(csvDir, "pipe.txt"));
   assert.deepEqual(p.columns, ["a", "b"]);
   assert.deepEqual(p.rows, [["1", "2"]]);
@@ -261,4 +262,71 @@ test("column type inference", async () => {
   assert.equal(vp[0]!.kind, "categorical");
   assert.ok(vp.slice(1).every((p) => p.kind === "boolean"));
   assert.equal(vp[1]!.missing, 12);
+});
+
+/** wine.csv as a European spreadsheet writes it: `;` between cells, decimal commas, CRLF line ends. */
+async function europeanWine(): Promise<{ path: string; original: Awaited<ReturnType<typeof readTable>> }> {
+  const original = await readTable(join(dataDir, "audit", "wine.csv"));
+  const text = [original.columns, ...original.rows.map((r) => r.map((c) => c.replace(".", ",")))]
+    .map((r) => r.join(";"))
+    .join("\r\n");
+  const path = join(tmp, "wine-european.csv");
+  writeFileSync(path, `${text}\r\n`);
+  return { path, original };
+}
+
+test("decimal commas in a semicolon file read as the same numbers as the original (wine.csv)", async () => {
+  const { path, original } = await europeanWine();
+  const t = await readTable(path);
+  assert.deepEqual(t.columns, original.columns);
+  assert.equal(t.rows.length, 178);
+  assert.deepEqual(t.rows, original.rows);
+  assert.match(
+    t.notes!.join("\n"),
+    /decimal commas read as decimal points in 11 columns alcohol, malic_acid/,
+  );
+  const kinds = inferColumnTypes(t).map((p) => p.kind);
+  assert.deepEqual(kinds, [...Array(13).fill("numeric"), "categorical"]);
+  // the first row read "14,23;1,71;...": 14.23, 1.71 as numbers, not categories (the integer columns
+  // magnesium and proline need no rewriting)
+  assert.deepEqual(t.rows[0]!.slice(0, 3), ["14.23", "1.71", "2.43"]);
+  // turned off, the cells stay as written
+  const raw = await readTable(path, { decimalComma: false });
+  assert.equal(raw.rows[0]![0], "14,23");
+});
+
+test("decimal commas: the example from the issue, headerless files, and columns left alone", async () => {
+  const issue = join(tmp, "issue.csv");
+  writeFileSync(issue, "x;y;label\n0,715;0,668;b\n1,2;3;a\n;-0,5;b\n");
+  const t = await readTable(issue);
+  assert.deepEqual(t.rows, [
+    ["0.715", "0.668", "b"],
+    ["1.2", "3", "a"],
+    ["", "-0.5", "b"],
+  ]);
+  // no header: the first row is data and is read too, so the header vote sees numbers
+  const headerless = join(tmp, "headerless.tsv");
+  writeFileSync(headerless, "0,5\t1,25\tx\n2,5\t3\ty\n4\t0,75\tx\n");
+  const h = await readTable(headerless);
+  assert.deepEqual(h.columns, ["column_1", "column_2", "column_3"]);
+  assert.deepEqual(h.rows[0], ["0.5", "1.25", "x"]);
+  // a column with one cell that is not such a number, or with dot decimals, is left as written
+  const mixed = join(tmp, "mixed.csv");
+  writeFileSync(mixed, "a;b;c\n0,5;1.5;1,5\n1,5;2.25;abc\n2;3.5;2,5\n");
+  const m = await readTable(mixed);
+  assert.deepEqual(m.rows[0], ["0.5", "1.5", "1,5"]);
+  // with a comma delimiter nothing is rewritten ("1,5" in quotes stays text)
+  const quoted = join(tmp, "quoted-comma.csv");
+  writeFileSync(quoted, 'a,b\n"1,5",x\n"2,5",y\n');
+  assert.equal((await readTable(quoted)).rows[0]![0], "1,5");
+});
+
+test("isDecimalCommaNumber and toDecimalPoint", () => {
+  for (const s of ["0,715", "-1,5", "+2,5e-3", "12", "1.234,5", "1.234.567", " 3,0 "])
+    assert.ok(isDecimalCommaNumber(s), s);
+  for (const s of ["1.5", "1,2,3", ",5", "1.23,4", "abc", "", "1 234,5"])
+    assert.ok(!isDecimalCommaNumber(s), s);
+  assert.equal(toDecimalPoint("0,715"), "0.715");
+  assert.equal(toDecimalPoint("1.234,5"), "1234.5");
+  assert.equal(toDecimalPoint("-2,5e3"), "-2.5e3");
 });

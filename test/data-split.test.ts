@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { readTable } from "../src/data/csv.js";
 import { HeldOutTest, sealTest } from "../src/data/held-out-test.js";
 import {
   allocate,
@@ -10,6 +12,7 @@ import {
   stratifiedSplit,
   timeSplit,
 } from "../src/data/split.js";
+import { checkSplitSize } from "../src/data/split-check.js";
 import { UserError } from "../src/errors.js";
 
 const F = { train: 0.7, val: 0.15, test: 0.15 };
@@ -183,4 +186,51 @@ test("HeldOutTest: rows only through unseal, once, with the reason recorded", ()
   assert.throws(() => restored.unseal("again"), UserError);
   const sealedCopy = HeldOutTest.fromJSON({ rows: [1, 2], unsealed: null });
   assert.deepEqual([...sealedCopy.unseal("final")], [1, 2]);
+});
+
+test("checkSplitSize: tiny data is refused before training, saying the minimum and what to do", async () => {
+  const iris = await readTable(fileURLToPath(new URL("../../test/data/iris.csv", import.meta.url)));
+  const countsOf = (rows: string[][]) => {
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(r[4]!, (counts.get(r[4]!) ?? 0) + 1);
+    return counts;
+  };
+  assert.deepEqual(checkSplitSize({ rows: 150, classCounts: countsOf(iris.rows) }), []);
+  // one row per class: everything would land in train
+  const onePerClass = [iris.rows[0]!, iris.rows[50]!, iris.rows[100]!];
+  assert.throws(
+    () => checkSplitSize({ rows: 3, classCounts: countsOf(onePerClass), source: "iris-3.csv" }),
+    (e: unknown) =>
+      e instanceof UserError &&
+      /^iris-3\.csv: 3 rows are too few for a 70\/15\/15 train\/validation\/test split: it would give validation 0 rows, test 0 rows/.test(
+        e.message,
+      ) &&
+      /the split needs at least 12 rows; stratified by class \(3 classes, setosa: 1, versicolor: 1, virginica: 1\), every class needs 5 rows or more/.test(
+        e.message,
+      ) &&
+      /hint: add rows/.test(e.message),
+  );
+  // a 3-row regression would "succeed" with one validation row and no test set
+  assert.throws(() => checkSplitSize({ rows: 3 }), /validation 1 row, test 0 rows/);
+  // 8 rows, 4 per class: test would be empty; cross-validation is the way
+  assert.throws(
+    () => checkSplitSize({ rows: 8, classCounts: countsOf(iris.rows.slice(46, 54)) }),
+    /test 0 rows[\s\S]*hint: evaluate with cross-validation instead \(--cv 4\), or add rows/,
+  );
+  // 10 rows, 5 per class: two rows each in validation and test
+  assert.deepEqual(checkSplitSize({ rows: 10, classCounts: countsOf(iris.rows.slice(45, 55)) }), []);
+  assert.deepEqual(checkSplitSize({ rows: 12 }), []);
+  assert.throws(() => checkSplitSize({ rows: 11 }), /test 1 row/);
+  // allowed, with a notice: a class too small to reach validation and test
+  const fewVirginica = [...iris.rows.slice(0, 100), ...iris.rows.slice(100, 103)];
+  const notices = checkSplitSize({ rows: fewVirginica.length, classCounts: countsOf(fewVirginica) });
+  assert.equal(notices.length, 1);
+  assert.match(
+    notices[0]!,
+    /1 class has fewer than 5 rows \(virginica: 3\): they will be missing from validation or test/,
+  );
+  // the counts agree with what stratifiedSplit does
+  const labels = fewVirginica.map((r) => r[4]!);
+  const s = stratifiedSplit(labels, F, 0);
+  assert.equal(s.test.filter((r) => labels[r] === "virginica").length, 0);
 });

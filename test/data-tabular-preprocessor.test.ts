@@ -325,3 +325,24 @@ test("numeric class labels are sorted numerically and canonicalized", () => {
   assert.deepEqual(pre.classes, ["2", "9", "10"]);
   assert.deepEqual(Array.from(pre.transformTarget(t)), [2, 1, 0, 0, 2]);
 });
+
+test("unknownCategories counts the rows per column whose category the model did not learn", async () => {
+  // house_votes84: predict the first vote from the party and the other votes; the prediction file has a
+  // party the training rows never had
+  const votes = await readTable(`${dataDir}house_votes84.csv`);
+  const pre = TabularPreprocessor.fit(votes, rowsWithTarget(votes, "V1").rows, "V1");
+  assert.deepEqual(pre.unknownCategories(votes), []);
+  const party = votes.columns.indexOf("Class");
+  const predict: Table = {
+    ...votes,
+    source: "new-votes.csv",
+    rows: votes.rows.map((r, i) => (i % 100 === 7 ? r.map((v, c) => (c === party ? "independent" : v)) : r)),
+  };
+  assert.deepEqual(pre.unknownCategories(predict), [{ column: "Class", rows: 5, examples: ["independent"] }]);
+  assert.deepEqual(pre.unknownCategories(predict, [7, 8, 107]), [
+    { column: "Class", rows: 2, examples: ["independent"] },
+  ]);
+  // such a cell is encoded in the "<other>" slot
+  const x = pre.transformFeatures(predict, [7]);
+  assert.equal(x[pre.featureNames.indexOf("Class=<other>")], 1);
+});

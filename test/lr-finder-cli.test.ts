@@ -47,7 +47,7 @@ test("--json: the last stdout line holds the suggestion, the curve and the plot 
   assert.match(r.stderr, /suggestions: valley .* \(chosen\)/);
   assert.equal(j.rule, "valley");
   const s = j.suggestions as Record<string, number>;
-  assert.deepEqual(Object.keys(s).sort(), ["minimum", "steepest", "valley"]);
+  assert.deepEqual(Object.keys(s).sort(), ["minimum/10", "steepest", "valley"]);
   assert.equal(j.suggestion, s.valley);
   assert.match(j.explanation as string, /^valley /);
   const lrs = j.lrs as number[];
@@ -70,7 +70,7 @@ test("--json: the last stdout line holds the suggestion, the curve and the plot 
   await p.trainer.release();
 });
 
-test("--rule minimum and an SVG plot", () => {
+test("--rule minimum/10 and an SVG plot", () => {
   const plot = path.join(tmp, "lr.svg");
   const r = lrFind([
     "examples/diabetes.csv",
@@ -78,13 +78,13 @@ test("--rule minimum and an SVG plot", () => {
     "progression",
     ...model,
     "--rule",
-    "minimum",
+    "minimum/10",
     "--plot",
     plot,
   ]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /suggestions: .*minimum \d\.\de-\d \(chosen\)/);
-  assert.match(r.stdout, /^minimum \d\.\de-\d: the smoothed loss is lowest at/m);
+  assert.match(r.stdout, /suggestions: .*minimum\/10 \d\.\de-\d \(chosen\)/);
+  assert.match(r.stdout, /^minimum\/10 \d\.\de-\d: the smoothed loss is lowest at/m);
   assert.match(r.stdout, /next: nncoach train .*diabetes\.csv --target progression --lr \d\.\de-\d/);
   assert.ok(fs.readFileSync(plot, "utf8").includes("<svg"));
 });
@@ -107,7 +107,7 @@ test("mistakes are reported with the option and the value (exit code 2)", () => 
     ],
     [
       ["examples/wine.csv", "--target", "cultivar", "--rule", "valey"],
-      /--rule must be one of valley, steepest, minimum, got 'valey'[\s\S]*did you mean 'valley'/,
+      /--rule must be one of valley, steepest, minimum\/10, got 'valey'[\s\S]*did you mean 'valley'/,
     ],
     [
       ["examples/wine.csv", "--target", "cultivar", "--hiden", "64"],

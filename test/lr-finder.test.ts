@@ -38,12 +38,15 @@ describe("suggestLearningRates (fastai rules on a hand-made curve)", () => {
     assert.deepEqual(d.valley, { from: 2, to: 11 });
   });
 
-  test("minimum: a tenth of the learning rate at the lowest loss", () => {
+  test("minimum/10: a tenth of the learning rate at the lowest loss", () => {
     const d = suggestLearningRates(lrs, losses, 20);
     assert.equal(d.minimumIndex, 11);
-    assert.equal(d.suggestions.minimum, lrs[11]! / 10);
+    assert.equal(d.suggestions["minimum/10"], lrs[11]! / 10);
     // the marker sits on the curve at that learning rate: one decade (2.4 points) below point 11, between 8 and 9
-    assert.ok(d.points.minimum.loss > 0.8 && d.points.minimum.loss < 0.85, `${d.points.minimum.loss}`);
+    assert.ok(
+      d.points["minimum/10"].loss > 0.8 && d.points["minimum/10"].loss < 0.85,
+      `${d.points["minimum/10"].loss}`,
+    );
   });
 
   test("a loss that never falls has no valley", () => {
@@ -60,8 +63,8 @@ describe("suggestLearningRates (fastai rules on a hand-made curve)", () => {
       losses,
       smoothed: losses,
       suggestions: d.suggestions,
-      chosen: "minimum",
-      suggestion: d.suggestions.minimum,
+      chosen: "minimum/10",
+      suggestion: d.suggestions["minimum/10"],
       explanation: "",
       stopped: "completed",
       steps: 20,
@@ -69,8 +72,8 @@ describe("suggestLearningRates (fastai rules on a hand-made curve)", () => {
     const spec = lrFinderPlotSpec(r, { skipEnd: 0 });
     const label = (prefix: string) => spec.markers!.find((m) => m.label!.startsWith(prefix))!;
     const min = label("min/10 ");
-    assert.equal(min.label, `min/10 ${d.suggestions.minimum.toExponential(1)}`);
-    assert.equal(min.x, d.suggestions.minimum, "the marker sits at a tenth of the lowest point's rate");
+    assert.equal(min.label, `min/10 ${d.suggestions["minimum/10"].toExponential(1)}`);
+    assert.equal(min.x, d.suggestions["minimum/10"], "the marker sits at a tenth of the lowest point's rate");
     assert.equal(min.color, "#d62728", "the chosen rule is red");
     assert.equal(label("valley ").x, d.suggestions.valley);
     assert.equal(label("steepest ").x, d.suggestions.steepest);
@@ -173,7 +176,7 @@ describe("findLearningRate", () => {
       [{ beta: 1 }, /beta must be a number in \[0, 1\); received 1/],
       [{ divergeFactor: 1 }, /divergeFactor .* received 1/],
       [{ batchSize: 0 }, /batchSize .* received 0/],
-      [{ rule: "best" }, /rule must be one of valley, steepest, minimum; received "best"/],
+      [{ rule: "best" }, /rule must be one of valley, steepest, minimum\/10; received "best"/],
     ];
     for (const [o, msg] of bad)
       await assert.rejects(
@@ -207,7 +210,7 @@ describe("the suggestion lies where training with it converges (default model)",
       assert.ok(run.history.every(Number.isFinite), `finite losses: ${run.history}`);
       assert.ok(run.final < 0.5 * run.initial, `loss ${run.initial} -> ${run.final} at lr ${r.suggestion}`);
       t.diagnostic(
-        `# ${d.data}: valley ${r.suggestion.toExponential(2)} (steepest ${r.suggestions.steepest.toExponential(2)}, minimum ${r.suggestions.minimum.toExponential(2)}); train loss ${run.initial.toFixed(4)} -> ${run.final.toFixed(4)} in 5 epochs`,
+        `# ${d.data}: valley ${r.suggestion.toExponential(2)} (steepest ${r.suggestions.steepest.toExponential(2)}, minimum/10 ${r.suggestions["minimum/10"].toExponential(2)}); train loss ${run.initial.toFixed(4)} -> ${run.final.toFixed(4)} in 5 epochs`,
       );
       await p.trainer.release();
     });

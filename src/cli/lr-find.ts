@@ -73,7 +73,7 @@ function help(): string {
     "  --end <lr>         last learning rate (default: 10)",
     `  --rule <name>      suggestion to choose: ${LR_SUGGESTION_RULES.join("|")} (default: valley)`,
     "                     valley: about 2/3 down the longest stretch where the loss keeps falling;",
-    "                     steepest: where the loss falls fastest; minimum: a tenth of the lowest point",
+    "                     steepest: where the loss falls fastest; minimum/10: a tenth of the rate at the lowest loss",
     "  --plot <file>      write the loss curve with the suggestion marked (.png, or .svg)",
     "  --json             last line of stdout: one JSON object with the result",
     "  --config <file>    read options from a YAML/JSON config (as nncoach train); flags override it",

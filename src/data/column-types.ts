@@ -1,11 +1,13 @@
 import { UserError } from "../errors.js";
 import { parseDateTime } from "./datetime.js";
+import { isNonFiniteNumber } from "./extreme-values.js";
 import { isMissing, parseNumber } from "./missing.js";
 import type { Table } from "./table.js";
 
 /**
  * What a column holds, as inferred from its cells:
- * - `numeric`: at least 95% of the non-missing cells are numbers (see `invalid` for those that are not);
+ * - `numeric`: at least 95% of the non-missing cells are numbers, infinite ones included (see `invalid` for
+ *   those that are not, `nonFinite` for the infinite ones);
  * - `boolean`: exactly two values forming a known pair (true/false, yes/no, y/n, t/f; any case). A 0/1
  *   column is numeric, so that any number is accepted in it at prediction time;
  * - `datetime`: at least 95% of the non-missing cells are dates (see parseDateTime);
@@ -48,6 +50,12 @@ export interface ColumnProfile {
   reason: string;
   /** numeric/datetime only: the cells that do not parse, when some do not (count and the first one). */
   invalid?: { count: number; first: CellRef };
+  /**
+   * numeric only: the cells holding infinite numbers ("Inf", "-infinity", "1e999"; see isNonFiniteNumber),
+   * when some do (count and the first one). They count as numbers for the kind, and are an error to use
+   * (see nonFiniteCellError).
+   */
+  nonFinite?: { count: number; first: CellRef };
   /** boolean only: the two values (trimmed, lower case) read as 1 and as 0. */
   boolean?: { trueValue: string; falseValue: string };
 }
@@ -86,12 +94,18 @@ export function inferColumnType(
   }
   const name = table.columns[index]!;
   const rowIds = rows ?? table.rows.map((_, i) => i);
+  const count = rowIds.length;
+  // per non-missing cell: its trimmed text, its row, and its value as a number (NaN when not one)
   const values: string[] = [];
-  const valueRows: number[] = [];
-  const parsed: number[] = [];
+  const valueRows = new Int32Array(count);
+  const parsed = new Float64Array(count);
+  const distinctSet = new Set<string>();
   let numeric = 0;
+  let infinite = 0;
   let missing = 0;
-  for (const r of rowIds) {
+  let n = 0;
+  for (let k = 0; k < count; k++) {
+    const r = rowIds[k]!;
     const cell = table.rows[r]![index]!;
     if (isMissing(cell)) {
       missing++;
@@ -100,13 +114,13 @@ export function inferColumnType(
     const v = trimmed(cell);
     const x = parseNumber(v);
     if (!Number.isNaN(x)) numeric++;
+    else if (isNonFiniteNumber(v)) infinite++;
     values.push(v);
-    valueRows.push(r);
-    parsed.push(x);
+    distinctSet.add(v);
+    valueRows[n] = r;
+    parsed[n] = x;
+    n++;
   }
-  const count = rowIds.length;
-  const n = values.length;
-  const distinctSet = new Set(values);
   const distinct = distinctSet.size;
   const base = { name, index, count, missing, distinct };
   if (n === 0) return { ...base, kind: "empty", reason: "every cell is missing" };
@@ -126,19 +140,28 @@ export function inferColumnType(
     }
   }
 
-  const nums = parsed;
-  if (numeric >= PARSE_SHARE * n) {
+  // infinite numbers count as numbers here, so that a numeric column with an "Inf" cell stays numeric
+  // and is refused for it (see nonFinite), not read as categories
+  if (numeric + infinite >= PARSE_SHARE * n) {
+    const readable = numeric + infinite;
     const profile: ColumnProfile = {
       ...base,
       kind: "numeric",
-      reason: numeric === n ? "every value is a number" : `${numeric} of ${n} values are numbers`,
+      reason: readable === n ? "every value is a number" : `${readable} of ${n} values are numbers`,
     };
-    if (numeric < n) profile.invalid = invalidCells(table, nums, values, valueRows);
-    else if (
+    if (infinite > 0) {
+      const isInfinite = (i: number) => Number.isNaN(parsed[i]!) && isNonFiniteNumber(values[i]!);
+      profile.nonFinite = cellsWhere(table, isInfinite, values, valueRows, n);
+    }
+    if (readable < n) {
+      const isInvalid = (i: number) => Number.isNaN(parsed[i]!) && !isNonFiniteNumber(values[i]!);
+      profile.invalid = cellsWhere(table, isInvalid, values, valueRows, n);
+    } else if (
+      infinite === 0 &&
       n === count &&
       distinct === n &&
       n >= MIN_ROWS_FOR_IDENTIFIER &&
-      isRowCounter(nums, table.rows.length)
+      isRowCounter(parsed, table.rows.length)
     ) {
       return {
         ...base,
@@ -153,7 +176,7 @@ export function inferColumnType(
   const dated = dates.filter((v) => !Number.isNaN(v)).length;
   if (dated >= PARSE_SHARE * n) {
     const profile: ColumnProfile = { ...base, kind: "datetime", reason: `${dated} of ${n} values are dates` };
-    if (dated < n) profile.invalid = invalidCells(table, dates, values, valueRows);
+    if (dated < n) profile.invalid = cellsWhere(table, (i) => Number.isNaN(dates[i]!), values, valueRows, n);
     return profile;
   }
 
@@ -175,16 +198,18 @@ export function inferColumnType(
   return { ...base, kind: "categorical", reason: `${distinct} distinct values` };
 }
 
-function invalidCells(
+/** How many of the first `n` values satisfy `test`, and the first of them (row, line, text). */
+function cellsWhere(
   table: Table,
-  parsed: number[],
-  values: string[],
-  valueRows: number[],
-): ColumnProfile["invalid"] {
+  test: (i: number) => boolean,
+  values: readonly string[],
+  valueRows: Int32Array,
+  n: number,
+): { count: number; first: CellRef } {
   let count = 0;
   let first: CellRef | undefined;
-  parsed.forEach((v, i) => {
-    if (!Number.isNaN(v)) return;
+  for (let i = 0; i < n; i++) {
+    if (!test(i)) continue;
     count++;
     if (!first) {
       const row = valueRows[i]!;
@@ -192,7 +217,7 @@ function invalidCells(
       const line = table.lines?.[row];
       if (line !== undefined) first.line = line;
     }
-  });
+  }
   return { count, first: first! };
 }
 
@@ -200,7 +225,7 @@ function invalidCells(
  * Distinct integers spanning a range no wider than the table's row count: 0..n-1 or 1..n on the whole
  * table, and a subset of such a range when only some rows (e.g. the training rows) are looked at.
  */
-function isRowCounter(nums: number[], tableRows: number): boolean {
+function isRowCounter(nums: Float64Array, tableRows: number): boolean {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (const v of nums) {

@@ -1,7 +1,8 @@
 import { extname } from "node:path";
 import { UserError } from "../errors.js";
 import { CsvParser } from "./csv-parser.js";
-import { parseNumber } from "./missing.js";
+import { decimalCommaNote, readDecimalCommas } from "./decimal-comma.js";
+import { isMissing, parseNumber } from "./missing.js";
 import type { Table } from "./table.js";
 import { readUtf8Chunks } from "./utf8-file.js";
 
@@ -11,6 +12,11 @@ export interface ReadTableOptions {
   delimiter?: string;
   /** Whether the first line is a header; detected when left out (see detectHeader). */
   header?: boolean;
+  /**
+   * Whether numbers may be written with decimal commas (0,715). Left out: detected per column when the
+   * delimiter is not a comma (see readDecimalCommas); false: never.
+   */
+  decimalComma?: boolean;
 }
 
 /** Delimiters that sniffing considers, in order of preference on ties. */
@@ -21,7 +27,9 @@ const SNIFF_BYTES = 1 << 16;
 /**
  * Reads a CSV or TSV file into a Table, streaming it from disk. Handles RFC 4180 quoting (delimiters,
  * doubled quotes and line breaks inside quotes), CRLF/LF/CR line ends and a UTF-8 byte-order mark;
- * sniffs the delimiter and detects a header line unless told. Blank lines are skipped.
+ * sniffs the delimiter and detects a header line unless told. Blank lines are skipped. In a file whose
+ * delimiter is not a comma, columns of numbers written with decimal commas (0,715) are read as numbers
+ * (their cells rewritten 0.715, with a note; see readDecimalCommas).
  *
  * Refuses, with a UserError naming the file and line: an empty file, a header without data rows, a row
  * whose cell count differs from the first row's, an unclosed quote, bytes that are not UTF-8.
@@ -54,6 +62,9 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
   parser.end();
   const { rows, lines } = parser;
   if (rows.length === 0) throw new UserError(`${path}: the file is empty`);
+  // before header detection, so that a column of decimal-comma numbers votes as numbers
+  const decimalColumns =
+    delimiter !== "," && opts.decimalComma !== false ? readDecimalCommas(rows, isMissing) : [];
 
   const hasHeader = opts.header ?? detectHeader(rows);
   let columns: string[];
@@ -72,6 +83,7 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
         " (pass header: true if the first line is a header)",
     );
   }
+  if (decimalColumns.length > 0) notes.push(decimalCommaNote(decimalColumns.map((c) => columns[c]!)));
   return { source: path, columns, rows, lines, notes };
 }
 

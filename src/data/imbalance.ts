@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { largest, smallest } from "../util/extent.js";
 import { Random } from "../util/random.js";
 
 /** Rows per class: counts[k] = how many labels equal k (labels are class indices 0..numClasses-1). */
@@ -41,7 +42,7 @@ export function balancedClassWeights(counts: readonly number[]): number[] {
 export function imbalanceRatio(counts: readonly number[]): number {
   const present = counts.filter((c) => c > 0);
   if (present.length === 0) throw new UserError("class counts are all zero");
-  return Math.max(...present) / Math.min(...present);
+  return largest(present) / smallest(present);
 }
 
 /** A BalancedBatchSampler's position, to save in a checkpoint. */

@@ -63,9 +63,11 @@ function checkSeed(seed: number): void {
   if (!Number.isInteger(seed)) throw new UserError(`seed must be an integer; got ${seed}`);
 }
 
-function toSplit(parts: number[][]): SplitIndices {
-  const [train, val, test] = parts.map((p) => p.sort((a, b) => a - b)) as [number[], number[], number[]];
-  return { train, val, test };
+/** The split of rows 0..n-1 given which split (0 train, 1 val, 2 test) each row is in; lists ascending. */
+function fromAssignment(which: Uint8Array): SplitIndices {
+  const parts: [number[], number[], number[]] = [[], [], []];
+  for (let i = 0; i < which.length; i++) parts[which[i]!]!.push(i);
+  return { train: parts[0], val: parts[1], test: parts[2] };
 }
 
 /**
@@ -82,11 +84,10 @@ export function randomSplit(
   checkSeed(seed);
   const counts = allocate(n, checkFractions(fractions));
   const perm = Random.derive(seed, "split").permutation(n);
-  return toSplit([
-    perm.slice(0, counts[0]),
-    perm.slice(counts[0], counts[0]! + counts[1]!),
-    perm.slice(counts[0]! + counts[1]!),
-  ]);
+  const which = new Uint8Array(n);
+  const valEnd = counts[0]! + counts[1]!;
+  for (let k = counts[0]!; k < n; k++) which[perm[k]!] = k < valEnd ? 1 : 2;
+  return fromAssignment(which);
 }
 
 /**
@@ -104,17 +105,14 @@ export function stratifiedSplit(
   checkSeed(seed);
   const f = checkFractions(fractions);
   const rng = Random.derive(seed, "stratified-split");
-  const parts: number[][] = [[], [], []];
+  const which = new Uint8Array(labels.length);
   for (const rows of groupRows(labels).values()) {
     rng.shuffle(rows);
     const counts = allocate(rows.length, f);
-    let at = 0;
-    counts.forEach((c, s) => {
-      parts[s]!.push(...rows.slice(at, at + c));
-      at += c;
-    });
+    const valEnd = counts[0]! + counts[1]!;
+    for (let k = counts[0]!; k < rows.length; k++) which[rows[k]!] = k < valEnd ? 1 : 2;
   }
-  return toSplit(parts);
+  return fromAssignment(which);
 }
 
 /** Rows by value, in order of first appearance (Map keeps insertion order, so the result is deterministic). */
@@ -153,31 +151,35 @@ export function groupSplit(
   Random.derive(seed, "group-split").shuffle(byGroup);
   const n = groups.length;
   const bounds = [f[0] * n, (f[0] + f[1]) * n];
-  const parts: number[][] = [[], [], []];
-  const assigned: number[] = [];
+  const assigned = new Uint8Array(byGroup.length);
+  const groupsIn = [0, 0, 0];
   let at = 0;
-  for (const rows of byGroup) {
-    const mid = at + rows.length / 2;
+  for (let g = 0; g < byGroup.length; g++) {
+    const size = byGroup[g]!.length;
+    const mid = at + size / 2;
     const s = mid < bounds[0]! ? 0 : mid < bounds[1]! ? 1 : 2;
-    assigned.push(s);
-    at += rows.length;
+    assigned[g] = s;
+    groupsIn[s]!++;
+    at += size;
   }
-  // make sure every split with a positive fraction gets a group: take the smallest group of the split with
-  // the most groups (nearest in the laid-out order)
+  // make sure every split with a positive fraction gets a group: take the smallest group among the splits
+  // that have at least two (the first such group in the laid-out order on ties)
   for (let s = 0; s < 3; s++) {
-    if (f[s]! === 0 || assigned.includes(s)) continue;
+    if (f[s]! === 0 || groupsIn[s]! > 0) continue;
     let donor = -1;
     for (let g = 0; g < byGroup.length; g++) {
-      const from = assigned[g]!;
-      if (assigned.filter((x) => x === from).length < 2) continue;
+      if (groupsIn[assigned[g]!]! < 2) continue;
       if (donor < 0 || byGroup[g]!.length < byGroup[donor]!.length) donor = g;
     }
+    groupsIn[assigned[donor]!]!--;
     assigned[donor] = s;
+    groupsIn[s]!++;
   }
-  byGroup.forEach((rows, g) => {
-    parts[assigned[g]!]!.push(...rows);
-  });
-  return toSplit(parts);
+  const which = new Uint8Array(groups.length);
+  for (let g = 0; g < byGroup.length; g++) {
+    for (const row of byGroup[g]!) which[row] = assigned[g]!;
+  }
+  return fromAssignment(which);
 }
 
 /**
@@ -192,24 +194,35 @@ export function timeSplit(
   fractions: SplitFractions = DEFAULT_FRACTIONS,
 ): SplitIndices {
   const f = checkFractions(fractions);
-  const t = times.map((v, i) => {
+  const n = times.length;
+  const t = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = times[i]!;
     const x = typeof v === "number" ? v : readTime(v);
     if (!Number.isFinite(x)) {
       throw new UserError(
         `cannot split by time: row ${i} has time ${JSON.stringify(v)}, which is not a number or a date`,
       );
     }
-    return x;
-  });
-  const order = t.map((_, i) => i).sort((a, b) => t[a]! - t[b]! || a - b);
-  const counts = allocate(order.length, f);
+    t[i] = x;
+  }
+  // The boundaries are read off the sorted times: split k ends at the sorted position allocate() gives,
+  // moved forward past equal times; a row's split is then decided by comparing its time to the times
+  // at the boundaries (no per-row sort of indices, no comparator calls).
+  const sorted = t.slice().sort();
+  const counts = allocate(n, f);
   const ends = [counts[0]!, counts[0]! + counts[1]!];
   for (let k = 0; k < 2; k++) {
     let e = Math.max(ends[k]!, k > 0 ? ends[k - 1]! : 0);
-    while (e > 0 && e < order.length && t[order[e]!] === t[order[e - 1]!]) e++;
+    while (e > 0 && e < n && sorted[e] === sorted[e - 1]) e++;
     ends[k] = e;
   }
-  return toSplit([order.slice(0, ends[0]), order.slice(ends[0], ends[1]), order.slice(ends[1])]);
+  // a row is in train when its time is below the first boundary's time, in val below the second's
+  const first = ends[0]! < n ? sorted[ends[0]!]! : Number.POSITIVE_INFINITY;
+  const second = ends[1]! < n ? sorted[ends[1]!]! : Number.POSITIVE_INFINITY;
+  const which = new Uint8Array(n);
+  for (let i = 0; i < n; i++) which[i] = t[i]! < first ? 0 : t[i]! < second ? 1 : 2;
+  return fromAssignment(which);
 }
 
 function readTime(s: string): number {
@@ -226,11 +239,9 @@ export function kFold(n: number, k: number, seed = 0): Fold[] {
   checkK(n, k);
   checkSeed(seed);
   const perm = Random.derive(seed, "kfold").permutation(n);
-  const folds: number[][] = Array.from({ length: k }, () => []);
-  perm.forEach((row, i) => {
-    folds[i % k]!.push(row);
-  });
-  return foldsFrom(folds, n);
+  const fold = new Uint32Array(n);
+  for (let i = 0; i < n; i++) fold[perm[i]!] = i % k;
+  return foldsFrom(fold, k);
 }
 
 /**
@@ -242,16 +253,16 @@ export function stratifiedKFold(labels: readonly (string | number)[], k: number,
   checkK(labels.length, k);
   checkSeed(seed);
   const rng = Random.derive(seed, "stratified-kfold");
-  const folds: number[][] = Array.from({ length: k }, () => []);
+  const fold = new Uint32Array(labels.length);
   let next = 0;
   for (const rows of groupRows(labels).values()) {
     rng.shuffle(rows);
     for (const row of rows) {
-      folds[next]!.push(row);
+      fold[row] = next;
       next = (next + 1) % k;
     }
   }
-  return foldsFrom(folds, labels.length);
+  return foldsFrom(fold, k);
 }
 
 function checkK(n: number, k: number): void {
@@ -260,12 +271,12 @@ function checkK(n: number, k: number): void {
   if (k > n) throw new UserError(`k (number of folds) must be at most the number of rows (${n}); got ${k}`);
 }
 
-function foldsFrom(folds: number[][], n: number): Fold[] {
-  return folds.map((val) => {
-    const inVal = new Uint8Array(n);
-    for (const r of val) inVal[r] = 1;
-    const train: number[] = [];
-    for (let r = 0; r < n; r++) if (!inVal[r]) train.push(r);
-    return { train, val: val.sort((a, b) => a - b) };
-  });
+/** The k folds given the fold of each row: fold f validates on its rows and trains on the rest (ascending). */
+function foldsFrom(fold: Uint32Array, k: number): Fold[] {
+  const folds: Fold[] = Array.from({ length: k }, () => ({ train: [], val: [] }));
+  for (let r = 0; r < fold.length; r++) {
+    const own = fold[r]!;
+    for (let f = 0; f < k; f++) (f === own ? folds[f]!.val : folds[f]!.train).push(r);
+  }
+  return folds;
 }

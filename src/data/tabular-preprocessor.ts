@@ -1,6 +1,13 @@
 import { closestMatch, UserError } from "../errors.js";
+import { appendAll } from "../util/extent.js";
 import { type ColumnProfile, describeRow, inferColumnType, PARSE_SHARE } from "./column-types.js";
 import { hasTimeOfDay, parseDateTime } from "./datetime.js";
+import {
+  isNonFiniteNumber,
+  MAX_FEATURE_MAGNITUDE,
+  nonFiniteCellError,
+  tooLargeCellError,
+} from "./extreme-values.js";
 import { isMissing, parseNumber } from "./missing.js";
 import { naturalCompare } from "./natural-order.js";
 import type { Table } from "./table.js";
@@ -88,6 +95,7 @@ interface PreprocessorJSON {
 }
 
 const MS_PER_DAY = 86_400_000;
+
 const FORMAT = "nncoach.tabular-preprocessor";
 
 /**
@@ -156,7 +164,7 @@ export class TabularPreprocessor {
           cardinality: e.categories.length + 1,
         });
       }
-      this.featureNames.push(...featureNamesOf(e));
+      appendAll(this.featureNames, featureNamesOf(e));
     }
     this.featureCount = this.featureNames.length;
     this.inputColumns = encoders.map((e) => e.column);
@@ -251,6 +259,39 @@ export class TabularPreprocessor {
   }
 
   /**
+   * Per categorical column, how many of `rows` (default: all) hold a category the model does not know:
+   * one not seen in the training rows, or one too rare to be kept (see maxCategories). transformFeatures
+   * encodes such a cell as "col=<other>" (index 0 with embeddings), which is allowed but worth telling a
+   * user who predicts. Columns without any are left out; `examples` holds up to 5 distinct such values.
+   *
+   * Example: `for (const u of pre.unknownCategories(table)) console.log(`${u.rows} rows: unseen ${u.column}`)`.
+   */
+  unknownCategories(
+    table: Table,
+    rows?: readonly number[],
+  ): { column: string; rows: number; examples: string[] }[] {
+    const rowIds = rows ?? allRows(table);
+    const out: { column: string; rows: number; examples: string[] }[] = [];
+    for (const e of this.encoders) {
+      if (e.kind !== "onehot" && e.kind !== "embedding") continue;
+      const c = requireInputColumn(table, e.column, this.inputColumns);
+      const known = new Set(e.categories);
+      let count = 0;
+      const examples = new Set<string>();
+      for (const r of rowIds) {
+        const cell = table.rows[r]?.[c];
+        if (cell === undefined || isMissing(cell)) continue;
+        const v = cell.trim();
+        if (known.has(v)) continue;
+        count++;
+        if (examples.size < 5) examples.add(v);
+      }
+      if (count > 0) out.push({ column: e.column, rows: count, examples: [...examples] });
+    }
+    return out;
+  }
+
+  /**
    * The target of `rows` (default: all rows): class indices (Int32Array, indices into `classes`) for
    * classification, the standardized value (Float32Array) for regression. A missing target, a class not
    * seen in training, or a non-number for regression is a UserError naming the row.
@@ -282,7 +323,10 @@ export class TabularPreprocessor {
       const cell = table.rows[r]![c]!;
       missingTargetCheck(table, r, spec.column, cell, false);
       const v = parseNumber(cell);
-      if (Number.isNaN(v)) throw notANumber(table, r, spec.column, cell);
+      if (Number.isNaN(v)) {
+        if (isNonFiniteNumber(cell)) throw nonFiniteTarget(table, r, spec.column, cell, 1);
+        throw notANumber(table, r, spec.column, cell);
+      }
       out[i] = (v - spec.mean) / spec.std;
     });
     return out;
@@ -395,6 +439,16 @@ function notANumber(table: Table, row: number, column: string, cell: string, con
   );
 }
 
+function tooLarge(table: Table, row: number, column: string, role: "column" | "target"): UserError {
+  const cell = table.rows[row]![table.columns.indexOf(column)]!;
+  return tooLargeCellError({ file: table.source, row, line: table.lines?.[row] }, column, cell, role);
+}
+
+function nonFiniteTarget(table: Table, row: number, column: string, cell: string, count: number): UserError {
+  const line = table.lines?.[row];
+  return nonFiniteCellError({ file: table.source, row, line }, column, cell, count);
+}
+
 function missingTargetCheck(
   table: Table,
   row: number,
@@ -445,11 +499,20 @@ function fitTarget(
   }
   let firstBad = -1;
   let numeric = 0;
+  let infinite = 0;
+  let firstInfinite = -1;
   rows.forEach((r, i) => {
     if (!Number.isNaN(parseNumber(values[i]!))) numeric++;
-    else if (firstBad < 0) firstBad = r;
+    else if (isNonFiniteNumber(values[i]!)) {
+      infinite++;
+      if (firstInfinite < 0) firstInfinite = r;
+    } else if (firstBad < 0) firstBad = r;
   });
   const n = values.length;
+  if (infinite > 0 && numeric + infinite >= PARSE_SHARE * n) {
+    throw nonFiniteTarget(table, firstInfinite, column, table.rows[firstInfinite]![c]!, infinite);
+  }
+  if (firstBad < 0) firstBad = firstInfinite;
   if (numeric < n && numeric >= PARSE_SHARE * n) {
     throw notANumber(
       table,
@@ -468,8 +531,18 @@ function fitTarget(
         'use task "classification"',
       );
     }
-    const ys = values.map(parseNumber);
+    const ys = Float64Array.from(values, parseNumber);
+    for (let i = 0; i < ys.length; i++) {
+      if (Math.abs(ys[i]!) > MAX_FEATURE_MAGNITUDE) throw tooLarge(table, rows[i]!, column, "target");
+    }
     const { mean, std } = meanStd(ys);
+    if (ys.every((y) => y === ys[0])) {
+      throw new UserError(
+        `target '${column}' has the same value (${values[0]}) in all ${ys.length} training rows: there is nothing to learn ` +
+          `(a model would always predict ${values[0]})`,
+        "check that the target column is the one you meant (--target), and that the file holds the rows you meant to train on",
+      );
+    }
     if (task === undefined)
       notices.push(
         `target '${column}' is numeric: regression (set task to classification to treat its values as classes)`,
@@ -488,20 +561,60 @@ function fitTarget(
   return { task: "classification", column, classes, numericLabels: isNumeric };
 }
 
-function meanStd(xs: readonly number[]): { mean: number; std: number } {
+function meanStd(xs: ArrayLike<number>): { mean: number; std: number } {
   let sum = 0;
-  for (const x of xs) sum += x;
+  for (let i = 0; i < xs.length; i++) sum += xs[i]!;
   const mean = sum / xs.length;
   let ss = 0;
-  for (const x of xs) ss += (x - mean) ** 2;
+  for (let i = 0; i < xs.length; i++) ss += (xs[i]! - mean) ** 2;
   const std = Math.sqrt(ss / xs.length);
   return { mean, std: std > 0 && Number.isFinite(std) ? std : 1 };
 }
 
-function median(xs: readonly number[]): number {
-  const s = Float64Array.from(xs).sort();
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+/** The median of `xs`, found by selection (O(n)); reorders `xs`. NaN for an empty list. */
+function medianInPlace(xs: Float64Array): number {
+  const n = xs.length;
+  if (n === 0) return Number.NaN;
+  const m = n >> 1;
+  const upper = selectInPlace(xs, m);
+  if (n % 2) return upper;
+  // the lower middle is the largest value left of position m after selection
+  let lower = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < m; i++) if (xs[i]! > lower) lower = xs[i]!;
+  return (lower + upper) / 2;
+}
+
+/**
+ * Hoare's selection (quickselect, iterative, median-of-three pivots): puts the k-th smallest value of `xs`
+ * at position k, smaller-or-equal values before it and larger-or-equal after, and returns it.
+ */
+function selectInPlace(xs: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    const a = xs[lo]!;
+    const b = xs[mid]!;
+    const c = xs[hi]!;
+    const pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (xs[i]! < pivot) i++;
+      while (xs[j]! > pivot) j--;
+      if (i <= j) {
+        const t = xs[i]!;
+        xs[i] = xs[j]!;
+        xs[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return xs[k]!;
 }
 
 interface FitSettings {
@@ -512,7 +625,7 @@ interface FitSettings {
 }
 
 function scaleOf(
-  xs: readonly number[],
+  xs: ArrayLike<number>,
   scaling: "standard" | "minmax" | "none",
 ): { center: number; scale: number } {
   if (scaling === "none") return { center: 0, scale: 1 };
@@ -522,7 +635,8 @@ function scaleOf(
   }
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
-  for (const x of xs) {
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
     if (x < lo) lo = x;
     if (x > hi) hi = x;
   }
@@ -537,9 +651,12 @@ function fitColumn(
   notices: string[],
 ): Encoder | undefined {
   const column = p.name;
-  const cells = rows.map((r) => table.rows[r]![p.index]!);
-  const present: string[] = [];
-  for (const v of cells) if (!isMissing(v)) present.push(v.trim());
+  const cells = () => rows.map((r) => table.rows[r]![p.index]!);
+  const presentOf = (all: readonly string[]) => {
+    const present: string[] = [];
+    for (const v of all) if (!isMissing(v)) present.push(v.trim());
+    return present;
+  };
   const missingIndicator = p.missing > 0;
   switch (p.kind) {
     case "empty":
@@ -552,6 +669,10 @@ function fitColumn(
       notices.push(`dropped identifier-like column '${column}' (${p.reason})`);
       return undefined;
     case "numeric": {
+      if (p.nonFinite) {
+        const { first, count } = p.nonFinite;
+        throw nonFiniteCellError({ file: table.source, ...first }, column, first.value, count);
+      }
       if (p.invalid) {
         const { first, count } = p.invalid;
         throw notANumber(
@@ -563,13 +684,24 @@ function fitColumn(
             (count > 1 ? ` (${count} cells are not)` : ""),
         );
       }
-      const xs = present.map(parseNumber);
-      const fill = median(xs);
+      const xs = new Float64Array(rows.length);
+      let observed = 0;
+      let extreme = -1;
+      for (const r of rows) {
+        const cell = table.rows[r]![p.index]!;
+        if (isMissing(cell)) continue;
+        const x = parseNumber(cell);
+        if (extreme < 0 && Math.abs(x) > MAX_FEATURE_MAGNITUDE) extreme = r;
+        xs[observed++] = x;
+      }
+      if (extreme >= 0) throw tooLarge(table, extreme, column, "column");
+      const fill = medianInPlace(xs.subarray(0, observed));
       // statistics after imputation: the observed values plus one `fill` per missing cell
-      for (let m = 0; m < p.missing; m++) xs.push(fill);
+      xs.fill(fill, observed);
       return { kind: "numeric", column, fill, ...scaleOf(xs, s.scaling), missingIndicator };
     }
     case "boolean": {
+      const present = presentOf(cells());
       const { trueValue, falseValue } = p.boolean!;
       const ones = present.filter((v) => v.toLowerCase() === trueValue).length;
       const fill = ones * 2 >= present.length ? 1 : 0;
@@ -584,15 +716,17 @@ function fitColumn(
           "fix the cell, or leave it empty to mark it missing",
         );
       }
-      const ts = present.map(parseDateTime);
-      const fill = median(ts);
-      const days = cells.map((v) => (isMissing(v) ? fill : parseDateTime(v)) / MS_PER_DAY);
+      const all = cells();
+      const present = presentOf(all);
+      const fill = medianInPlace(Float64Array.from(present, parseDateTime));
+      const days = Float64Array.from(all, (v) => (isMissing(v) ? fill : parseDateTime(v)) / MS_PER_DAY);
       const withTime = present.some(hasTimeOfDay);
       return { kind: "datetime", column, fill, ...scaleOf(days, s.scaling), withTime, missingIndicator };
     }
     case "text":
       return { kind: "text", column, buckets: s.textBuckets };
     case "categorical": {
+      const present = presentOf(cells());
       const freq = new Map<string, number>();
       for (const v of present) freq.set(v, (freq.get(v) ?? 0) + 1);
       const ranked = [...freq.entries()].sort((a, b) => b[1] - a[1] || naturalCompare(a[0], b[0]));
@@ -641,8 +775,12 @@ function encodeCell(
       let v = e.fill;
       if (!missing) {
         v = parseNumber(cell);
-        if (Number.isNaN(v))
+        if (Number.isNaN(v)) {
+          if (isNonFiniteNumber(cell))
+            throw nonFiniteCellError({ file: table.source, row, line: table.lines?.[row] }, e.column, cell);
           throw notANumber(table, row, e.column, cell, " (the column is numeric in the training rows)");
+        }
+        if (Math.abs(v) > MAX_FEATURE_MAGNITUDE) throw tooLarge(table, row, e.column, "column");
       }
       out[o++] = (v - e.center) / e.scale;
       break;

@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { isAbsolute } from "node:path";
 import { UserError } from "../errors.js";
 
 /**
@@ -36,7 +37,9 @@ export async function assertReadableFile(path: string): Promise<void> {
   } catch {
     throw new UserError(
       `cannot read '${path}': no such file`,
-      "check the path (it is relative to the current folder)",
+      isAbsolute(path)
+        ? "check the path (a relative path in a config file is read from the config file's folder)"
+        : `check the path (a relative path is read from the current folder, ${process.cwd()})`,
     );
   }
   if (!info.isFile()) throw new UserError(`cannot read '${path}': it is not a regular file`);

@@ -423,6 +423,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   }),
   option("target", {
     group: "data",
+    aliases: ["label", "target_column", "label_column"],
     type: "column name",
     valueName: "<column>",
     default: null,
@@ -433,6 +434,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   }),
   option("validationData", {
     group: "data",
+    aliases: ["validation", "val_data", "valid_data"],
     type: "path",
     isPath: true,
     default: null,
@@ -528,6 +530,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   // model
   option("hidden", {
     group: "model",
+    aliases: ["hidden_layers", "hidden_sizes", "hidden_units"],
     type: "list of whole numbers >= 1",
     valueName: "<sizes>",
     default: [256, 256],
@@ -601,11 +604,13 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   // optimization
   enumOption("optimizer", OPTIMIZERS, {
     group: "optimization",
+    aliases: ["optim"],
     default: "adamw",
     description: "Update rule (adamw: Adam with decoupled weight decay, the recipe's default).",
   }),
   option("lr", {
     group: "optimization",
+    aliases: ["learning_rate", "learning-rate", "learningRate", "eta"],
     type: "number > 0",
     valueName: "<rate>",
     default: 1e-3,
@@ -623,6 +628,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   }),
   option("batchSize", {
     group: "optimization",
+    aliases: ["batch", "bs", "mini_batch_size"],
     type: "whole number >= 1",
     valueName: "<n>",
     default: 32,
@@ -632,6 +638,16 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   }),
   option("epochs", {
     group: "optimization",
+    aliases: [
+      "epoch",
+      "num_epochs",
+      "num-epochs",
+      "numEpochs",
+      "n_epochs",
+      "n-epochs",
+      "max_epochs",
+      "max-epochs",
+    ],
     type: "whole number >= 1",
     valueName: "<n>",
     default: 20,
@@ -659,6 +675,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   }),
   option("clipNorm", {
     group: "optimization",
+    aliases: ["max_grad_norm", "gradient_clip_val", "clipnorm"],
     type: "number > 0 or null",
     valueName: "<max>",
     default: null,
@@ -667,6 +684,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   }),
   option("clipValue", {
     group: "optimization",
+    aliases: ["clipvalue"],
     type: "number > 0 or null",
     valueName: "<max>",
     default: null,
@@ -722,6 +740,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   // regularization
   option("dropout", {
     group: "regularization",
+    aliases: ["dropout_rate", "drop_rate"],
     type: "number >= 0 and < 1",
     valueName: "<p>",
     default: 0.1,
@@ -730,6 +749,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   }),
   option("weightDecay", {
     group: "regularization",
+    aliases: ["wd", "l2", "l2_regularization", "weight_decay_rate"],
     type: "number >= 0",
     valueName: "<wd>",
     default: 1e-4,
@@ -757,6 +777,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   // run
   option("seed", {
     group: "run",
+    aliases: ["random_state", "random_seed", "random-seed"],
     type: "whole number >= 0",
     valueName: "<n>",
     default: 0,
@@ -798,6 +819,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   }),
   option("logDir", {
     group: "run",
+    aliases: ["log_dir", "logdir", "tensorboard_dir"],
     type: "path",
     isPath: true,
     default: null,

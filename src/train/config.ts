@@ -8,9 +8,9 @@
  * Relative paths in a file are relative to the file's folder; on the command line, to the working
  * directory. Every path in a resolved configuration is absolute.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import { closestMatch, UserError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
@@ -103,17 +103,19 @@ function validateValue(
 }
 
 function unknownKeyError(key: string, location: string, cli: boolean): UserError {
-  const candidates = cli
-    ? TRAIN_OPTIONS.map((o) => o.flag)
-    : key.includes("-")
-      ? TRAIN_OPTIONS.map((o) => o.flag)
-      : key.includes("_")
-        ? TRAIN_OPTIONS.map((o) => o.flag.replace(/-/g, "_"))
-        : TRAIN_OPTIONS.map((o) => o.name);
+  const style = (o: TrainOption) =>
+    cli || key.includes("-") ? o.flag : key.includes("_") ? o.flag.replace(/-/g, "_") : o.name;
+  // canonical spellings first (they win ties), then the aliases, each naming its option
+  const spellings = new Map<string, TrainOption>();
+  for (const o of TRAIN_OPTIONS) spellings.set(style(o), o);
+  if (!cli)
+    for (const o of TRAIN_OPTIONS) for (const a of o.aliases) if (!spellings.has(a)) spellings.set(a, o);
   const bare = key.replace(/^--/, "");
-  const near = closestMatch(bare, candidates);
+  const near = closestMatch(bare, [...spellings.keys()]);
   const shown = cli ? `--${bare}` : `"${key}"`;
-  const suggestion = near ? `; did you mean ${cli ? `--${near}` : `"${near}"`}?` : "";
+  const option = near === undefined ? undefined : spellings.get(near)!;
+  const target = option === undefined ? undefined : style(option);
+  const suggestion = target ? `; did you mean ${cli ? `--${target}` : `"${target}"`}?` : "";
   const all = cli ? TRAIN_OPTIONS.map((o) => `--${o.flag}`) : TRAIN_OPTIONS.map((o) => o.name);
   return new UserError(
     `unknown option ${shown}${location ? ` in ${location}` : ""}${suggestion}`,
@@ -122,10 +124,24 @@ function unknownKeyError(key: string, location: string, cli: boolean): UserError
 }
 
 /**
+ * One UserError for every problem found in a record of options: the error itself when there is one, else
+ * a numbered list (each with its own hint) under a line that says how many and where.
+ */
+function combinedError(errors: readonly UserError[], kind: "file" | "cli", where: string): UserError {
+  if (errors.length === 1) return errors[0]!;
+  const place = kind === "cli" ? "the command-line options" : where;
+  const items = errors.map((e, i) => `  ${i + 1}. ${e.message.replace(/\n/g, "\n     ")}`);
+  return new UserError(
+    `${errors.length} problems in ${place}:\n${items.join("\n")}`,
+    "fix them all, then run again",
+  );
+}
+
+/**
  * Validates a record of option values (file or command line) into camelCase keys. `locate(key)`
  * says where a key was given ("run.yaml, line 3"; "" on the command line).
- * Throws a UserError for an unknown key (naming the closest valid one), an option given twice in two
- * spellings, or a bad value.
+ * Throws a UserError for an unknown key (naming the closest valid one, aliases included), an option
+ * given twice in two spellings, or a bad value; with several problems, one UserError lists them all.
  */
 function validateRecord(
   record: Record<string, unknown>,
@@ -137,11 +153,16 @@ function validateRecord(
   const values: Partial<Record<OptionName, unknown>> = {};
   const seenAs = new Map<OptionName, string>();
   const optionLines: Partial<Record<OptionName, number>> = {};
+  // every problem is collected, so that one run of the command reports them all
+  const errors: UserError[] = [];
   for (const [rawKey, raw] of Object.entries(record)) {
     if (raw === undefined) continue;
     const key = kind === "cli" ? rawKey.replace(/^--/, "") : rawKey;
     const option = findOption(key);
-    if (!option) throw unknownKeyError(key, locate(rawKey), kind === "cli");
+    if (!option) {
+      errors.push(unknownKeyError(key, locate(rawKey), kind === "cli"));
+      continue;
+    }
     const previous = seenAs.get(option.name);
     if (previous !== undefined) {
       const names = kind === "cli" ? `--${previous} and --${key}` : `"${previous}" and "${key}"`;
@@ -150,17 +171,27 @@ function validateRecord(
           ? `, lines ${lines.get(previous)} and ${lines.get(rawKey)}`
           : "";
       const location = locate(rawKey).replace(/, line \d+$/, "");
-      throw new UserError(
-        `option ${option.name} is given twice, as ${names}${location ? ` (in ${location}${lineInfo})` : ""}`,
-        "keep one of them",
+      errors.push(
+        new UserError(
+          `option ${option.name} is given twice, as ${names}${location ? ` (in ${location}${lineInfo})` : ""}`,
+          "keep one of them",
+        ),
       );
+      continue;
     }
     seenAs.set(option.name, key);
     const label = kind === "cli" ? `--${key}` : key;
-    values[option.name] = validateValue(option, raw, label, locate(rawKey), baseDir);
+    try {
+      values[option.name] = validateValue(option, raw, label, locate(rawKey), baseDir);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      errors.push(e);
+      continue;
+    }
     const line = lines?.get(rawKey);
     if (line !== undefined) optionLines[option.name] = line;
   }
+  if (errors.length > 0) throw combinedError(errors, kind, locate("").replace(/, line \d+$/, ""));
   return { values: values as Partial<TrainConfig>, lines: optionLines };
 }
 
@@ -355,6 +386,52 @@ export function resolveConfig(
   };
   checkCombinations(resolved);
   return resolved;
+}
+
+/** The options that name files nncoach reads (checked by checkInputPaths). */
+const INPUT_PATHS = ["data", "validationData", "pretrained"] as const;
+
+/**
+ * Checks that the files a resolved configuration reads (data, validationData, pretrained) exist, and
+ * throws one UserError naming every missing one. For a path from a config file the message says how it
+ * was resolved: relative to the config file's folder, not the current folder; and when the path as written
+ * does exist relative to the current folder, it says how to write it from the config file's folder.
+ * Call it after resolveConfig, before reading any data.
+ *
+ * @example checkInputPaths(resolveConfig(loadConfigFile("runs/a.yaml"), cli));
+ */
+export function checkInputPaths(cfg: ResolvedConfig, options: ResolveOptions = {}): void {
+  const cwd = options.cwd ?? process.cwd();
+  const errors: UserError[] = [];
+  for (const name of INPUT_PATHS) {
+    const path = cfg.values[name];
+    if (typeof path !== "string" || existsSync(path)) continue;
+    if (cfg.sources[name] !== "file" || cfg.configFile === null) {
+      errors.push(
+        new UserError(
+          `${name} ${path} does not exist (${where(cfg, name)})`,
+          "check the path; a relative path on the command line is read from the current folder",
+        ),
+      );
+      continue;
+    }
+    const folder = dirname(cfg.configFile);
+    const written = relative(folder, path);
+    const fromCwd = resolve(cwd, written);
+    const hint =
+      !isAbsolute(written) && existsSync(fromCwd)
+        ? `there is ${written} in the current folder: write it as ${relative(folder, fromCwd)} in the config file ` +
+          `(or as the absolute path ${fromCwd})`
+        : `write the path relative to ${folder}, or as an absolute path`;
+    errors.push(
+      new UserError(
+        `${name} ${path} does not exist: ${name} is set in ${cfg.configFile}, and a relative path there is read ` +
+          `from the config file's folder (${folder}), not from the current folder`,
+        hint,
+      ),
+    );
+  }
+  if (errors.length > 0) throw combinedError(errors, "file", cfg.configFile ?? "the configuration");
 }
 
 function where(cfg: ResolvedConfig, name: OptionName): string {

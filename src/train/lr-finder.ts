@@ -7,13 +7,17 @@ import { UserError } from "../errors.js";
 import { renderLinePlot } from "../report/line-plot-png.js";
 import type { LinePlotSpec, PlotMarker } from "../report/line-plot-spec.js";
 import { renderLinePlotSvg } from "../report/line-plot-svg.js";
+import { largest, smallest } from "../util/extent.js";
 import { Random } from "../util/random.js";
 import type { Dataset } from "./fit.js";
 import { targetSlice } from "./fit.js";
 import type { Trainer } from "./trainer.js";
 
-/** The named ways of reading a learning rate off the loss curve. */
-export const LR_SUGGESTION_RULES = ["valley", "steepest", "minimum"] as const;
+/**
+ * The named ways of reading a learning rate off the loss curve. "minimum/10" is a tenth of the rate at the
+ * lowest loss (fastai's "minimum" rule), named for what it is: the lowest point itself is too high a rate.
+ */
+export const LR_SUGGESTION_RULES = ["valley", "steepest", "minimum/10"] as const;
 export type LrSuggestionRule = (typeof LR_SUGGESTION_RULES)[number];
 
 /** Options of {@link findLearningRate}. */
@@ -40,7 +44,8 @@ export interface LrFinderOptions {
 export interface LrSuggestions {
   steepest: number;
   valley: number;
-  minimum: number;
+  /** A tenth of the learning rate at the lowest smoothed loss. */
+  "minimum/10": number;
 }
 
 /** What {@link findLearningRate} returns. */
@@ -73,7 +78,7 @@ export interface LrFinderResult {
  *   early when the smoothed loss exceeds `divergeFactor` times its minimum, or a loss is NaN/infinite;
  * - the rules read the smoothed curve without its first tenth and last 5 points: `steepest` (the steepest
  *   descent against log learning rate), `valley` (about 2/3 down the longest stretch where the loss keeps
- *   falling), `minimum` (a tenth of the learning rate at the lowest loss).
+ *   falling), `minimum/10` (a tenth of the learning rate at the lowest loss).
  * Afterwards every value (weights, optimizer state, running statistics), the step counter and the dropout
  * generator are restored, so training can start from exactly where it was.
  *
@@ -180,9 +185,9 @@ export interface LrSuggestionDetails {
 }
 
 /**
- * The three rules applied to a recorded curve (fastai `steep`, `valley` and `minimum` on the smoothed
- * losses, leaving out the first `steps / 10` points and the last 5; the whole curve when that leaves
- * fewer than 3 points).
+ * The three rules applied to a recorded curve (fastai `steep`, `valley` and `minimum`, here named
+ * `minimum/10`, on the smoothed losses, leaving out the first `steps / 10` points and the last 5; the
+ * whole curve when that leaves fewer than 3 points).
  *
  * @param lrs learning rates, increasing.
  * @param smoothed smoothed losses, one per learning rate.
@@ -237,17 +242,17 @@ export function suggestLearningRates(
   const sections = (maxEnd - maxStart) / 3;
   const valleyIdx = Math.max(0, maxStart + Math.trunc(sections) + Math.trunc(sections / 2));
 
-  // minimum: a tenth of the lr at the lowest loss
+  // minimum/10: a tenth of the lr at the lowest loss
   let minIdx = 0;
   for (let i = 1; i < m; i++) if (S[i]! < S[minIdx]!) minIdx = i;
   const minimumLr = L[minIdx]! / 10;
 
   return {
-    suggestions: { steepest: L[steep]!, valley: L[valleyIdx]!, minimum: minimumLr },
+    suggestions: { steepest: L[steep]!, valley: L[valleyIdx]!, "minimum/10": minimumLr },
     points: {
       steepest: { lr: L[steep]!, loss: S[steep]! },
       valley: { lr: L[valleyIdx]!, loss: S[valleyIdx]! },
-      minimum: { lr: minimumLr, loss: interpolateLogX(lrs, smoothed, minimumLr) },
+      "minimum/10": { lr: minimumLr, loss: interpolateLogX(lrs, smoothed, minimumLr) },
     },
     valley: { from: lo + Math.max(0, maxStart), to: lo + maxEnd },
     minimumIndex: lo + minIdx,
@@ -299,7 +304,7 @@ function explain(
   } else if (rule === "steepest") {
     why = `steepest ${lrText(s.steepest)}: here the smoothed loss falls fastest as the learning rate grows (slope ${d.steepestSlope.toPrecision(3)} per unit of ln lr), so steps of this size make the most progress per step.`;
   } else {
-    why = `minimum ${lrText(s.minimum)}: the smoothed loss is lowest at ${lrText(lrs[d.minimumIndex]!)}; one tenth of that keeps a margin below the rates at which training starts to diverge.`;
+    why = `minimum/10 ${lrText(s["minimum/10"])}: the smoothed loss is lowest at ${lrText(lrs[d.minimumIndex]!)}; one tenth of that keeps a margin below the rates at which training starts to diverge.`;
   }
   return why + end;
 }
@@ -363,7 +368,7 @@ export interface LrFinderPlotOptions {
 const PLOT_LABELS: Record<LrSuggestionRule, string> = {
   valley: "valley",
   steepest: "steepest",
-  minimum: "min/10",
+  "minimum/10": "min/10",
 };
 
 /**
@@ -378,8 +383,8 @@ export function lrFinderPlotSpec(r: LrFinderResult, options: LrFinderPlotOptions
   const sm = r.smoothed.slice(0, n);
   const raw = r.losses.slice(0, n);
   const details = suggestLearningRates(r.lrs, r.smoothed, r.steps);
-  const lo = Math.min(...sm);
-  const hi = Math.max(...sm);
+  const lo = smallest(sm);
+  const hi = largest(sm);
   const pad = (hi - lo) * 0.08 || Math.abs(hi) * 0.05 || 1;
   const markers: PlotMarker[] = LR_SUGGESTION_RULES.map((rule) => ({
     x: details.points[rule].lr,

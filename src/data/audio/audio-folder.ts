@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { UserError } from "../../errors.js";
+import { largest } from "../../util/extent.js";
 import { listClassFolder } from "../class-folder.js";
 import { type LogMelOptions, logMelSpectrogram } from "./log-mel.js";
 import { type DecodedAudio, decodeWav, resampleLinear } from "./wav.js";
@@ -83,7 +84,7 @@ export async function readAudioFolder(dir: string, opts: AudioReadOptions = {}):
   }
   if (clips.length === 0)
     throw new UserError(`folder '${dir}': every WAV file was skipped`, warnings.slice(0, 3).join("; "));
-  const seconds = opts.seconds ?? Math.max(...clips.map((c) => c.samples.length)) / sampleRate;
+  const seconds = opts.seconds ?? largest(clips.map((c) => c.samples.length)) / sampleRate;
   const settings = makeSettings(sampleRate, seconds, opts);
   const length = clipLength(settings);
   const waveforms = new Float32Array(clips.length * length);

@@ -1,6 +1,7 @@
 import { closestMatch, UserError } from "../../errors.js";
 import { type ColumnProfile, inferColumnTypes } from "../column-types.js";
 import { parseDateTime } from "../datetime.js";
+import { nonFiniteCellError } from "../extreme-values.js";
 import { isMissing, parseNumber } from "../missing.js";
 import { naturalCompare } from "../natural-order.js";
 import { DEFAULT_FRACTIONS, randomSplit, stratifiedSplit } from "../split.js";
@@ -79,7 +80,8 @@ export const MAX_CLASSES_FOR_NUMERIC_TARGET = 20;
  *   under the seeded 70/15/15 split `nncoach train` makes over the rows that have a target
  *   (`stratifiedSplit` on their target cells for classification, `randomSplit` for regression). Rows without
  *   a target, which training leaves out, are tagged "train". Default 0.
- * @throws UserError when the target is not a column, a file lacks a column, or there are no rows.
+ * @throws UserError when the target is not a column, a file lacks a column, there are no rows, or a numeric
+ *   column holds an infinite value ("Inf", "1e999"; the same error training gives, see nonFiniteCellError).
  */
 export function prepareAuditData(
   tables: AuditTables,
@@ -102,6 +104,7 @@ export function prepareAuditData(
   }
   const rows: string[][] = [];
   const refs: RowRef[] = [];
+  const lines: (number | undefined)[] = [];
   const parts: [SplitName, Table | undefined][] = [
     ["train", train],
     ["validation", tables.validation],
@@ -122,6 +125,7 @@ export function prepareAuditData(
     table.rows.forEach((cells, row) => {
       rows.push(order.map((j) => (cells[j] ?? "").trim()));
       refs.push({ file: table.source, split, row });
+      lines.push(table.lines?.[row]);
     });
   }
   if (rows.length === 0) {
@@ -135,6 +139,19 @@ export function prepareAuditData(
     for (let c = 0; c < r.length; c++) if (isMissing(r[c])) r[c] = "";
   }
   const profiles = inferColumnTypes({ source: train.source, columns, rows });
+  // Infinite values are refused as training refuses them (the same check and message), before any
+  // statistic or duplicate comparison reads them.
+  for (const p of profiles) {
+    if (!p.nonFinite) continue;
+    const { first, count } = p.nonFinite;
+    const ref = refs[first.row]!;
+    throw nonFiniteCellError(
+      { file: ref.file, row: ref.row, line: lines[first.row] },
+      p.name,
+      first.value,
+      count,
+    );
+  }
   const numeric: boolean[] = [];
   const values: Float64Array[] = [];
   const missing: Uint8Array[] = [];

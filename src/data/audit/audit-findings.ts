@@ -1,3 +1,4 @@
+import { MAX_FEATURE_MAGNITUDE } from "../extreme-values.js";
 import type { AuditFinding, AuditReport } from "./audit-report.js";
 
 /** Share of missing cells from which a column's missing values are a medium finding. */
@@ -68,14 +69,22 @@ export function collectFindings(report: AuditReport): AuditFinding[] {
         `check whether they are copies`,
     );
   }
-  const issues = report.label_issues.length;
+  const issues = report.label_issue_summary.issues_found;
+  const uncertain = report.label_issue_summary.uncertain_found;
   const checked = report.label_issue_summary.rows_checked;
   if (issues > 0) {
     add(
       issues >= 0.02 * checked ? "medium" : "low",
       "labels",
       `${issues} of ${checked} rows (${((100 * issues) / Math.max(checked, 1)).toFixed(1)}%) look mislabeled by confident learning: ` +
-        `review the top-ranked ones and fix or drop those that are wrong`,
+        `review the top-ranked ones and fix or drop those that are wrong` +
+        (uncertain > 0 ? ` (${uncertain} more are uncertain: worth a look, not evidence)` : ""),
+    );
+  } else if (uncertain > 0) {
+    add(
+      "low",
+      "labels",
+      `no row looks clearly mislabeled; ${uncertain} are uncertain (see the label issues list)`,
     );
   }
   const skipped = report.label_issue_summary.skipped;
@@ -95,7 +104,25 @@ export function collectFindings(report: AuditReport): AuditFinding[] {
   }
   if (report.scales?.recommendation) add("medium", "scales", report.scales.recommendation);
   for (const c of report.columns) {
+    const magnitude = Math.max(Math.abs(c.min ?? 0), Math.abs(c.max ?? 0));
+    if (c.type === "numeric" && magnitude > MAX_FEATURE_MAGNITUDE) {
+      add(
+        "high",
+        c.role === "target" ? "target" : "columns",
+        `${c.role === "target" ? "the target" : "column"} "${c.name}" has values as large as ${magnitude.toExponential(1)}: ` +
+          `training refuses values beyond ${MAX_FEATURE_MAGNITUDE.toExponential(0)} (their squares overflow); ` +
+          "rescale it (divide by a power of ten) or log-transform it",
+      );
+    }
     if (c.role === "target") {
+      if (c.constant && report.task === "regression" && c.top_value !== null) {
+        add(
+          "high",
+          "target",
+          `the target "${c.name}" has the same value (${c.top_value}) in every row: there is nothing to learn; ` +
+            "check the target column and the rows",
+        );
+      }
       if (c.missing > 0)
         add(
           "medium",

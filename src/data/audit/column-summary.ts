@@ -74,22 +74,25 @@ export function summarizeColumns(data: AuditData): { columns: ColumnSummary[]; s
     }
     if (data.numeric[c]) {
       const v = data.values[c]!;
-      let sum = 0;
       let count = 0;
       let min = Number.POSITIVE_INFINITY;
       let max = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < n; i++) {
         if (Number.isNaN(v[i]!)) continue;
-        sum += v[i]!;
         count++;
-        min = Math.min(min, v[i]!);
-        max = Math.max(max, v[i]!);
+        if (v[i]! < min) min = v[i]!;
+        if (v[i]! > max) max = v[i]!;
       }
       if (count > 0) {
+        // computed on values divided by the largest magnitude, so that huge values (1e300) give a finite
+        // mean and std instead of overflowing
+        const s = Math.max(Math.abs(min), Math.abs(max)) || 1;
+        let sum = 0;
+        for (let i = 0; i < n; i++) if (!Number.isNaN(v[i]!)) sum += v[i]! / s;
         const mean = sum / count;
         let ss = 0;
-        for (let i = 0; i < n; i++) if (!Number.isNaN(v[i]!)) ss += (v[i]! - mean) ** 2;
-        Object.assign(summary, { mean, std: Math.sqrt(ss / count), min, max });
+        for (let i = 0; i < n; i++) if (!Number.isNaN(v[i]!)) ss += (v[i]! / s - mean) ** 2;
+        Object.assign(summary, { mean: mean * s, std: Math.sqrt(ss / count) * s, min, max });
       }
     }
     return summary;

@@ -1,3 +1,4 @@
+import { appendAll } from "../../util/extent.js";
 import type { AuditData } from "./audit-data.js";
 
 /** A dense row-major matrix of model inputs. */
@@ -55,8 +56,8 @@ export function standardizedFeatureMatrix(
       if (cell === "") return;
       block[slot.get(cell) ?? kept.length]![r] = 1;
     });
-    columns.push(...block);
-    names.push(...kept.map((level) => `${data.columns[c]}=${level}`));
+    appendAll(columns, block);
+    for (const level of kept) names.push(`${data.columns[c]}=${level}`);
     if (hasOther) names.push(`${data.columns[c]}=(other)`);
   }
   const cols = columns.length;

@@ -10,6 +10,7 @@ import { summarizeDuplicates } from "./duplicate-summary.js";
 import type { DuplicateGroup } from "./duplicates.js";
 import { findDuplicateImages } from "./image-duplicates.js";
 import { classImbalance } from "./imbalance.js";
+import { LIKELY_MISLABELED } from "./label-issues.js";
 
 /** One image of a class folder. */
 export interface LabeledImage {
@@ -130,11 +131,14 @@ export async function runImageFolderAudit(
       folds: 0,
       rows_checked: 0,
       out_of_fold_accuracy: 0,
+      cohen_kappa: 0,
       majority_rate: 0,
       thresholds: {},
       excluded_columns: [],
       confident_joint: { classes, counts: [] },
       issues_found: 0,
+      uncertain_found: 0,
+      likely_threshold: LIKELY_MISLABELED,
       skipped: "image folders: label issues need a trained image model (see nncoach train)",
     },
     imbalance: classImbalance(

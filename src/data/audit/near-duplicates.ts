@@ -65,7 +65,9 @@ export function findNearDuplicates(
   const rng = Random.derive(options.seed ?? 0, "audit-near-duplicates");
   const projections = Array.from({ length: PROJECTIONS }, () => {
     const direction = Float64Array.from({ length: d }, () => rng.normal());
-    const norm = Math.hypot(...direction) || 1;
+    let squares = 0;
+    for (let j = 0; j < d; j++) squares += direction[j]! * direction[j]!;
+    const norm = Math.sqrt(squares) || 1;
     const p = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let sum = 0;

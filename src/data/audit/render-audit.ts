@@ -1,3 +1,4 @@
+import { largest } from "../../util/extent.js";
 import type { AuditReport } from "./audit-report.js";
 import type { ColumnSummary } from "./column-summary.js";
 import type { DuplicateGroup } from "./duplicates.js";
@@ -35,7 +36,7 @@ export function renderAuditReport(report: AuditReport, options: RenderAuditOptio
     line("Columns");
     const noted = (c: ColumnSummary) => columnNotes(c).length > 0;
     const shown = report.columns.length <= 40 ? report.columns : report.columns.filter(noted).slice(0, 40);
-    const width = Math.min(32, Math.max(6, ...shown.map((c) => c.name.length)));
+    const width = Math.min(32, Math.max(6, largest(shown.map((c) => c.name.length))));
     line(
       `  ${pad("column", width)}  ${pad("type", 11)}  ${pad("missing", 13)}  ${pad("distinct", 8)}  ` +
         `${pad("mean", 10)}  ${pad("std", 10)}  notes`,
@@ -97,8 +98,10 @@ export function renderAuditReport(report: AuditReport, options: RenderAuditOptio
   if (ls.skipped) line(`  not checked: ${ls.skipped}`);
   else {
     line(
-      `  ${report.label_issues.length} of ${ls.rows_checked} rows flagged by ${ls.method}; model: ${ls.model}; ` +
-        `out-of-fold accuracy ${ls.out_of_fold_accuracy.toFixed(3)}` +
+      `  ${ls.issues_found} of ${ls.rows_checked} rows likely mislabeled (confidence >= ${ls.likely_threshold})` +
+        (ls.uncertain_found > 0 ? `, ${ls.uncertain_found} more uncertain` : "") +
+        `, by ${ls.method}; model: ${ls.model}; out-of-fold accuracy ${ls.out_of_fold_accuracy.toFixed(3)}, ` +
+        `Cohen's kappa ${ls.cohen_kappa.toFixed(2)}` +
         (ls.excluded_columns.length > 0 ? `; columns left out: ${ls.excluded_columns.join(", ")}` : ""),
     );
     const multiFile = report.files.length > 1;
@@ -106,7 +109,7 @@ export function renderAuditReport(report: AuditReport, options: RenderAuditOptio
       const where = multiFile ? `${issue.file} row ${issue.row}` : `row ${issue.row}`;
       line(
         `  ${String(i + 1).padStart(3)}. ${where} [${issue.split}]: given "${issue.given}", suggested "${issue.suggested}" ` +
-          `(confidence ${issue.confidence.toFixed(3)})`,
+          `(${issue.verdict}, confidence ${issue.confidence.toFixed(2)})`,
       );
     });
     if (report.label_issues.length > max) line(`  ... ${report.label_issues.length - max} more (see --json)`);
@@ -117,10 +120,17 @@ export function renderAuditReport(report: AuditReport, options: RenderAuditOptio
   const im = report.imbalance;
   if (!im) line("  not applicable (regression target)");
   else {
-    const w = Math.min(32, Math.max(...im.classes.map((c) => c.name.length)));
+    const w = Math.min(32, largest(im.classes.map((c) => c.name.length)));
     for (const c of im.classes)
       line(`  ${pad(c.name, w)}  ${String(c.count).padStart(7)}  ${(100 * c.fraction).toFixed(1)}%`);
-    line(`  imbalance ratio ${im.ratio.toFixed(2)} (${im.majority} / ${im.minority}): ${im.severity}`);
+    if (im.ratio === 1) {
+      const n = im.classes[0]?.count ?? 0;
+      line(
+        `  balanced: ${im.classes.length === 1 ? "one class" : `every class has ${n} row${n === 1 ? "" : "s"}`}`,
+      );
+    } else {
+      line(`  imbalance ratio ${im.ratio.toFixed(2)} (${im.majority} / ${im.minority}): ${im.severity}`);
+    }
   }
   return `${out.join("\n")}\n`;
 }

@@ -1,4 +1,5 @@
 import { closestMatch, UserError } from "../../errors.js";
+import { largest, smallest } from "../../util/extent.js";
 import { accuracy, topKAccuracy } from "./accuracy.js";
 import { averagePrecision } from "./average-precision.js";
 import { expectedCalibrationError } from "./calibration-error.js";
@@ -202,7 +203,7 @@ export function defaultMonitoredMetric(task: MetricTask, classCounts?: readonly 
     }
   });
   const present = classCounts.filter((c) => c > 0);
-  const ratio = present.length > 0 ? Math.max(...present) / Math.min(...present) : 1;
+  const ratio = present.length > 0 ? largest(present) / smallest(present) : 1;
   if (ratio >= 3) return getMetric(classCounts.length === 2 ? "roc_auc" : "f1_macro");
   return getMetric("accuracy");
 }
