@@ -12,7 +12,7 @@
  * | imbalance     | minority classes cut to 1/30 of the largest, accuracy monitored                 |
  * | lr_low        | learning rate 1e-6                                                              |
  * | vanishing     | 6 sigmoid layers of 64 units, plain SGD                                         |
- * | overfit       | 86 rows (60 for training), 3 hidden layers of 512, no regularization, 150 epochs |
+ * | overfit       | 60 training rows (the rest validate), 3 hidden layers of 512, no regularization, 150 epochs |
  *
  * The unnormalized run cannot go through trainTabular (it always standardizes; `--standardize none` is
  * coming with the planner), so it is built here from the library: Trainer + fit + HealthMonitor.
@@ -46,12 +46,13 @@ import { Random } from "../src/util/random.js";
 export const SHARED = process.env.NNCOACH_DATASETS ?? "/work/shared/datasets";
 
 /** The shared tables with their targets (default runs of every one count false alarms). */
-export const DATASETS: Record<string, { file: string; target: string }> = {
+export const DATASETS: Record<string, { file: string; target: string; task?: "classification" }> = {
   wine: { file: "wine.csv", target: "cultivar" },
   breast_cancer: { file: "breast_cancer.csv", target: "diagnosis" },
   iris: { file: "iris.csv", target: "species" },
   diabetes: { file: "diabetes.csv", target: "progression" },
-  digits: { file: "digits.csv", target: "label" },
+  // the digit is a number, which nncoach would take for a regression target; it is a class
+  digits: { file: "digits.csv", target: "digit", task: "classification" },
   house_votes84: { file: "house_votes84.csv", target: "Class" },
   boston_housing: { file: "boston_housing.csv", target: "medv" },
 };
@@ -161,7 +162,12 @@ export async function tabularRecord(
 /** A default `nncoach train` run of one shared dataset. */
 export async function defaultRun(name: string, seed: number): Promise<RunRecord> {
   const d = DATASETS[name]!;
-  return tabularRecord({ data: path.join(SHARED, d.file), target: d.target, seed });
+  return tabularRecord({
+    data: path.join(SHARED, d.file),
+    target: d.target,
+    seed,
+    ...(d.task ? { task: d.task } : {}),
+  });
 }
 
 /** One planted run on wine or breast_cancer. `dir` receives the modified CSV files. */
@@ -230,21 +236,41 @@ export async function plantedRun(
       return tabularRecord({ ...base, data: f, monitor: "val_accuracy" });
     }
     case "overfit": {
-      const rows = stratifiedSubset(table, t, 86, rng);
-      const f = out("overfit");
-      writeCsv(f, table.columns, rows);
-      return tabularRecord({ ...base, data: f, hidden: [512, 512, 512], epochs: 150, earlyStopping: false });
+      // 60 training rows; every other row validates, so that the validation curve is measured precisely
+      const picked = new Set(stratifiedSubset(table, t, 60, rng));
+      const f = out("overfit-train");
+      const v = out("overfit-val");
+      writeCsv(
+        f,
+        table.columns,
+        [...picked].map((i) => table.rows[i]!),
+      );
+      writeCsv(
+        v,
+        table.columns,
+        table.rows.filter((_, i) => !picked.has(i)),
+      );
+      return tabularRecord({
+        ...base,
+        data: f,
+        validationData: v,
+        hidden: [512, 512, 512],
+        epochs: 150,
+        earlyStopping: false,
+      });
     }
     case "unnormalized":
       return unnormalizedRun(table, d.target, seed, file);
   }
 }
 
-/** `n` rows keeping the class proportions (seeded). */
-function stratifiedSubset(table: Table, t: number, n: number, rng: Random): string[][] {
-  const byClass = new Map<string, string[][]>();
-  for (const r of table.rows) byClass.set(r[t]!, [...(byClass.get(r[t]!) ?? []), r]);
-  const out: string[][] = [];
+/** Indices of about `n` rows keeping the class proportions (seeded; at least 2 per class). */
+function stratifiedSubset(table: Table, t: number, n: number, rng: Random): number[] {
+  const byClass = new Map<string, number[]>();
+  table.rows.forEach((r, i) => {
+    byClass.set(r[t]!, [...(byClass.get(r[t]!) ?? []), i]);
+  });
+  const out: number[] = [];
   for (const rows of byClass.values())
     out.push(
       ...rng.shuffle([...rows]).slice(0, Math.max(2, Math.round((n * rows.length) / table.rows.length))),

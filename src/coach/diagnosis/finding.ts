@@ -13,14 +13,16 @@
  */
 
 /**
- * Every symptom the diagnosis can name, in the order findings of equal severity are ranked: causes before
- * the symptoms they produce (unscaled inputs make training diverge; a learning rate far off makes it stuck
- * at chance; imbalance makes accuracy sit at the majority rate), data problems before training dynamics,
- * and the generic verdicts (stuck, not learning, over/underfitting) after the specific ones.
+ * Every symptom the diagnosis can name, in the order findings of equal severity are ranked: what went
+ * wrong with the run as a whole first (it diverged or was unstable; unscaled inputs, which cause both, ahead
+ * of them), then causes before the symptoms they produce (a learning rate far off makes a run stuck at
+ * chance; imbalance makes accuracy sit at the majority rate), data problems before training dynamics, and
+ * the generic verdicts (stuck, not learning, over/underfitting) after the specific ones.
  */
 export const SYMPTOMS = [
   "unnormalized_inputs",
   "diverged",
+  "unstable_training",
   "leakage",
   "duplicates_across_splits",
   "lr_too_high",
@@ -29,7 +31,6 @@ export const SYMPTOMS = [
   "vanishing_gradients",
   "saturated_activations",
   "dead_relus",
-  "unstable_training",
   "loss_spikes",
   "class_imbalance",
   "stuck_at_chance",

@@ -6,7 +6,10 @@
  * - the last epoch's training loss is more than DIVERGED_FACTOR (2) times the untrained level, the larger of
  *   the chance loss (the class priors' cross-entropy) and the loss at the first step. An untrained network
  *   sits at that level; twice it means the updates destroyed more than they learned, which no amount of
- *   further training at this learning rate repairs.
+ *   further training at this learning rate repairs; or
+ * - some epoch's mean training loss exceeded EXPLODED_FACTOR (100) times the untrained level, even if it
+ *   came back later: a loss a hundred times chance needs logits in the hundreds, which only runaway weights
+ *   produce (the run blew up and restarted from wherever the explosion left it).
  *
  * Severity high. Confidence 0.99 for a non-finite loss, else 0.5 at the factor rising to 0.95 at ten times it.
  * Actions (§14 "sudden loss spikes -> LR too high, exploding gradients -> lower LR, add clipping"): the
@@ -21,6 +24,7 @@ import type { Rule, RuleFinding } from "../rule.js";
 import { confidenceBeyond, sig } from "../statistics.js";
 
 export const DIVERGED_FACTOR = 2;
+export const EXPLODED_FACTOR = 100;
 
 export const diverged: Rule = {
   symptom: "diverged",
@@ -30,20 +34,30 @@ export const diverged: Rule = {
     const last = [...f.train].reverse().find((v) => Number.isFinite(v));
     const blewUp =
       last !== undefined && Number.isFinite(level) && level > 0 && last > DIVERGED_FACTOR * level;
-    if (!f.nonFinite && !blewUp) return undefined;
     const maxTrain = Math.max(...f.train.filter(Number.isFinite), Number.NEGATIVE_INFINITY);
+    const maxEpoch = f.train.indexOf(maxTrain) + 1;
+    const exploded = Number.isFinite(level) && level > 0 && maxTrain > EXPLODED_FACTOR * level;
+    if (!f.nonFinite && !blewUp && !exploded) return undefined;
     const explanation = f.nonFinite
       ? `training stopped on a non-finite value: ${f.nonFinite.text}`
-      : `the training loss ended at ${sig(last!)}, ${sig(last! / level)} times the untrained level ${sig(level)}: ` +
-        "the updates made the model worse than no training";
+      : blewUp
+        ? `the training loss ended at ${sig(last!)}, ${sig(last! / level)} times the untrained level ${sig(level)}: ` +
+          "the updates made the model worse than no training"
+        : `the training loss exploded to ${sig(maxTrain)} in epoch ${maxEpoch}, ${sig(maxTrain / level)} times the ` +
+          `untrained level ${sig(level)} (it ended at ${sig(last)})`;
     return {
       severity: "high",
-      confidence: f.nonFinite ? 0.99 : confidenceBeyond(last! / level, DIVERGED_FACTOR),
+      confidence: f.nonFinite
+        ? 0.99
+        : blewUp
+          ? confidenceBeyond(last! / level, DIVERGED_FACTOR)
+          : confidenceBeyond(maxTrain / level, EXPLODED_FACTOR),
       evidence: {
         non_finite: f.nonFinite ? f.nonFinite.text : null,
         untrained_loss: sig(level),
         last_train_loss: sig(last),
         max_train_loss: sig(Number.isFinite(maxTrain) ? maxTrain : undefined),
+        max_train_loss_epoch: maxEpoch > 0 ? maxEpoch : null,
         epochs_completed: f.epochs,
       },
       explanation,

@@ -25,6 +25,7 @@ import { vanishingGradients } from "./vanishing-gradients.js";
 export const RULES: readonly Rule[] = [
   unnormalizedInputs,
   diverged,
+  unstableTraining,
   leakage,
   duplicatesAcrossSplits,
   lrTooHigh,
@@ -33,7 +34,6 @@ export const RULES: readonly Rule[] = [
   vanishingGradients,
   saturatedActivations,
   deadRelus,
-  unstableTraining,
   lossSpikes,
   classImbalance,
   stuckAtChance,

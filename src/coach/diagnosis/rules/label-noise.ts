@@ -3,11 +3,13 @@
  *
  * Reads the fast audit: rows flagged by confident learning (out-of-fold probabilities disagree confidently
  * with the given label, src/data/audit/label-issues.ts) and groups of rows with the same inputs but
- * different labels. Fires when the flagged share reaches NOISY_SHARE (2%, the audit's own "medium" limit),
- * or when conflicting duplicate groups exist.
+ * different labels. Fires when the flagged share reaches NOISY_SHARE (2%, where the audit starts calling
+ * it out), or when conflicting duplicate groups exist.
  *
- * Severity high from HIGH_SHARE (10% of the rows: enough to cap accuracy visibly and to teach the model
- * wrong answers), else medium; conflicting duplicates alone are low. Confidence 0.5 at 2%, 0.95 at 20%.
+ * Severity: low below MEDIUM_SHARE (5%): confident learning also flags the few genuinely ambiguous rows of
+ * clean data (iris: 3 of 150), and deep nets train well through a few percent of wrong labels (Rolnick et
+ * al. 2017); medium from 5% (the labels then cap accuracy visibly), high from HIGH_SHARE (20%: a fifth of
+ * the answers taught are wrong). Conflicting duplicates alone are low. Confidence 0.5 at 2%, 0.95 at 20%.
  * Actions (§2 "Fix labels (spot mislabeled examples)", §6 label smoothing): review the flagged rows (a
  * data step), label smoothing 0.1 (softer targets fit wrong labels less hard).
  */
@@ -15,7 +17,8 @@ import type { Rule, RuleFinding } from "../rule.js";
 import { confidenceBeyond, sig } from "../statistics.js";
 
 export const NOISY_SHARE = 0.02;
-export const HIGH_SHARE = 0.1;
+export const MEDIUM_SHARE = 0.05;
+export const HIGH_SHARE = 0.2;
 
 export const labelNoise: Rule = {
   symptom: "label_noise",
@@ -30,7 +33,7 @@ export const labelNoise: Rule = {
     const data = f.record.data.source;
     const target = f.record.data.target;
     return {
-      severity: share >= HIGH_SHARE ? "high" : share >= NOISY_SHARE ? "medium" : "low",
+      severity: share >= HIGH_SHARE ? "high" : share >= MEDIUM_SHARE ? "medium" : "low",
       confidence: share >= NOISY_SHARE ? confidenceBeyond(share, NOISY_SHARE) : 0.6,
       evidence: {
         flagged_rows: li?.count ?? 0,
