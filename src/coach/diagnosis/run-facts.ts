@@ -52,7 +52,8 @@ const CROSS_ENTROPY = new Set(["bce", "ce", "sparse_ce", "auto"]);
 /** Builds the facts of a record. */
 export function runFacts(record: RunRecord): RunFacts {
   const h = record.history;
-  const train = h.map((e) => e.train_loss);
+  // saved runs hold null where the loss was NaN or infinite (JSON has neither)
+  const train = h.map((e) => (typeof e.train_loss === "number" ? e.train_loss : Number.NaN));
   const val = h.map((e) => (typeof e.val_loss === "number" ? e.val_loss : Number.NaN));
   const hasVal = val.some((v) => !Number.isNaN(v));
   const cls = record.task === "classification" && record.classCounts.length > 1;
@@ -64,7 +65,7 @@ export function runFacts(record: RunRecord): RunFacts {
     !(record.loss?.focalGamma ?? 0);
   const chance = plainCe ? chanceCrossEntropy(record.classCounts) : undefined;
   const majority = cls ? Math.max(...priors(record.classCounts)) : undefined;
-  const batchLosses = record.health.flatMap((e) => e.batchLoss?.values ?? []);
+  const batchLosses = record.health.flatMap((e) => (e.batchLoss?.values ?? []).map((v) => v ?? Number.NaN));
   const firstBatch = batchLosses.find((v) => Number.isFinite(v));
   const initialLoss = firstBatch ?? train.find((v) => Number.isFinite(v)) ?? Number.NaN;
   const untrainedLoss = chance?.loss ?? initialLoss;
