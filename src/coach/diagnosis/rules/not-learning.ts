@@ -3,8 +3,10 @@
  *
  * Fires when the lowest epoch training loss is
  * - classification with plain cross-entropy: not below the chance loss (the class priors' cross-entropy)
- *   by more than 2 standard errors of a mean over the training rows (the prior predictor's per-row loss sd
- *   / sqrt(rows)): the model has learned nothing the class frequencies do not say;
+ *   by more than the larger of 2 standard errors of a mean over the training rows (the prior predictor's
+ *   per-row loss sd / sqrt(rows)) and CHANCE_MARGIN (5%) of the chance loss: the model has learned nothing
+ *   the class frequencies do not say, or nothing that matters (with balanced classes the prior
+ *   predictor's per-row losses are all equal, so the standard error alone would call any drop learning);
  * - otherwise: less than MIN_DROP (1%) below the loss at the first step.
  *
  * Severity high. Confidence from how far the loss stayed from a significant drop (0.5 at the limit).
@@ -16,6 +18,7 @@ import { confidenceZ, sig } from "../statistics.js";
 import { stuckActions } from "./learning-hints.js";
 
 export const MIN_DROP = 0.01;
+export const CHANCE_MARGIN = 0.05;
 
 export const notLearning: Rule = {
   symptom: "not_learning",
@@ -28,11 +31,11 @@ export const notLearning: Rule = {
     let confidence: number;
     let reference: number;
     if (f.chance && f.nTrain > 0) {
-      const se = f.chance.sd / Math.sqrt(f.nTrain);
+      const margin = Math.max((2 * f.chance.sd) / Math.sqrt(f.nTrain), CHANCE_MARGIN * f.chance.loss);
       reference = f.chance.loss;
-      const z = (f.chance.loss - minTrain) / Math.max(se, 1e-12);
-      stuck = z < 2;
-      confidence = confidenceZ(-z, -2);
+      const drop = f.chance.loss - minTrain;
+      stuck = drop < margin;
+      confidence = confidenceZ((2 * (margin - drop)) / margin, 0);
     } else {
       reference = f.initialLoss;
       const drop = (f.initialLoss - minTrain) / Math.abs(f.initialLoss);
