@@ -112,13 +112,17 @@ describe("loss_spikes", () => {
   test("two spikes the run recovered from: low", () => {
     assert.equal(check(lossSpikes, makeRecord({ ...HEALTHY, health: spikes(2) }))!.severity, "low");
   });
-  test("many spikes: medium", () => {
+  test("many spikes, in more than 1% of the steps: medium", () => {
     const f = check(lossSpikes, makeRecord({ ...HEALTHY, health: spikes(6) }))!;
     assert.equal(f.severity, "medium");
     assert.equal(f.evidence.spikes, 6);
   });
-  test("one spike above the untrained loss: medium", () => {
-    assert.equal(check(lossSpikes, makeRecord({ ...HEALTHY, health: spikes(1, 5) }))!.severity, "medium");
+  test("one spike above the untrained loss: low", () => {
+    assert.equal(check(lossSpikes, makeRecord({ ...HEALTHY, health: spikes(1, 5) }))!.severity, "low");
+  });
+  test("six spikes in 4,000 steps: low", () => {
+    const r = makeRecord({ ...HEALTHY, health: (e) => ({ ...spikes(6)(e), steps: 400 }) });
+    assert.equal(check(lossSpikes, r)!.severity, "low");
   });
   test("one small spike: nothing", () => {
     assert.equal(check(lossSpikes, makeRecord({ ...HEALTHY, health: spikes(1) })), undefined);

@@ -2,12 +2,13 @@
  * loss_spikes: single batches whose loss jumps far above the recent level.
  *
  * Reads the spike episodes of the health records, found by the robust rule of LossSpikeDetector (6 robust
- * standard deviations above the running median, at least double it, and by at least 10% of the first
- * losses), so ordinary batch noise is not counted. Fires with MIN_SPIKES (2) episodes, or with one whose peak
- * exceeds the untrained loss (that spike undid everything learned so far).
+ * standard deviations above the running median, at least double it, and at least halfway back to the
+ * untrained loss), so ordinary batch noise is not counted. Fires with MIN_SPIKES (2) episodes, or with one
+ * whose peak exceeds the untrained loss (that spike undid everything learned so far).
  *
- * Severity medium with MANY_SPIKES (5) episodes or a peak above the untrained loss, else low (a few spikes the
- * run recovered from). Confidence 0.5 at 2 episodes, 0.95 at 20.
+ * Severity medium when spikes are a pattern: at least MANY_SPIKES (5) episodes and at least MANY_SHARE (1%)
+ * of the optimizer steps. A few isolated spikes in thousands of steps happen on healthy runs too (an
+ * overconfident model meeting a hard example), so they are low. Confidence 0.5 at 2 episodes, 0.95 at 20.
  * Actions (§14 "sudden loss spikes -> LR too high, exploding gradients -> lower LR, add clipping, check
  * batch norm"): the learning rate divided by 3, gradient clipping at norm 1.0, a warm-up.
  */
@@ -17,6 +18,7 @@ import { confidenceBeyond, sig } from "../statistics.js";
 
 export const MIN_SPIKES = 2;
 export const MANY_SPIKES = 5;
+export const MANY_SHARE = 0.01;
 
 export const lossSpikes: Rule = {
   symptom: "loss_spikes",
@@ -29,13 +31,16 @@ export const lossSpikes: Rule = {
     );
     const aboveUntrained = spikes.some((s) => s.loss > f.untrainedLoss);
     if (spikes.length < MIN_SPIKES && !aboveUntrained) return undefined;
+    const steps = f.record.health.reduce((a, h) => a + (h.steps ?? 0), 0);
+    const pattern = spikes.length >= MANY_SPIKES && spikes.length >= MANY_SHARE * steps;
     return {
-      severity: spikes.length >= MANY_SPIKES || aboveUntrained ? "medium" : "low",
+      severity: pattern ? "medium" : "low",
       confidence: aboveUntrained
         ? Math.max(0.8, confidenceBeyond(spikes.length, MIN_SPIKES))
         : confidenceBeyond(spikes.length, MIN_SPIKES),
       evidence: {
         spikes: spikes.length,
+        optimizer_steps: steps,
         steps: spikes.slice(0, 10).map((s) => s.step),
         worst_step: worst.step,
         worst_loss: sig(worst.loss),
