@@ -27,8 +27,8 @@ import type { ActionDraft } from "../actions.js";
 import { planned } from "../actions.js";
 import { dropout, resizeHidden, weightDecay } from "../remedies.js";
 import type { Rule, RuleFinding } from "../rule.js";
-import { lastHalf, metricSeries } from "../run-facts.js";
-import { binomialSe, confidenceBeyond, sig } from "../statistics.js";
+import { lastHalf, metricSeries, type RunFacts } from "../run-facts.js";
+import { binomialSe, confidenceBeyond, median, sig } from "../statistics.js";
 
 export const GIVE_BACK = 0.1;
 export const MIN_RISE_EPOCHS = 3;
@@ -37,7 +37,7 @@ export const GAP_SHARE = 0.25;
 export const MIN_LEARNED = 0.05;
 
 /** The overfitting measurements, shared with the rules that weigh overfitting (too_little_data). */
-export function overfitSigns(f: import("../run-facts.js").RunFacts) {
+export function overfitSigns(f: RunFacts) {
   if (!f.best) return undefined;
   const lastIdx = f.val.length - 1 - [...f.val].reverse().findIndex(Number.isFinite);
   const valLast = f.val[lastIdx]!;
@@ -108,8 +108,3 @@ export const overfitting: Rule = {
     };
   },
 };
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[s.length >> 1]! : Number.NaN;
-}

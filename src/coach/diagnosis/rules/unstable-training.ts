@@ -39,15 +39,20 @@ export const unstableTraining: Rule = {
         val_loss_peaks: peaks.map((p) => p.epoch),
         worst_jump_ratio: sig(worst),
       },
-      explanation:
-        `the loss went back up ${events} times` +
-        (rises.length
-          ? ` (training loss rose above its best in epoch${rises.length > 1 ? "s" : ""} ${rises.map((r) => r.epoch).join(", ")})`
-          : "") +
-        (peaks.length
-          ? ` (validation loss peaked in epoch${peaks.length > 1 ? "s" : ""} ${peaks.map((p) => p.epoch).join(", ")})`
-          : "") +
-        (Number.isFinite(worst) ? `, the largest jump ${sig(worst)}x` : ", the largest from a loss of zero"),
+      explanation: [
+        `the loss went back up ${events} times`,
+        ...(rises.length
+          ? [
+              `training loss rose above its best in epoch${rises.length > 1 ? "s" : ""} ${rises.map((r) => r.epoch).join(", ")}`,
+            ]
+          : []),
+        ...(peaks.length
+          ? [
+              `validation loss peaked in epoch${peaks.length > 1 ? "s" : ""} ${peaks.map((p) => p.epoch).join(", ")}`,
+            ]
+          : []),
+        Number.isFinite(worst) ? `the largest jump ${sig(worst)}x` : "the largest from a loss of zero",
+      ].join("; "),
       actions: [
         lowerLr(f, "§8 unstable/noisy training: lower the learning rate", doubled ? 10 : 3),
         warmup("§8 unstable/noisy training: add a warm-up (3 epochs)"),
