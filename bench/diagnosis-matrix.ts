@@ -22,6 +22,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { diagnose } from "../src/coach/diagnosis/diagnose.js";
 import type { Finding, Symptom } from "../src/coach/diagnosis/finding.js";
+import type { RunRecord } from "../src/coach/diagnosis/run-record.js";
 import {
   DATASETS,
   defaultRun,
@@ -44,6 +45,13 @@ interface RunResult {
   seed: number;
   seconds: number;
   findings: { symptom: Symptom; severity: Finding["severity"]; confidence: number }[];
+  /** What the run's curves did, independent of the diagnosis (did the planted pathology show?). */
+  curves?: {
+    best_val_loss: number;
+    last_val_loss: number;
+    last_train_loss: number;
+    last_val_accuracy?: number;
+  };
   error?: string;
 }
 
@@ -74,8 +82,13 @@ async function main(): Promise<void> {
       results.push({ ...r, findings: [], seconds: (Date.now() - t0) / 1000, error: (e as Error).message });
     }
     const last = results[results.length - 1]!;
+    const c = last.curves;
     process.stderr.write(
-      `${r.kind} ${r.name} ${r.dataset} seed ${r.seed}: ${last.error ?? last.findings.map((f) => `${f.symptom}(${f.severity})`).join(", ")} [${last.seconds.toFixed(1)} s]\n`,
+      `${r.kind} ${r.name} ${r.dataset} seed ${r.seed}: ${last.error ?? last.findings.map((f) => `${f.symptom}(${f.severity})`).join(", ")}` +
+        (c
+          ? ` | val loss best ${c.best_val_loss.toPrecision(3)} last ${c.last_val_loss.toPrecision(3)}, train ${c.last_train_loss.toPrecision(3)}${c.last_val_accuracy !== undefined ? `, val acc ${c.last_val_accuracy.toFixed(3)}` : ""}`
+          : "") +
+        ` [${last.seconds.toFixed(1)} s]\n`,
     );
   };
   for (const seed of seeds) {
@@ -179,6 +192,19 @@ async function main(): Promise<void> {
     out,
     `${JSON.stringify({ seeds, byPathology, bySymptom, falseAlarms: alarms, known, lows, results }, null, 2)}\n`,
   );
+}
+
+function curves(run: RunRecord): RunResult["curves"] {
+  const h = run.history;
+  if (h.length === 0) return undefined;
+  const val = h.map((e) => e.val_loss ?? Number.NaN).filter(Number.isFinite);
+  const last = h[h.length - 1]!;
+  return {
+    best_val_loss: Math.min(...val),
+    last_val_loss: last.val_loss ?? Number.NaN,
+    last_train_loss: last.train_loss,
+    ...(typeof last.val_accuracy === "number" ? { last_val_accuracy: last.val_accuracy } : {}),
+  };
 }
 
 function pct(a: number, b: number): string {

@@ -104,3 +104,9 @@ export function atChance(score: number, chance: number, perfect: number, se: num
 
 /** Share of the way from chance to perfect within which a score still counts as at chance. */
 export const CHANCE_SHARE = 0.25;
+
+/**
+ * A training loss must fall below the chance loss by at least this share of it to count as learning
+ * something that matters (see not_learning).
+ */
+export const CHANCE_MARGIN = 0.05;

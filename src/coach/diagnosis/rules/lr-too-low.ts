@@ -7,8 +7,9 @@
  * fastest layer stays below LOW_RATIO (1e-4), an order of magnitude under that band: at that pace a layer
  * needs some 10,000 steps to change by its own size.
  *
- * Severity high when the training loss fell by less than 10% of its start (the slow pace has cost the
- * run nearly everything), else medium. Confidence 0.5 at 1e-4, 0.95 at 1e-5.
+ * Severity high when the slow pace has cost the run nearly everything: its training loss never got
+ * meaningfully below the chance level (by CHANCE_MARGIN, 5%, as not_learning), or, without a known chance
+ * level, fell by less than 10% of its start; else medium. Confidence 0.5 at 1e-4, 0.95 at 1e-5.
  * Actions (§8 underfitting "Increase LR", §5 LR finder): the learning rate raised by the power of ten that
  * brings the fastest layer to ~1e-3 (10x to 1000x), then longer training.
  */
@@ -16,7 +17,7 @@ import { fastestEarlyRatio } from "../curve-shape.js";
 import { moreEpochs, raiseLrToBand } from "../remedies.js";
 import type { Rule, RuleFinding } from "../rule.js";
 import { loggedLr } from "../run-facts.js";
-import { confidenceBeyond, sig } from "../statistics.js";
+import { CHANCE_MARGIN, confidenceBeyond, sig } from "../statistics.js";
 
 export const LOW_RATIO = 1e-4;
 
@@ -30,7 +31,7 @@ export const lrTooLow: Rule = {
     const drop = (f.initialLoss - minTrain) / f.initialLoss;
     const lr = loggedLr(f);
     return {
-      severity: drop < 0.1 ? "high" : "medium",
+      severity: (f.chance ? minTrain > (1 - CHANCE_MARGIN) * f.chance.loss : drop < 0.1) ? "high" : "medium",
       confidence: confidenceBeyond(LOW_RATIO, fast.ratio),
       evidence: {
         epoch: fast.epoch,

@@ -14,11 +14,10 @@
  * normalization"): see learning-hints.ts.
  */
 import type { Rule, RuleFinding } from "../rule.js";
-import { confidenceZ, sig } from "../statistics.js";
+import { CHANCE_MARGIN, confidenceZ, sig } from "../statistics.js";
 import { stuckActions } from "./learning-hints.js";
 
 export const MIN_DROP = 0.01;
-export const CHANCE_MARGIN = 0.05;
 
 export const notLearning: Rule = {
   symptom: "not_learning",

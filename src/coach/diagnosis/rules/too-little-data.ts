@@ -7,7 +7,7 @@
  * - a small validation set: the binomial standard error of the validation accuracy exceeds MAX_SE (0.05),
  *   so two runs 10 points apart may not differ at all (regression: fewer than MIN_VAL_ROWS, 30).
  * Severity medium when training rows are few and the run shows the consequence (the overfitting rule's rise
- * or gap); otherwise low (a caution). Confidence 0.5 at the limit, 0.95 ten times below it.
+ * or gap) uncontained (early stopping did not restore an earlier epoch); otherwise low (a caution). Confidence 0.5 at the limit, 0.95 ten times below it.
  * Actions (§10 "When you have little data": cross-validation for reliable estimates, strong
  * regularization, augmentation/transfer for images): `--cv 5`, weight decay.
  */
@@ -35,8 +35,9 @@ export const tooLittleData: Rule = {
     if (!fewRows && !smallVal) return undefined;
     const s = overfitSigns(f);
     const overfit = Boolean(s && (s.rising || s.gapped));
+    const contained = f.restoredEpoch !== undefined;
     return {
-      severity: fewRows && overfit ? "medium" : "low",
+      severity: fewRows && overfit && !contained ? "medium" : "low",
       confidence: fewRows
         ? confidenceBeyond(ROWS_PER_FEATURE, perFeature)
         : confidenceBeyond(se || 1, MAX_SE),
