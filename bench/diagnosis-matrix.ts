@@ -66,18 +66,16 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "nncoach-matrix-"));
   const results: RunResult[] = [];
   const started = Date.now();
-  const record = async (
-    r: Omit<RunResult, "findings" | "seconds">,
-    make: () => Promise<import("../src/coach/diagnosis/run-record.js").RunRecord>,
-  ) => {
+  const record = async (r: Omit<RunResult, "findings" | "seconds">, make: () => Promise<RunRecord>) => {
     const t0 = Date.now();
     try {
-      const findings = diagnose(await make()).map((f) => ({
+      const run = await make();
+      const findings = diagnose(run).map((f) => ({
         symptom: f.symptom,
         severity: f.severity,
         confidence: f.confidence,
       }));
-      results.push({ ...r, findings, seconds: (Date.now() - t0) / 1000 });
+      results.push({ ...r, findings, curves: curves(run), seconds: (Date.now() - t0) / 1000 });
     } catch (e) {
       results.push({ ...r, findings: [], seconds: (Date.now() - t0) / 1000, error: (e as Error).message });
     }
