@@ -14,6 +14,7 @@ commands
   predict <model-dir> <data> --out <file>   apply a saved model
   audit <data> --target <col>        check the data before training (duplicates, leakage, label issues)
   lr-find <data> --target <col>      sweep the learning rate and suggest one (--plot lr.png)
+  diagnose <run-dir>                 name what is wrong with a saved run, with evidence and the next command
 `;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -23,6 +24,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   predict: async () => (await import("./predict.js")).predictCommand,
   audit: async () => (await import("./audit.js")).auditCommand,
   "lr-find": async () => (await import("./lr-find.js")).lrFindCommand,
+  diagnose: async () => {
+    const { diagnoseCommand } = await import("./diagnose.js");
+    return (argv: string[]) => diagnoseCommand(argv, process.stdout);
+  },
 };
 
 async function main(argv: string[]): Promise<number> {

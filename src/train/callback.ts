@@ -49,6 +49,12 @@ export interface FitState {
   stop: boolean;
   /** Why training stopped early, for the report. */
   stopReason?: string;
+  /**
+   * What a non-finite loss or gradient norm does when `FitOptions.onNonFinite` is not given: "throw" (the
+   * default) or "stop" (end training, keep the partial history). A callback that diagnoses such runs (the
+   * coach's EarlyDiagnosis) sets "stop" in onTrainBegin.
+   */
+  onNonFinite?: "throw" | "stop";
 }
 
 export interface Callback {

@@ -39,6 +39,20 @@ export interface FitOptions {
   resume?: Checkpoint;
   /** Optional hook to transform each training batch (augmentation) in place. */
   augment?: (x: Float32Array, n: number, rng: Random) => void;
+  /**
+   * What a non-finite (NaN/Inf) loss or gradient norm does: "throw" (a UserError naming the step, the
+   * layers and the learning rate; the default, as before) or "stop": training ends, `stopReason` says
+   * "non-finite loss at step S (epoch E, batch B)" (plus what became non-finite) and the history of the
+   * epochs completed is returned, so the run can still be diagnosed. Unset, a callback may choose through
+   * `FitState.onNonFinite`.
+   */
+  onNonFinite?: "throw" | "stop";
+  /**
+   * Calls `hook` after every `every`-th epoch (and after the last), with the history so far: a place for
+   * early warnings (the coach's EarlyDiagnosis uses the callback interface instead; this is the plain
+   * function form). Setting `state.stop` (with a `stopReason`) ends training.
+   */
+  diagnoseEvery?: { every: number; hook: (state: FitState) => void | Promise<void> };
 }
 
 export interface FitResult {
@@ -160,6 +174,8 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
     callbacks: o.callbacks ?? [],
   };
   const cbs = o.callbacks ?? [];
+  if (o.diagnoseEvery && !(Number.isInteger(o.diagnoseEvery.every) && o.diagnoseEvery.every >= 1))
+    throw new UserError(`diagnoseEvery.every must be a whole number >= 1, got ${o.diagnoseEvery.every}`);
   const xb = new Float32Array(bs * feat);
   const yb = data.y instanceof Int32Array ? new Int32Array(bs * yPer) : new Float32Array(bs * yPer);
   const wb = new Float32Array(bs);
@@ -220,11 +236,18 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
           const what = Number.isFinite(res.loss)
             ? `the gradient norm became ${res.gradNorm}`
             : `the loss became ${res.loss}`;
+          const layers = bad.length
+            ? `; non-finite gradients in layer${bad.length > 1 ? "s" : ""} ${bad.join(", ")}`
+            : "";
+          if ((o.onNonFinite ?? state.onNonFinite ?? "throw") === "stop") {
+            state.stop = true;
+            state.stopReason =
+              `non-finite ${Number.isFinite(res.loss) ? "gradient norm" : "loss"} at step ${trainer.step} ` +
+              `(epoch ${epoch + 1}, batch ${b + 1}): ${what}${layers}; learning rate ${lr}`;
+            return;
+          }
           throw new UserError(
-            `training stopped: ${what} at step ${trainer.step} (epoch ${epoch + 1}, batch ${b + 1})` +
-              (bad.length
-                ? `; non-finite gradients in layer${bad.length > 1 ? "s" : ""} ${bad.join(", ")}`
-                : "") +
+            `training stopped: ${what} at step ${trainer.step} (epoch ${epoch + 1}, batch ${b + 1})${layers}` +
               `; learning rate ${lr}`,
             "lower the learning rate, clip gradients (--clip-norm 1.0), or check the data for extreme values",
           );
@@ -254,6 +277,8 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
       if (o.schedule?.interval === "epoch") o.schedule.step(logs.val_loss ?? logs.train_loss);
       state.history.push(logs);
       for (const c of cbs) await c.onEpochEnd?.(epoch, logs, state);
+      const d = o.diagnoseEvery;
+      if (d && ((epoch + 1) % d.every === 0 || epoch + 1 === o.epochs)) await d.hook(state);
     }
   }
 }

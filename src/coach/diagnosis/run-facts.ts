@@ -1,0 +1,146 @@
+/**
+ * Quantities many rules read, derived once from a run record: the loss curves, the untrained and chance
+ * levels, the best epoch, the per-batch losses, the validation size, how the run ended.
+ */
+import type { EpochHealth } from "../../train/health-monitor.js";
+import type { RunRecord } from "./run-record.js";
+import { chanceCrossEntropy, priors } from "./statistics.js";
+
+export interface RunFacts {
+  record: RunRecord;
+  /** Epochs completed (history entries). */
+  epochs: number;
+  /** Training loss per epoch (mean over the epoch's batches, in training mode). */
+  train: number[];
+  /** Validation loss per epoch (NaN where absent). */
+  val: number[];
+  hasVal: boolean;
+  nTrain: number;
+  nVal: number;
+  /**
+   * Classification with plain cross-entropy: the loss of predicting the class priors, and the standard
+   * deviation of its per-row losses (see chanceCrossEntropy). Undefined otherwise.
+   */
+  chance?: { loss: number; sd: number };
+  /** Classification: the share of the largest class in training (the accuracy of always guessing it). */
+  majority?: number;
+  /** The loss at the start of training: the first recorded batch-loss point, else the first epoch's loss. */
+  initialLoss: number;
+  /** The level of a model that learned nothing: the chance loss when known, else the initial loss. */
+  untrainedLoss: number;
+  /** Set when training ended on a NaN/Inf loss or gradient norm. */
+  nonFinite?: { step: number; epoch: number; batch: number; text: string };
+  /** Epoch (1-based) of the lowest validation loss and that loss; undefined without validation. */
+  best?: { epoch: number; val: number; train: number };
+  /** Learning rate per epoch, from the logs. */
+  lr: number[];
+  /** Epoch whose weights early stopping restored, when it did. */
+  restoredEpoch?: number;
+  /** Whether early stopping ended the run. */
+  earlyStopped: boolean;
+  /** Per-batch losses of the whole run (decimated as recorded; see EpochHealth.batchLoss). */
+  batchLosses: number[];
+  /** Health records of completed epochs (partial ones left out). */
+  health: EpochHealth[];
+  /** Trainable layers in order, input side first. */
+  layers: string[];
+}
+
+/** Losses whose untrained level is the cross-entropy of the class priors. */
+const CROSS_ENTROPY = new Set(["bce", "ce", "sparse_ce", "auto"]);
+
+/** Builds the facts of a record. */
+export function runFacts(record: RunRecord): RunFacts {
+  const h = record.history;
+  // saved runs hold null where the loss was NaN or infinite (JSON has neither)
+  const train = h.map((e) => (typeof e.train_loss === "number" ? e.train_loss : Number.NaN));
+  const val = h.map((e) => (typeof e.val_loss === "number" ? e.val_loss : Number.NaN));
+  const hasVal = val.some((v) => !Number.isNaN(v));
+  const cls = record.task === "classification" && record.classCounts.length > 1;
+  const lossName = record.loss?.name ?? "auto";
+  const plainCe =
+    cls &&
+    CROSS_ENTROPY.has(lossName) &&
+    !(record.loss?.labelSmoothing ?? 0) &&
+    !(record.loss?.focalGamma ?? 0);
+  const chance = plainCe ? chanceCrossEntropy(record.classCounts) : undefined;
+  const majority = cls ? Math.max(...priors(record.classCounts)) : undefined;
+  const batchLosses = record.health.flatMap((e) => (e.batchLoss?.values ?? []).map((v) => v ?? Number.NaN));
+  const firstBatch = batchLosses.find((v) => Number.isFinite(v));
+  const initialLoss = firstBatch ?? train.find((v) => Number.isFinite(v)) ?? Number.NaN;
+  const untrainedLoss = chance?.loss ?? initialLoss;
+
+  let nonFinite: RunFacts["nonFinite"];
+  const m = /^non-finite [a-z ]+ at step (\d+) \(epoch (\d+), batch (\d+)\)/.exec(record.stopReason ?? "");
+  if (m)
+    nonFinite = { step: Number(m[1]), epoch: Number(m[2]), batch: Number(m[3]), text: record.stopReason! };
+  else {
+    const bad = train.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0)
+      nonFinite = {
+        step: 0,
+        epoch: bad + 1,
+        batch: 0,
+        text: `training loss ${train[bad]} in epoch ${bad + 1}`,
+      };
+  }
+
+  let best: RunFacts["best"];
+  for (let i = 0; i < h.length; i++) {
+    const v = val[i]!;
+    if (Number.isFinite(v) && (best === undefined || v < best.val))
+      best = { epoch: i + 1, val: v, train: train[i]! };
+  }
+  const restored = /restored the weights of epoch (\d+)/.exec(record.stopReason ?? "");
+  const health = record.health.filter((e) => !e.partial);
+  const layers = Object.keys(record.health[0]?.layerGradRms ?? record.health[0]?.layerGradNorm ?? {});
+  return {
+    record,
+    epochs: h.length,
+    train,
+    val,
+    hasVal,
+    nTrain: record.data.rows.train,
+    nVal: record.data.rows.validation,
+    chance,
+    majority,
+    initialLoss,
+    untrainedLoss,
+    nonFinite,
+    best,
+    lr: h.map((e) => (typeof e.lr === "number" ? e.lr : Number.NaN)),
+    restoredEpoch: restored ? Number(restored[1]) : undefined,
+    earlyStopped: /early stopping/.test(record.stopReason ?? ""),
+    batchLosses,
+    health,
+    layers,
+  };
+}
+
+/** A validation metric per epoch ("val_accuracy", "val_roc_auc"...), NaN where absent; [] when never logged. */
+export function metricSeries(f: RunFacts, name: string): number[] {
+  const s = f.record.history.map((e) => (typeof e[name] === "number" ? (e[name] as number) : Number.NaN));
+  return s.some((v) => !Number.isNaN(v)) ? s : [];
+}
+
+/** The values of the last half of the epochs (at least the last one): where a run has settled. */
+export function lastHalf(xs: readonly number[]): number[] {
+  return xs.slice(Math.floor(xs.length / 2)).filter((v) => Number.isFinite(v));
+}
+
+/**
+ * The learning rate to start an action from: the last one logged, else the one named in a non-finite stop
+ * reason, else the plan's (wording only; evidence uses loggedLr).
+ */
+export function lastLr(f: RunFacts): number | undefined {
+  for (let i = f.lr.length - 1; i >= 0; i--) if (Number.isFinite(f.lr[i]!) && f.lr[i]! > 0) return f.lr[i];
+  const m = /learning rate ([0-9.eE+-]+)/.exec(f.record.stopReason ?? "");
+  if (m) return Number(m[1]);
+  const p = f.record.plan?.options.lr;
+  return typeof p === "number" ? p : undefined;
+}
+
+/** The last learning rate the epoch logs recorded (what the run did; for evidence), or undefined. */
+export function loggedLr(f: RunFacts): number | undefined {
+  return [...f.lr].reverse().find((v) => Number.isFinite(v));
+}
