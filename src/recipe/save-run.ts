@@ -8,6 +8,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { saveRunRecord } from "../coach/diagnosis/run-file.js";
+import { RUN_RECORD_FORMAT, type RunRecord } from "../coach/diagnosis/run-record.js";
 import { configToJson, type ResolvedConfig, TRAIN_OPTIONS } from "../train/config.js";
 import { writeJsonAtomic } from "../util/atomic-write.js";
 import type { RunResult } from "./train-run.js";
@@ -30,28 +32,38 @@ export function reproducibleConfig(resolved: ResolvedConfig): Record<string, unk
   return out;
 }
 
-/** The run record saved as run.json. */
-export function runRecordJson(r: RunResult): Record<string, unknown> {
+/** The run as the diagnosis reads it (saved as run.json; `nncoach diagnose <dir>` re-reads it). */
+export function runRecordOf(r: RunResult, command?: string[]): RunRecord {
+  const d = r.data;
   return {
-    format: "nncoach.run",
+    format: RUN_RECORD_FORMAT,
     version: 1,
-    kind: r.data.kind,
-    source: r.data.source,
-    task: r.data.task,
-    classes: r.data.classes,
-    summary: r.data.summary,
-    feature_stats: r.data.featureStats,
-    standardize: r.config.standardize,
+    task: d.task,
+    classes: d.classes,
+    classCounts: d.classCounts,
+    loss: {
+      name: r.plan.loss.name,
+      labelSmoothing: r.plan.loss.labelSmoothing,
+      focalGamma: r.plan.loss.focalGamma,
+    },
     monitor: r.plan.monitor,
-    plan: r.plan,
-    decisions: r.decisions,
+    stopReason: r.stopReason,
+    epochs: r.plan.epochs,
     history: r.history,
     health: r.health,
-    stop_reason: r.stopReason,
-    val: r.val,
-    test: r.test,
-    cv: r.cv,
-    test_unsealed: r.data.test?.rows.toJSON().unsealed ?? null,
+    data: {
+      kind: d.kind,
+      source: d.source,
+      target: d.loaded.kind === "table" || d.loaded.kind === "text" ? d.loaded.target : undefined,
+      rows: { train: d.train.n, validation: d.validation.n, test: d.test?.size ?? 0 },
+      features: d.inputShape.reduce((a, b) => a * b, 1),
+      featureScales: d.featureStats ?? [],
+      standardization: r.config.standardize,
+    },
+    timing: { trainSamplesPerSecond: r.trainSamplesPerSecond },
+    plan: { options: reproducibleConfig(r.resolved) as never },
+    command,
+    decisions: r.decisions,
   };
 }
 
@@ -65,6 +77,6 @@ export async function saveRun(dir: string, r: RunResult): Promise<string> {
   });
   writeJsonAtomic(path.join(dir, "preprocess.json"), r.data.preprocessing);
   writeJsonAtomic(path.join(dir, "config.json"), reproducibleConfig(r.resolved));
-  writeJsonAtomic(path.join(dir, "run.json"), runRecordJson(r));
+  saveRunRecord(dir, runRecordOf(r));
   return dir;
 }
