@@ -19,6 +19,8 @@ import { makeLoss, outputUnits } from "../nn/losses/index.js";
 import type { Model } from "../nn/model.js";
 import { mlp, Sequential } from "../nn/sequential.js";
 import { parseHeadSpec, selectLayers, type TransferPlan, transfer } from "../nn/transfer.js";
+import { makeOptimizer, type Optimizer } from "../optim/index.js";
+import { Trainer } from "../train/trainer.js";
 import type { PreparedData } from "./prepared-data.js";
 import type { RunPlan } from "./run-plan.js";
 
@@ -114,4 +116,26 @@ export function buildModel(data: PreparedData, plan: RunPlan): BuiltModel {
     lrScales,
     transfer: tp,
   };
+}
+
+/** The optimizer a plan names, with its own settings (a fresh one per training phase). */
+export function plannedOptimizer(plan: RunPlan): Optimizer {
+  return makeOptimizer(plan.optimizer.name, {
+    weightDecay: plan.optimizer.weightDecay,
+    momentum: plan.optimizer.momentum,
+  });
+}
+
+/** A compiled, freshly initialized Trainer for a built model under a plan (frozen layers, LR scales, clipping). */
+export async function compileTrainer(built: BuiltModel, plan: RunPlan): Promise<Trainer> {
+  const trainer = new Trainer(built.model, built.loss, plannedOptimizer(plan), {
+    seed: plan.seed,
+    threads: plan.threads ?? undefined,
+    clipNorm: plan.clipNorm ?? undefined,
+    clipValue: plan.clipValue ?? undefined,
+    frozen: built.frozen,
+    lrScales: built.lrScales,
+  });
+  await trainer.compile();
+  return trainer;
 }

@@ -6,9 +6,8 @@
  * const p = await prepareTrainer({ data: "examples/wine.csv", target: "cultivar" });
  * const r = await findLearningRate(p.trainer, p.data.train, { batchSize: p.plan.batchSize });
  */
-import { makeOptimizer } from "../optim/index.js";
-import { Trainer } from "../train/trainer.js";
-import { buildModel } from "./build-model.js";
+import type { Trainer } from "../train/trainer.js";
+import { buildModel, compileTrainer } from "./build-model.js";
 import type { Decision } from "./decision.js";
 import { planRun } from "./plan-run.js";
 import { prepareData } from "./prepare-data.js";
@@ -27,23 +26,6 @@ export async function prepareTrainer(config: TrainRunConfig): Promise<PreparedTr
   const resolved = toResolved(config);
   const data = await prepareData(resolved);
   const { plan, decisions } = planRun(data.summary, resolved);
-  const built = buildModel(data, plan);
-  const trainer = new Trainer(
-    built.model,
-    built.loss,
-    makeOptimizer(plan.optimizer.name, {
-      weightDecay: plan.optimizer.weightDecay,
-      momentum: plan.optimizer.momentum,
-    }),
-    {
-      seed: plan.seed,
-      threads: plan.threads ?? undefined,
-      clipNorm: plan.clipNorm ?? undefined,
-      clipValue: plan.clipValue ?? undefined,
-      frozen: built.frozen,
-      lrScales: built.lrScales,
-    },
-  );
-  await trainer.compile();
+  const trainer = await compileTrainer(buildModel(data, plan), plan);
   return { data, plan, decisions, trainer };
 }

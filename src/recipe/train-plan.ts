@@ -10,7 +10,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.js";
 import { getMetric } from "../nn/metrics/metric-registry.js";
-import { makeOptimizer } from "../optim/index.js";
 import { parseSchedule } from "../optim/schedules/parse-schedule.js";
 import type { Callback, EpochLogs } from "../train/callback.js";
 import { CsvLogger } from "../train/callbacks/csv-logger.js";
@@ -21,9 +20,9 @@ import { type Dataset, evaluateDataset, fit } from "../train/fit.js";
 import { type EpochHealth, HealthMonitor } from "../train/health-monitor.js";
 import { ModelCheckpoint } from "../train/model-checkpoint.js";
 import { retrain } from "../train/retrain.js";
-import { Trainer } from "../train/trainer.js";
+import type { Trainer } from "../train/trainer.js";
 import { makeAugmenter } from "./augmentation.js";
-import { buildModel } from "./build-model.js";
+import { buildModel, compileTrainer, plannedOptimizer } from "./build-model.js";
 import type { PreparedData } from "./prepared-data.js";
 import type { RunPlan } from "./run-plan.js";
 
@@ -110,20 +109,7 @@ export async function trainPlan(
   const notices: string[] = [];
   const built = buildModel(data, plan);
   notices.push(...(built.transfer?.notes ?? []));
-  const optimizer = () =>
-    makeOptimizer(plan.optimizer.name, {
-      weightDecay: plan.optimizer.weightDecay,
-      momentum: plan.optimizer.momentum,
-    });
-  let trainer = new Trainer(built.model, built.loss, optimizer(), {
-    seed: plan.seed,
-    threads: plan.threads ?? undefined,
-    clipNorm: plan.clipNorm ?? undefined,
-    clipValue: plan.clipValue ?? undefined,
-    frozen: built.frozen,
-    lrScales: built.lrScales,
-  });
-  await trainer.compile();
+  let trainer = await compileTrainer(built, plan);
   const train = data.train;
   const augment = plan.augment
     ? makeAugmenter(data.kind, plan.augment, { shape: data.inputShape, featureNames: data.featureNames })
@@ -198,7 +184,10 @@ export async function trainPlan(
       history.push(...res.history);
     }
     if (rest > 0) {
-      const next = await retrain(trainer, { frozen: built.unfrozenAfterHead, optimizer: optimizer() });
+      const next = await retrain(trainer, {
+        frozen: built.unfrozenAfterHead,
+        optimizer: plannedOptimizer(plan),
+      });
       await trainer.release();
       trainer = next;
       frozen = built.unfrozenAfterHead!;

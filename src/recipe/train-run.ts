@@ -10,10 +10,8 @@
  * console.log(r.val.accuracy, r.decisions);
  */
 import { UserError } from "../errors.js";
-import type { Callback, EpochLogs } from "../train/callback.js";
+import type { Callback } from "../train/callback.js";
 import { type ResolvedConfig, resolveConfig, type TrainConfig } from "../train/config.js";
-import type { EpochHealth } from "../train/health-monitor.js";
-import type { Trainer } from "../train/trainer.js";
 import { checkOutputFolder } from "./check-outputs.js";
 import { type CrossValidation, crossValidate } from "./cross-validate.js";
 import type { Decision } from "./decision.js";
@@ -23,26 +21,16 @@ import type { PreparedData } from "./prepared-data.js";
 import type { RunPlan } from "./run-plan.js";
 import { type EvalSummary, type PlanResult, summarize, trainPlan } from "./train-plan.js";
 
-export interface RunResult {
+/** What a training run gives: the runner's result (notices of the data included) and what surrounds it. */
+export interface RunResult extends PlanResult {
   config: TrainConfig;
   /** The options with where each came from (the saved config keeps the ones the user set). */
   resolved: ResolvedConfig;
   data: PreparedData;
-  plan: RunPlan;
   decisions: Decision[];
-  history: EpochLogs[];
-  health: EpochHealth[];
-  epochsRun: number;
-  stopReason?: string;
-  trainSamplesPerSecond: number;
-  val: EvalSummary;
   /** Only with evaluateTest: the one evaluation of the sealed test rows. */
   test?: EvalSummary;
   cv?: CrossValidation;
-  trainer: Trainer;
-  frozen: string[];
-  transfer?: PlanResult["transfer"];
-  notices: string[];
 }
 
 export interface TrainRunExtras {
@@ -94,22 +82,13 @@ export async function trainRun(config: TrainRunConfig, extras: TrainRunExtras = 
       data.test.unseal("--evaluate-test: final evaluation at the end of nncoach train"),
     );
   return {
+    ...run,
     config: cfg,
     resolved,
     data,
-    plan,
     decisions,
-    history: run.history,
-    health: run.health,
-    epochsRun: run.epochsRun,
-    stopReason: run.stopReason,
-    trainSamplesPerSecond: run.trainSamplesPerSecond,
-    val: run.val,
     test,
     cv,
-    trainer: run.trainer,
-    frozen: run.frozen,
-    transfer: run.transfer,
     notices: [...data.notices, ...run.notices],
   };
 }
