@@ -3,6 +3,7 @@ import * as T from "../../engine/ops.js";
 import { UserError } from "../../errors.js";
 import type { BuildContext } from "../build-context.js";
 import { type Layer, type LayerConfig, shapeMismatch } from "../layer.js";
+import { Embedding } from "./embedding.js";
 
 /**
  * Embedding bag of weighted n-grams (fastText's text representation): input rows [N, 2L] hold L n-gram
@@ -34,17 +35,10 @@ export class NgramBagEmbedding implements Layer {
   apply(ctx: BuildContext, x: Tensor): Tensor {
     const width = x.shape[1] as number;
     const L = width / 2;
-    const table = ctx.param({
-      name: `${this.name}.weight`,
-      layer: this.name,
-      shape: [this.vocab, this.dim],
-      init: "xavier_normal",
-      fans: { fanIn: 1, fanOut: this.dim },
-      decay: true,
-    });
     const ids = T.cast(T.slice(x, [0], [L], [1]), "int64");
     const weights = T.reshape(T.slice(x, [L], [width], [1]), [-1, L, 1]);
-    return T.reduceSum(T.mul(T.gather(table, ids), weights), [1]);
+    // the embedding table is an Embedding layer's (same parameter name, initialization and decay)
+    return T.reduceSum(T.mul(new Embedding(this.name, this.vocab, this.dim).apply(ctx, ids), weights), [1]);
   }
 
   config(): LayerConfig {
