@@ -3,6 +3,7 @@
  * validation after each epoch, callbacks, and a history of losses and metrics per epoch.
  */
 import { UserError } from "../errors.js";
+import { predictedLabels } from "../nn/metrics/metric-inputs.js";
 import type { LrSchedule } from "../optim/schedules/lr-schedule.js";
 import { Random } from "../util/random.js";
 import type { Callback, EpochLogs, FitState } from "./callback.js";
@@ -116,17 +117,10 @@ export function basicMetrics(
   o: { classes?: number },
 ): Record<string, number> {
   if (o.classes !== undefined) {
-    const k = output.length / n;
+    // the one argmax of nncoach (class 1 when P > 0.5 for a single sigmoid output), as every metric uses
+    const pred = predictedLabels(output, n, output.length / n);
     let correct = 0;
-    for (let i = 0; i < n; i++) {
-      let pred: number;
-      if (k === 1) pred = output[i]! >= 0.5 ? 1 : 0;
-      else {
-        pred = 0;
-        for (let j = 1; j < k; j++) if (output[i * k + j]! > output[i * k + pred]!) pred = j;
-      }
-      if (pred === y[i]) correct++;
-    }
+    for (let i = 0; i < n; i++) if (pred[i] === y[i]) correct++;
     return { accuracy: correct / n };
   }
   let abs = 0;
