@@ -12,7 +12,7 @@
  * | imbalance     | minority classes cut to 1/30 of the largest, accuracy monitored                 |
  * | lr_low        | learning rate 1e-6                                                              |
  * | vanishing     | 6 sigmoid layers of 64 units, plain SGD                                         |
- * | overfit       | 60 training rows (the rest validate), 3 hidden layers of 512, no regularization, 150 epochs |
+ * | overfit       | 60 training rows (the rest validate), 3 hidden layers of 512, 150 epochs, no regularization (no dropout, weight decay, label smoothing or decaying schedule) |
  *
  * The unnormalized run cannot go through trainTabular (it always standardizes; `--standardize none` is
  * coming with the planner), so it is built here from the library: Trainer + fit + HealthMonitor.
@@ -257,6 +257,14 @@ export async function plantedRun(
         hidden: [512, 512, 512],
         epochs: 150,
         earlyStopping: false,
+        // no regularization: the recipe's defaults (dropout, weight decay, label smoothing, the decaying
+        // schedule) switched off; Adam at a constant 1e-3
+        optimizer: "adam",
+        dropout: 0,
+        weightDecay: 0,
+        labelSmoothing: 0,
+        schedule: "constant",
+        warmup: "none",
       });
     }
     case "unnormalized":

@@ -50,6 +50,8 @@ export interface EpochHealth {
   /** Mean gradient norm divided by sqrt(trainable parameters of the layer): RMS gradient per weight. */
   layerGradRms: Record<string, number>;
   updateRatio: Record<string, number>;
+  /** Mean learning rate of the steps that measured updateRatio (warm-up and schedules move it). */
+  updateRatioLr?: number;
   deadRelu: Record<string, number>;
   /** Share of each sigmoid/tanh layer's probe outputs within SATURATION_MARGIN of the bounds. */
   saturation: Record<string, number>;
@@ -98,6 +100,7 @@ export class HealthMonitor implements Callback {
     every: number;
     losses: number[];
     group: { sum: number; n: number };
+    ratioLrs: number[];
   };
 
   constructor(readonly opts: HealthMonitorOptions = {}) {
@@ -133,6 +136,7 @@ export class HealthMonitor implements Callback {
       every: Math.max(1, Math.ceil(s.stepsPerEpoch / this.points)),
       losses: [],
       group: { sum: 0, n: 0 },
+      ratioLrs: [],
     };
   }
 
@@ -181,6 +185,7 @@ export class HealthMonitor implements Callback {
         list.push(Math.sqrt(d) / Math.max(Math.sqrt(w), 1e-12));
         c.ratios.set(layer, list);
       }
+      if (perLayer.size > 0) c.ratioLrs.push(logs.lr);
       this.before = undefined;
     }
   }
@@ -223,6 +228,9 @@ export class HealthMonitor implements Callback {
       layerGradNorm,
       layerGradRms,
       updateRatio,
+      ...(c.ratioLrs.length
+        ? { updateRatioLr: c.ratioLrs.reduce((a, b) => a + b, 0) / c.ratioLrs.length }
+        : {}),
       deadRelu: probe.deadRelu,
       saturation: probe.saturation,
       spikes: c.spikes.map((p) => ({ ...p, loss: round(p.loss), median: round(p.median) })),
@@ -287,8 +295,11 @@ async function buildProbeGraph(trainer: Trainer): Promise<ProbeGraph | null> {
     outputs[`relu/${layer}`] = t;
     taps.push({ output: `relu/${layer}`, layer, kind: "relu" });
   }
+  const seen = new Set<Tensor>();
   for (const [layer, t] of ctx.taps) {
-    if (t.op !== "sigmoid" && t.op !== "tanh") continue;
+    // layers that pass their input through at inference (dropout) tap the same tensor: count it once
+    if ((t.op !== "sigmoid" && t.op !== "tanh") || seen.has(t)) continue;
+    seen.add(t);
     outputs[`sat/${layer}`] = t;
     taps.push({ output: `sat/${layer}`, layer, kind: t.op });
   }

@@ -5,7 +5,7 @@
  */
 import { type ActionDraft, planned, roundLr } from "./actions.js";
 import { fastestEarlyRatio, medianEarlyRatio } from "./curve-shape.js";
-import { lastLr, type RunFacts } from "./run-facts.js";
+import { baseLr, type RunFacts } from "./run-facts.js";
 
 /** The update ratio a raised learning rate aims for (the fastest layer near 1e-3 per step). */
 export const RAISE_TARGET = 1e-3;
@@ -39,13 +39,13 @@ function clampPow10(v: number, lo: number, hi: number): number {
 
 /** Divides the learning rate by `factor` (default 10; §8 unstable training: "Lower LR"). */
 export function lowerLr(f: RunFacts, why: string, factor = 10): ActionDraft {
-  const lr = lastLr(f);
+  const lr = baseLr(f);
   return { change: { lr: lr ? roundLr(lr / factor) : 1e-4 }, why };
 }
 
 /** Multiplies the learning rate by `factor` (§8 underfitting: "Increase LR a bit"). */
 export function raiseLr(f: RunFacts, why: string, factor = 10): ActionDraft {
-  const lr = lastLr(f);
+  const lr = baseLr(f);
   return { change: { lr: lr ? roundLr(lr * factor) : 1e-3 }, why };
 }
 

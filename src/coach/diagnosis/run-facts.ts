@@ -18,16 +18,22 @@ export interface RunFacts {
   nTrain: number;
   nVal: number;
   /**
-   * Classification with plain cross-entropy: the loss of predicting the class priors, and the standard
-   * deviation of its per-row losses (see chanceCrossEntropy). Undefined otherwise.
+   * Classification with cross-entropy (label smoothing included, focal loss not): the loss of the best
+   * constant prediction (the class priors, smoothed as the targets are), and the standard deviation of its
+   * per-row losses, and the loss of a perfect model (see chanceCrossEntropy). Undefined otherwise.
    */
-  chance?: { loss: number; sd: number };
+  chance?: { loss: number; sd: number; floor: number };
   /** Classification: the share of the largest class in training (the accuracy of always guessing it). */
   majority?: number;
   /** The loss at the start of training: the first recorded batch-loss point, else the first epoch's loss. */
   initialLoss: number;
   /** The level of a model that learned nothing: the chance loss when known, else the initial loss. */
   untrainedLoss: number;
+  /**
+   * How much loss there is to learn: the untrained loss minus a perfect model's (0, or with label smoothing
+   * the smoothed targets' entropy). Rules size "a meaningful change" against this.
+   */
+  learnable: number;
   /** Set when training ended on a NaN/Inf loss or gradient norm. */
   nonFinite?: { step: number; epoch: number; batch: number; text: string };
   /** Epoch (1-based) of the lowest validation loss and that loss; undefined without validation. */
@@ -58,12 +64,10 @@ export function runFacts(record: RunRecord): RunFacts {
   const hasVal = val.some((v) => !Number.isNaN(v));
   const cls = record.task === "classification" && record.classCounts.length > 1;
   const lossName = record.loss?.name ?? "auto";
-  const plainCe =
-    cls &&
-    CROSS_ENTROPY.has(lossName) &&
-    !(record.loss?.labelSmoothing ?? 0) &&
-    !(record.loss?.focalGamma ?? 0);
-  const chance = plainCe ? chanceCrossEntropy(record.classCounts) : undefined;
+  const plainCe = cls && CROSS_ENTROPY.has(lossName) && !(record.loss?.focalGamma ?? 0);
+  const chance = plainCe
+    ? chanceCrossEntropy(record.classCounts, record.loss?.labelSmoothing ?? 0)
+    : undefined;
   const majority = cls ? Math.max(...priors(record.classCounts)) : undefined;
   const batchLosses = record.health.flatMap((e) => (e.batchLoss?.values ?? []).map((v) => v ?? Number.NaN));
   const firstBatch = batchLosses.find((v) => Number.isFinite(v));
@@ -106,6 +110,7 @@ export function runFacts(record: RunRecord): RunFacts {
     majority,
     initialLoss,
     untrainedLoss,
+    learnable: untrainedLoss - (chance?.floor ?? 0),
     nonFinite,
     best,
     lr: h.map((e) => (typeof e.lr === "number" ? e.lr : Number.NaN)),
@@ -129,18 +134,15 @@ export function lastHalf(xs: readonly number[]): number[] {
 }
 
 /**
- * The learning rate to start an action from: the last one logged, else the one named in a non-finite stop
- * reason, else the plan's (wording only; evidence uses loggedLr).
+ * The run's base learning rate: the highest one the epoch logs recorded (the rate `--lr` set, which warm-up
+ * ramps up to and schedules decay from), else the one named in a non-finite stop reason, else the plan's.
+ * Actions scale this rate, so that a proposed `--lr` means what the user's did; evidence quotes it too.
  */
-export function lastLr(f: RunFacts): number | undefined {
-  for (let i = f.lr.length - 1; i >= 0; i--) if (Number.isFinite(f.lr[i]!) && f.lr[i]! > 0) return f.lr[i];
+export function baseLr(f: RunFacts): number | undefined {
+  const logged = f.lr.filter((v) => Number.isFinite(v) && v > 0);
+  if (logged.length > 0) return Math.max(...logged);
   const m = /learning rate ([0-9.eE+-]+)/.exec(f.record.stopReason ?? "");
   if (m) return Number(m[1]);
   const p = f.record.plan?.options.lr;
   return typeof p === "number" ? p : undefined;
-}
-
-/** The last learning rate the epoch logs recorded (what the run did; for evidence), or undefined. */
-export function loggedLr(f: RunFacts): number | undefined {
-  return [...f.lr].reverse().find((v) => Number.isFinite(v));
 }

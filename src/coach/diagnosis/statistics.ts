@@ -36,17 +36,34 @@ export function priors(counts: readonly number[]): number[] {
 /**
  * The cross-entropy (nats) of always predicting the class priors, and the standard deviation of that
  * predictor's per-row losses -log p_y: a classifier whose validation loss is not below this level by more
- * than its standard error has learned nothing the priors do not say.
+ * than its standard error has learned nothing the priors do not say. With label smoothing e over k classes
+ * the targets are (1-e)*onehot + e/k; the best constant prediction is then the smoothed priors, and a row
+ * of class y costs -(1-e) log q_y - e * mean_k log q_k (the loss nncoach's smoothed cross-entropy logs).
+ * `floor` is the loss of a perfect model: 0 without smoothing, the smoothed targets' entropy with it.
  */
-export function chanceCrossEntropy(counts: readonly number[]): { loss: number; sd: number } {
-  const p = priors(counts).filter((v) => v > 0);
+export function chanceCrossEntropy(
+  counts: readonly number[],
+  labelSmoothing = 0,
+): { loss: number; sd: number; floor: number } {
+  const k = counts.length;
+  const e = labelSmoothing;
+  // with smoothing the targets are (1-e)*onehot + e/k, and the best constant prediction is their mean
+  const q = priors(counts).map((v) => (1 - e) * v + e / k);
+  const avgLog = q.reduce((a, v) => a + (v > 0 ? Math.log(v) : 0), 0) / k;
   let h = 0;
   let m2 = 0;
-  for (const v of p) {
-    h -= v * Math.log(v);
-    m2 += v * Math.log(v) ** 2;
-  }
-  return { loss: h, sd: Math.sqrt(Math.max(0, m2 - h * h)) };
+  priors(counts).forEach((p, y) => {
+    if (!(p > 0)) return;
+    // the loss of a row of class y: -(1-e) log q_y - e * mean_k log q_k
+    const l = -(1 - e) * Math.log(q[y]!) - e * avgLog;
+    h += p * l;
+    m2 += p * l * l;
+  });
+  // a perfect model still pays for the smoothed targets: their entropy
+  const hit = 1 - e + e / k;
+  const miss = e / k;
+  const floor = -(hit * Math.log(hit)) - (miss > 0 ? (k - 1) * miss * Math.log(miss) : 0);
+  return { loss: h, sd: Math.sqrt(Math.max(0, m2 - h * h)), floor };
 }
 
 /** Least-squares slope of ys against 0, 1, 2, ... and its standard error (NaN with fewer than 3 points). */

@@ -17,7 +17,7 @@
 import { earlyUpdateRatios, trainRises } from "../curve-shape.js";
 import { clipNorm, lowerLrToBand, warmup } from "../remedies.js";
 import type { Rule, RuleFinding } from "../rule.js";
-import { loggedLr } from "../run-facts.js";
+import { baseLr } from "../run-facts.js";
 import { confidenceBeyond, median, sig } from "../statistics.js";
 import { DIVERGED_FACTOR } from "./diverged.js";
 
@@ -40,7 +40,7 @@ export const lrTooHigh: Rule = {
       (lastTrain !== undefined && lastTrain > DIVERGED_FACTOR * level);
     const limit = unstable ? UNSTABLE_RATIO : HIGH_RATIO;
     if (!(ratio > limit)) return undefined;
-    const lr = loggedLr(f);
+    const lr = baseLr(f);
     return {
       severity: ratio > HIGH_RATIO && unstable ? "high" : "medium",
       confidence: confidenceBeyond(ratio, limit),

@@ -16,7 +16,7 @@
 import { fastestEarlyRatio } from "../curve-shape.js";
 import { moreEpochs, raiseLrToBand } from "../remedies.js";
 import type { Rule, RuleFinding } from "../rule.js";
-import { loggedLr } from "../run-facts.js";
+import { baseLr } from "../run-facts.js";
 import { CHANCE_MARGIN, confidenceBeyond, sig } from "../statistics.js";
 
 export const LOW_RATIO = 1e-4;
@@ -29,7 +29,7 @@ export const lrTooLow: Rule = {
     if (!fast || !(fast.ratio < LOW_RATIO) || !(fast.ratio > 0)) return undefined;
     const minTrain = Math.min(...f.train.filter(Number.isFinite));
     const drop = (f.initialLoss - minTrain) / f.initialLoss;
-    const lr = loggedLr(f);
+    const lr = baseLr(f);
     return {
       severity: (f.chance ? minTrain > (1 - CHANCE_MARGIN) * f.chance.loss : drop < 0.1) ? "high" : "medium",
       confidence: confidenceBeyond(LOW_RATIO, fast.ratio),

@@ -6,7 +6,10 @@
  *   by more than the larger of 2 standard errors of a mean over the training rows (the prior predictor's
  *   per-row loss sd / sqrt(rows)) and CHANCE_MARGIN (5%) of the chance loss: the model has learned nothing
  *   the class frequencies do not say, or nothing that matters (with balanced classes the prior
- *   predictor's per-row losses are all equal, so the standard error alone would call any drop learning);
+ *   predictor's per-row losses are all equal, so the standard error alone would call any drop learning),
+ *   and by no more than CHANCE_SHARE (a quarter) of the way from chance to a perfect model's loss (0, or the
+ *   smoothed targets' entropy with label smoothing): on a few dozen rows with rare classes the standard
+ *   error is wide enough to hide a model that learned plenty;
  * - otherwise: less than MIN_DROP (1%) below the loss at the first step.
  *
  * Severity high. Confidence from how far the loss stayed from a significant drop (0.5 at the limit).
@@ -14,7 +17,7 @@
  * normalization"): see learning-hints.ts.
  */
 import type { Rule, RuleFinding } from "../rule.js";
-import { CHANCE_MARGIN, confidenceZ, sig } from "../statistics.js";
+import { CHANCE_MARGIN, CHANCE_SHARE, confidenceZ, sig } from "../statistics.js";
 import { stuckActions } from "./learning-hints.js";
 
 export const MIN_DROP = 0.01;
@@ -33,7 +36,8 @@ export const notLearning: Rule = {
       const margin = Math.max((2 * f.chance.sd) / Math.sqrt(f.nTrain), CHANCE_MARGIN * f.chance.loss);
       reference = f.chance.loss;
       const drop = f.chance.loss - minTrain;
-      stuck = drop < margin;
+      // as stuck_at_chance: a drop is learning when it is significant or a quarter of the way to perfect
+      stuck = drop < margin && drop <= CHANCE_SHARE * (f.chance.loss - f.chance.floor);
       confidence = confidenceZ((2 * (margin - drop)) / margin, 0);
     } else {
       reference = f.initialLoss;

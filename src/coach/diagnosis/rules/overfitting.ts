@@ -8,9 +8,9 @@
  *   MIN_RISE_EPOCHS (3) epochs, while the training loss kept falling (the recipe's "train down, val up",
  *   §7.2). Judging the rise against what was learned, not against the loss itself, keeps a nearly
  *   perfect model whose validation loss wiggles from 0.021 to 0.028 from counting, and
- * - or the final gap between validation and training loss is at least GAP_SHARE (25%) of the untrained loss
+ * - or the final gap between validation and training loss is at least GAP_SHARE (25%) of the learnable loss
  *   (§14 "val loss much higher than train loss").
- * Neither applies to a model whose best validation loss is within MIN_LEARNED (5%) of the untrained loss:
+ * Neither applies to a model whose best validation loss is within MIN_LEARNED (5%) of the learnable loss (RunFacts.learnable):
  * it learned nothing to give back (that is stuck_at_chance / not_learning).
  * When validation accuracy is logged, its fall from its best by more than 2 binomial standard errors is
  * added to the evidence.
@@ -33,7 +33,7 @@ import { binomialSe, confidenceBeyond, median, sig } from "../statistics.js";
 export const GIVE_BACK = 0.1;
 export const MIN_RISE_EPOCHS = 3;
 export const GAP_SHARE = 0.25;
-/** A model that learned less than this share of the untrained loss has nothing to overfit (it is stuck). */
+/** A model that learned less than this share of the learnable loss has nothing to overfit (it is stuck). */
 export const MIN_LEARNED = 0.05;
 
 /** The overfitting measurements, shared with the rules that weigh overfitting (too_little_data). */
@@ -43,13 +43,13 @@ export function overfitSigns(f: RunFacts) {
   const valLast = f.val[lastIdx]!;
   const trainLast = f.train[lastIdx]!;
   const learned = f.untrainedLoss - f.best.val;
-  if (!(learned >= MIN_LEARNED * f.untrainedLoss) || !Number.isFinite(valLast) || !Number.isFinite(trainLast))
+  if (!(learned >= MIN_LEARNED * f.learnable) || !Number.isFinite(valLast) || !Number.isFinite(trainLast))
     return undefined;
   const rise = valLast - f.best.val;
   const riseEpochs = lastIdx + 1 - f.best.epoch;
   const rising = rise >= GIVE_BACK * learned && riseEpochs >= MIN_RISE_EPOCHS && trainLast < f.best.train;
   const gap = valLast - trainLast;
-  const gapped = gap >= GAP_SHARE * f.untrainedLoss;
+  const gapped = gap >= GAP_SHARE * f.learnable;
   return { valLast, trainLast, learned, rise, riseEpochs, rising, gap, gapped, lastEpoch: lastIdx + 1 };
 }
 
@@ -67,7 +67,7 @@ export const overfitting: Rule = {
       val_loss_last: sig(s.valLast),
       gap_ratio: sig(s.valLast / Math.max(s.trainLast, 1e-12)),
       rise_share_of_learned: sig(s.rise / s.learned),
-      gap_share_of_untrained: sig(s.gap / f.untrainedLoss),
+      gap_share_of_untrained: sig(s.gap / f.learnable),
       contained_by_early_stopping: f.restoredEpoch !== undefined,
     };
     if (acc.length > 0) {
@@ -79,7 +79,7 @@ export const overfitting: Rule = {
       evidence.accuracy_drop_significant = bestAcc - lastAcc > 2 * binomialSe(bestAcc, f.nVal);
     }
     const contained = f.restoredEpoch !== undefined;
-    const strength = Math.max(s.rise / (GIVE_BACK * s.learned), s.gap / (GAP_SHARE * f.untrainedLoss));
+    const strength = Math.max(s.rise / (GIVE_BACK * s.learned), s.gap / (GAP_SHARE * f.learnable));
     const actions: ActionDraft[] = [
       weightDecay(f, "§8 overfitting: add L2 weight decay (§11: 1e-4 to start)"),
       dropout(f, "§8 overfitting: add or strengthen dropout (§11: 0.1-0.3)"),

@@ -44,7 +44,7 @@ export const stuckAtChance: Rule = {
       const lse = f.chance.sd / Math.sqrt(f.nVal);
       evidence.val_loss = sig(l);
       evidence.chance_loss = sig(f.chance.loss);
-      if (!atChance(-l, -f.chance.loss, 0, lse)) return undefined;
+      if (!atChance(-l, -f.chance.loss, -f.chance.floor, lse)) return undefined;
     }
     const auc = lastHalf(metricSeries(f, "val_roc_auc"));
     if (auc.length > 0 && f.record.classCounts.length === 2) {

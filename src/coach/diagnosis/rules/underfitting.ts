@@ -6,11 +6,11 @@
  * - not converged: the run used all its epochs (no early stop) and over its last third (at least 4 epochs)
  *   the monitored loss (validation, else training) still falls with a slope beyond 2 standard errors, at a
  *   pace that, kept up for as many epochs again, would lower it by at least PROJECTED_GAIN (10%) and by at
- *   least 5% of the untrained loss (MIN_EFFECT: a nearly perfect model creeping from 7e-4 to 3e-4 is not
+ *   least 5% of the learnable loss (MIN_EFFECT: a nearly perfect model creeping from 7e-4 to 3e-4 is not
  *   short of anything);
  * - too little capacity: the training loss has flattened (no significant slope over the last third), there
  *   is no generalization gap (validation within 10% of training), and the model has captured less than
- *   half of the gap between the untrained loss and zero on its own training rows (but is not worse than
+ *   half of the gap between the untrained loss and a perfect model's on its own training rows (but is not worse than
  *   untrained: that is divergence, not a lack of capacity).
  *
  * Severity medium, or low for a run that is only slightly short of convergence (projected gain under 25%).
@@ -45,12 +45,12 @@ export const underfitting: Rule = {
       t.slope < 0 &&
       -t.slope > 2 * t.se &&
       gain >= PROJECTED_GAIN &&
-      -t.slope * f.epochs >= MIN_EFFECT * f.untrainedLoss;
+      -t.slope * f.epochs >= MIN_EFFECT * f.learnable;
     const trainTail = f.train.slice(-tail.length).filter(Number.isFinite);
     const tt = trend(trainTail);
     const trainFlat = !(tt.slope < 0 && -tt.slope > 2 * tt.se);
     const trainLast = trainTail[trainTail.length - 1]!;
-    const captured = (f.untrainedLoss - trainLast) / f.untrainedLoss;
+    const captured = (f.untrainedLoss - trainLast) / f.learnable;
     const valLast = f.hasVal ? current : trainLast;
     const noGap = valLast <= trainLast * 1.1;
     const lowCapacity = trainFlat && noGap && captured >= 0 && captured < 0.5;
@@ -90,7 +90,7 @@ export const underfitting: Rule = {
       explanation:
         usedAll && falling
           ? `the ${f.hasVal ? "validation" : "training"} loss was still falling when training ended (${sig(t.slope)} per epoch over the last ${tail.length} epochs)`
-          : `the training loss flattened at ${sig(trainLast)}, capturing only ${Math.round(captured * 100)}% of the untrained loss, with no gap to validation`,
+          : `the training loss flattened at ${sig(trainLast)}, capturing only ${Math.round(captured * 100)}% of the learnable loss, with no gap to validation`,
       actions,
     };
   },
