@@ -15,6 +15,7 @@ commands
   audit <data> --target <col>        check the data before training (duplicates, leakage, label issues)
   lr-find <data> --target <col>      sweep the learning rate and suggest one (--plot lr.png)
   diagnose <run-dir>                 name what is wrong with a saved run, with evidence and the next command
+  improve <data> --target <col> --budget 5m --out <dir>   the recipe's tuning plan, run for you
 `;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   predict: async () => (await import("./predict.js")).predictCommand,
   audit: async () => (await import("./audit.js")).auditCommand,
   "lr-find": async () => (await import("./lr-find.js")).lrFindCommand,
+  improve: async () => (await import("./improve.js")).improveCommand,
   diagnose: async () => {
     const { diagnoseCommand } = await import("./diagnose.js");
     return (argv: string[]) => diagnoseCommand(argv, process.stdout);

@@ -29,13 +29,16 @@ export function meanSe(xs: readonly number[]): { mean: number; se: number } {
   return { mean, se: sd / Math.sqrt(n) };
 }
 
-export async function crossValidate(
+/**
+ * The K folds of `rows` (indices of the loaded data, never test rows), each prepared with preprocessing
+ * fitted on its own training rows: stratified by class for classification, seeded.
+ */
+export async function prepareFolds(
   data: PreparedData,
   rows: readonly number[],
   resolved: ResolvedConfig,
   k: number,
-  log?: (line: string) => void,
-): Promise<CrossValidation> {
+): Promise<PreparedData[]> {
   const loaded = data.loaded;
   const seed = resolved.values.seed;
   let folds: import("../data/split.js").Fold[];
@@ -46,14 +49,28 @@ export async function crossValidate(
         : rows.map((r) => folderArrays(loaded as FolderData).labels[r]!);
     folds = stratifiedKFold(labels, k, seed);
   } else folds = kFold(rows.length, k, seed);
-  const results: Record<string, number>[] = [];
-  for (const [i, f] of folds.entries()) {
-    const fold = await prepareFold(
-      loaded,
-      { train: f.train.map((j) => rows[j]!), val: f.val.map((j) => rows[j]!), test: null },
-      resolved,
-      { pretrained: data.pretrained },
+  const out: PreparedData[] = [];
+  for (const f of folds)
+    out.push(
+      await prepareFold(
+        loaded,
+        { train: f.train.map((j) => rows[j]!), val: f.val.map((j) => rows[j]!), test: null },
+        resolved,
+        { pretrained: data.pretrained },
+      ),
     );
+  return out;
+}
+
+export async function crossValidate(
+  data: PreparedData,
+  rows: readonly number[],
+  resolved: ResolvedConfig,
+  k: number,
+  log?: (line: string) => void,
+): Promise<CrossValidation> {
+  const results: Record<string, number>[] = [];
+  for (const [i, fold] of (await prepareFolds(data, rows, resolved, k)).entries()) {
     const { plan } = planRun(fold.summary, resolved);
     const r = await trainPlan(fold, { ...plan, logDir: null, checkpoint: null, resume: false });
     await r.trainer.release();

@@ -1,0 +1,149 @@
+/**
+ * `nncoach improve <data> --target <col> --budget <time> --out <dir>`: the recipe's tuning plan run for
+ * you (see src/coach/improve/improve.ts). Prints the progress, the ledger and the outcome, then writes
+ * model/, config.yaml, summary.json, report.md and report.html to --out. With --json the last line of
+ * stdout is the summary.
+ */
+import { type ImproveSummary, improve } from "../coach/improve/improve.js";
+import { ledgerRow } from "../coach/improve/improve-report.js";
+import { UserError } from "../errors.js";
+import { TRAIN_OPTIONS } from "../train/config.js";
+import { intOption, parseCommandArgs } from "./args.js";
+import { progressWriter } from "./output.js";
+
+export const IMPROVE_USAGE =
+  "usage: nncoach improve <data> --target <col> --budget <time> --out <dir> [--metric <name>] [--seed 0]\n" +
+  "         [--validation-data f] [--test-data f] [--pretrained m.onnx] [--resume] [--trials N] [--json]\n" +
+  "         [nncoach train options to start from]";
+
+/** Options of `train` that make no sense inside a study (outputs and resuming are the study's own). */
+const NOT_FOR_IMPROVE = new Set([
+  "data",
+  "save",
+  "logDir",
+  "checkpoint",
+  "resume",
+  "json",
+  "evaluateTest",
+  "cv",
+]);
+
+const OWN = {
+  budget: { type: "string" },
+  out: { type: "string" },
+  metric: { type: "string" },
+  trials: { type: "string" },
+  resume: { type: "boolean" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Seconds from "300", "300s", "5m" or "1.5h". */
+export function parseBudget(v: string | undefined): number {
+  if (v === undefined)
+    throw new UserError(
+      "nncoach improve needs --budget",
+      "give the time to spend, e.g. --budget 300 (seconds) or --budget 5m",
+    );
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(v.trim());
+  if (!m || !(Number(m[1]) > 0))
+    throw new UserError(`--budget ${v}: not a duration`, "give seconds (300), minutes (5m) or hours (1h)");
+  return Number(m[1]) * (m[2] === "h" ? 3600 : m[2] === "m" ? 60 : 1);
+}
+
+function help(): string {
+  return [
+    IMPROVE_USAGE,
+    "",
+    "Audits the data, measures a non-neural reference and the recipe's baseline network, then tries one",
+    "change at a time (learning rate, schedule, batch size, normalization, capacity, weight decay, dropout,",
+    "augmentation, label smoothing, optimizer, transfer), keeping a change only when it beats the current",
+    "best by more than 2 standard errors over paired seeds or cross-validation folds. Finally retrains on",
+    "training + validation rows and evaluates the sealed test rows once.",
+    "",
+    "  --budget <time>   total time: 300 (seconds), 5m, 1h; turned into a fixed trial plan after the baseline",
+    "  --out <dir>       model/, config.yaml, summary.json, report.html, report.md, study.json",
+    "  --metric <name>   objective: accuracy, f1_macro, roc_auc, log_loss, rmse, mae, r2 (default: the recipe's)",
+    "  --trials <n>      a fixed number of trials instead of the budget's (the same ledger on any machine)",
+    "  --resume          continue the study in --out after the last finished trial",
+    "  --json            last line of stdout: summary.json",
+    "",
+    "Any `nncoach train` option (--hidden, --lr, --batch-size, ...) sets the starting configuration.",
+  ].join("\n");
+}
+
+export async function improveCommand(argv: string[]): Promise<number> {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = { ...OWN };
+  for (const o of TRAIN_OPTIONS) {
+    if (NOT_FOR_IMPROVE.has(o.name)) continue;
+    options[o.flag] = { type: o.arity === "flag" ? "boolean" : "string" };
+  }
+  const { values, positionals } = parseCommandArgs("improve", argv, options);
+  if (values.help) {
+    process.stdout.write(`${help()}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UserError(
+      positionals.length
+        ? `nncoach improve takes one data path, got ${positionals.join(" ")}`
+        : "nncoach improve needs data",
+      IMPROVE_USAGE,
+    );
+  const budget = parseBudget(values.budget as string | undefined);
+  const train: Record<string, unknown> = {};
+  for (const o of TRAIN_OPTIONS) {
+    const v = values[o.flag];
+    if (v === undefined || NOT_FOR_IMPROVE.has(o.name)) continue;
+    if (["target", "seed", "validationData", "testData", "pretrained", "threads"].includes(o.name)) continue;
+    train[o.name] = v;
+  }
+  const json = Boolean(values.json);
+  const out = progressWriter(json);
+  const str = (k: string) => values[k] as string | undefined;
+  const summary = await improve({
+    data: positionals[0]!,
+    target: str("target"),
+    budget,
+    out: str("out"),
+    metric: str("metric"),
+    seed: intOption("seed", str("seed"), 0),
+    validationData: str("validation-data"),
+    testData: str("test-data"),
+    pretrained: str("pretrained"),
+    threads: intOption("threads", str("threads")),
+    trials: intOption("trials", str("trials"), 0),
+    resume: Boolean(values.resume),
+    train,
+    log: out,
+    onSummary: (s) => printSummary(s, out),
+  });
+  if (values.out) out(`wrote model/, config.yaml, summary.json, report.md and report.html to ${values.out}`);
+  if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  return 0;
+}
+
+function printSummary(s: ImproveSummary, out: (l: string) => void): void {
+  out("ledger:");
+  for (const st of s.steps) {
+    const [name, change, before, after, outcome, finding, reason] = ledgerRow(st);
+    out(
+      `  ${name}: ${outcome}${change !== "–" ? ` ${change}` : ""} (${before} -> ${after})${finding ? ` [after ${finding}]` : ""} — ${reason}`,
+    );
+  }
+  const m = s.metric.name;
+  const t = (x: ImproveSummary["final"]["test"]) =>
+    x ? `${x.value.toPrecision(4)} [${x.ci[0].toPrecision(3)}, ${x.ci[1].toPrecision(3)}]` : "no test rows";
+  if (s.reference.name !== null)
+    out(
+      `reference (${s.reference.name}): validation ${m} ${s.reference.val?.mean.toPrecision(4) ?? "–"}, test ${s.reference.test?.toPrecision(4) ?? "–"}`,
+    );
+  out(
+    `baseline: validation ${m} ${s.baseline.val.mean.toPrecision(4)} ± ${s.baseline.val.se.toPrecision(2)}, test ${t(s.baseline.test)}`,
+  );
+  out(
+    `final: validation ${m} ${s.final.val.mean.toPrecision(4)} ± ${s.final.val.se.toPrecision(2)}, test ${t(s.final.test)}`,
+  );
+  if (s.learning_curve) out(`learning curve: ${s.learning_curve.explanation}`);
+  out(`reproduce: ${s.commands.train}`);
+}

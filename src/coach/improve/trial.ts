@@ -1,0 +1,206 @@
+/**
+ * A trial: one configuration trained on every evaluation unit of a study (the same seeds on one split,
+ * or the same cross-validation folds), scored on validation with the study's objective.
+ *
+ * A trial is a serializable description (TrialSpec: the options, the one change it tests, the data by
+ * content hash, the seeds, the thread count), it reports per-epoch progress events, it can be cancelled
+ * (AbortSignal), and its result is a plain record (TrialResult). `LocalTrialRunner` runs trials here,
+ * one after another with all the cores it is given; a worker pool or distributed workers implement the
+ * same TrialRunner interface.
+ */
+
+import { meanSe } from "../../recipe/cross-validate.js";
+import type { Decision } from "../../recipe/decision.js";
+import { planRun } from "../../recipe/plan-run.js";
+import type { PreparedData } from "../../recipe/prepared-data.js";
+import type { RunPlan } from "../../recipe/run-plan.js";
+import { type PlanResult, trainPlan } from "../../recipe/train-plan.js";
+import type { EpochLogs } from "../../train/callback.js";
+import { type ResolvedConfig, resolveConfig } from "../../train/config.js";
+import type { MedianPruner } from "./median-pruner.js";
+import type { Objective } from "./objective.js";
+
+/** Option values as `nncoach train` takes them (camelCase names, typed values). */
+export type Options = Record<string, unknown>;
+
+export interface TrialSpec {
+  /** Position in the study (0 = the baseline). */
+  id: number;
+  step: string;
+  /** The one change this trial tests against the current best ({} for the baseline). */
+  change: Options;
+  /** Every option the trial sets (the user's, the kept changes, and `change`). */
+  options: Options;
+  /** Content hash of the data (files and split) the trial trains on. */
+  dataHash: string;
+  /** Training seeds of the units, in order (one per fold in cross-validation). */
+  seeds: number[];
+  threads: number;
+}
+
+export interface UnitResult {
+  unit: number;
+  /** The objective on the unit's validation rows, after training (best weights restored). */
+  value: number;
+  metrics: Record<string, number>;
+  epochsRun: number;
+  /** The epoch whose weights were kept (by the plan's monitor). */
+  bestEpoch: number;
+  seconds: number;
+  /** The objective per epoch (NaN where not logged). */
+  curve: number[];
+  /** Training and validation loss per epoch (for the report's curves). */
+  trainLoss: number[];
+  valLoss: number[];
+}
+
+export interface TrialResult {
+  id: number;
+  status: "done" | "pruned" | "failed";
+  units: UnitResult[];
+  /** Objective per finished unit. */
+  values: number[];
+  mean: number;
+  se: number;
+  seconds: number;
+  /** Why it was pruned or failed. */
+  note?: string;
+}
+
+export interface TrialEvents {
+  onEpoch?(e: { trial: number; unit: number; epoch: number; value: number }): void;
+  /** In-process runners only: a unit's full run (the study keeps the first unit's record for the diagnosis). */
+  onUnitRun?(e: { unit: number; run: PlanResult; resolved: ResolvedConfig; decisions: Decision[] }): void;
+}
+
+export interface TrialRunner {
+  run(spec: TrialSpec, events?: TrialEvents, signal?: AbortSignal): Promise<TrialResult>;
+}
+
+/** One place a trial trains: prepared data (a split or a fold) and its training seed. */
+export interface EvaluationUnit {
+  data: PreparedData;
+  seed: number;
+}
+
+/** The plan a trial's options give on one unit (no logs, checkpoints or resume inside a study). */
+export function trialPlan(
+  unit: EvaluationUnit,
+  options: Options,
+  objective: Objective,
+  threads: number,
+): RunPlan {
+  return plannedTrial(unit, options, objective, threads).plan;
+}
+
+/** trialPlan with the resolved options and the planner's decisions. */
+export function plannedTrial(
+  unit: EvaluationUnit,
+  options: Options,
+  objective: Objective,
+  threads: number,
+): { plan: RunPlan; resolved: ResolvedConfig; decisions: Decision[] } {
+  const resolved = resolveConfig(null, { ...options, seed: unit.seed, ...(threads > 0 ? { threads } : {}) });
+  const { plan, decisions } = planRun(unit.data.summary, resolved);
+  const metrics = plan.metrics.includes(objective.metric)
+    ? plan.metrics
+    : [...plan.metrics, objective.metric];
+  return { plan: { ...plan, metrics, logDir: null, checkpoint: null, resume: false }, resolved, decisions };
+}
+
+/** The epoch (1-based) whose weights a run kept: early stopping's restored epoch, else the last. */
+export function keptEpoch(history: EpochLogs[], stopReason: string | undefined): number {
+  const m = /restored the weights of epoch (\d+)/.exec(stopReason ?? "");
+  return m ? Number(m[1]) : history.length;
+}
+
+export class LocalTrialRunner implements TrialRunner {
+  constructor(
+    readonly units: EvaluationUnit[],
+    readonly objective: Objective,
+    readonly pruner?: MedianPruner,
+  ) {}
+
+  async run(spec: TrialSpec, events: TrialEvents = {}, signal?: AbortSignal): Promise<TrialResult> {
+    const t0 = performance.now();
+    const units: UnitResult[] = [];
+    let note: string | undefined;
+    let status: TrialResult["status"] = "done";
+    for (const [i, unit] of this.units.entries()) {
+      if (signal?.aborted) throw signal.reason ?? new Error("trial cancelled");
+      const u0 = performance.now();
+      const { plan, resolved, decisions } = plannedTrial(
+        { ...unit, seed: spec.seeds[i] ?? unit.seed },
+        spec.options,
+        this.objective,
+        spec.threads,
+      );
+      const key = `val_${this.objective.metric}`;
+      let best = Number.NaN;
+      let prunedAt: number | undefined;
+      const callbacks = [
+        {
+          onEpochEnd: (epoch: number, logs: EpochLogs, s: { stop: boolean; stopReason?: string }) => {
+            const v = typeof logs[key] === "number" ? (logs[key] as number) : Number.NaN;
+            if (Number.isFinite(v)) best = Number.isFinite(best) ? this.objective.better(v, best) : v;
+            events.onEpoch?.({ trial: spec.id, unit: i, epoch: epoch + 1, value: v });
+            if (signal?.aborted) {
+              s.stop = true;
+              s.stopReason = "cancelled";
+            } else if (this.pruner?.shouldPrune(i, epoch + 1, best)) {
+              prunedAt = epoch + 1;
+              s.stop = true;
+              s.stopReason = `pruned at epoch ${epoch + 1}`;
+            }
+          },
+          onTrainBegin: (s: { onNonFinite?: "throw" | "stop" }) => {
+            s.onNonFinite = "stop";
+          },
+        },
+      ];
+      let r: Awaited<ReturnType<typeof trainPlan>>;
+      try {
+        r = await trainPlan(unit.data, plan, { callbacks });
+      } catch (e) {
+        status = "failed";
+        note = (e as Error).message;
+        break;
+      }
+      events.onUnitRun?.({ unit: i, run: r, resolved, decisions });
+      await r.trainer.release();
+      if (signal?.aborted) throw signal.reason ?? new Error("trial cancelled");
+      const value = r.val[this.objective.metric];
+      const series = (name: string) =>
+        r.history.map((h) => (typeof h[name] === "number" ? (h[name] as number) : Number.NaN));
+      units.push({
+        unit: i,
+        value: typeof value === "number" && Number.isFinite(value) ? value : this.objective.worst,
+        metrics: Object.fromEntries(Object.entries(r.val).filter(([k]) => k !== "samples")),
+        epochsRun: r.epochsRun,
+        bestEpoch: keptEpoch(r.history, r.stopReason),
+        seconds: (performance.now() - u0) / 1000,
+        curve: series(key),
+        trainLoss: series("train_loss"),
+        valLoss: series("val_loss"),
+      });
+      if (prunedAt !== undefined) {
+        status = "pruned";
+        note = `unit ${i + 1}: at epoch ${prunedAt} its best ${this.objective.metric} was worse than the median of the finished trials at that epoch`;
+        break;
+      }
+      if (r.stopReason && /^non-finite/.test(r.stopReason)) note = r.stopReason;
+    }
+    const values = units.map((u) => u.value);
+    const s = meanSe(values);
+    return {
+      id: spec.id,
+      status,
+      units,
+      values,
+      mean: s.mean,
+      se: s.se,
+      seconds: (performance.now() - t0) / 1000,
+      ...(note ? { note } : {}),
+    };
+  }
+}
