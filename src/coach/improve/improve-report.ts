@@ -286,7 +286,9 @@ export function renderImproveHtml(s: ImproveSummary): string {
   h.push(
     "<h2>Reproduce</h2>",
     `<pre>${escapeXml(`${s.commands.improve}\n${s.commands.train}`)}</pre>`,
-    s.test_unsealed ? `<p class="muted">Test rows unsealed once: ${escapeXml(s.test_unsealed)}</p>` : "",
+    s.test_unsealed
+      ? `<p class="muted">Test rows unsealed once, ${escapeXml(s.test_unsealed.at)}: ${escapeXml(s.test_unsealed.reason)}</p>`
+      : "",
     "</body></html>",
   );
   return h.join("\n");

@@ -23,6 +23,7 @@ import { UserError } from "../../errors.js";
 import { buildModel, compileTrainer } from "../../recipe/build-model.js";
 import { meanSe, prepareFolds } from "../../recipe/cross-validate.js";
 import type { Decision } from "../../recipe/decision.js";
+import { loadData } from "../../recipe/load-data.js";
 import { planRun } from "../../recipe/plan-run.js";
 import { prepareData, prepareFold } from "../../recipe/prepare-data.js";
 import type { PreparedData } from "../../recipe/prepared-data.js";
@@ -147,7 +148,8 @@ export interface ImproveSummary {
   lr_finder: { suggestion: number; lrs: number[]; losses: number[] } | null;
   /** Train and validation loss of the first unit, per epoch, for the report's curves. */
   curves: { baseline: { train: number[]; val: number[] }; final: { train: number[]; val: number[] } };
-  test_unsealed: string | null;
+  /** Why and when the sealed test rows were read (once, in step 9). */
+  test_unsealed: { reason: string; at: string } | null;
   /** Classification: confusion matrix of the final model on the test rows (rows true, columns predicted). */
   confusion: { classes: string[]; counts: number[][] } | null;
   /** Regression: test targets and predictions of the final model (for the residual plot). */
@@ -367,13 +369,11 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
     referenceVal = { ...meanSe(vals), values: vals };
     log(o, `reference (${referenceName}): ${objective.metric} ${referenceVal.mean.toPrecision(4)}`);
   }
-  const tBase = performance.now();
   const baseline = await runTrial("baseline", {}, baseOptions);
   if (baseline.status === "failed")
     throw new UserError(`the baseline network failed to train: ${baseline.note}`);
-  const baselineSeconds =
-    (state.facts.baselineSeconds as number | undefined) ?? (performance.now() - tBase) / 1000;
-  state.facts.baselineSeconds = baselineSeconds;
+  // the recorded time of the baseline trial (a replayed trial takes no time now)
+  const baselineSeconds = baseline.seconds;
   // the trial plan, fixed once from the baseline's time (or --trials)
   const lockSeconds = (2 * baselineSeconds * 1.3) / units.length;
   const planned =
@@ -382,10 +382,12 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
     Math.max(0, Math.floor((o.budget - (performance.now() - t0) / 1000 - lockSeconds) / baselineSeconds));
   state.facts.plannedTrials = planned;
   store.save(state);
-  if (o.trials === undefined && baselineSeconds + lockSeconds > o.budget)
-    log(
-      o,
-      `budget: ${o.budget} s is too small for any tuning: the baseline alone took ${baselineSeconds.toFixed(1)} s over ${units.length} units; give --budget ${Math.ceil((baselineSeconds + lockSeconds) * 3)} or more for a few steps`,
+  if (o.trials === undefined && baselineSeconds > o.budget)
+    throw new UserError(
+      `--budget ${o.budget} s is too small: the baseline network alone took ${baselineSeconds.toFixed(1)} s ` +
+        `(${units.length} ${cv ? "folds" : "seeds"}), and retraining and testing it needs about ${lockSeconds.toFixed(0)} s more`,
+      `give --budget ${Math.ceil((baselineSeconds + lockSeconds) * 4)} or more for a few tuning steps` +
+        (studyFile ? " and add --resume to reuse the baseline already trained" : ""),
     );
   log(o, `trial plan: ${planned} trials after the baseline (${baselineSeconds.toFixed(1)} s each)`);
 
@@ -490,7 +492,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
   let testRows: import("../../train/fit.js").Dataset | null = null;
   let unsealReason: string | null = null;
   if (lockData.test) {
-    unsealReason = `nncoach improve step 9: the one evaluation of the chosen model, after ${results.length} trials`;
+    unsealReason = `nncoach improve step 9: the one evaluation of the chosen model, after the baseline and ${results.length - 1} trials`;
     testRows = lockData.test.unseal(unsealReason);
   }
   const lockRun = async (options: Options, epochs: number) => {
@@ -574,7 +576,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       baseline: { train: baseline.units[0]?.trainLoss ?? [], val: baseline.units[0]?.valLoss ?? [] },
       final: { train: best.result.units[0]?.trainLoss ?? [], val: best.result.units[0]?.valLoss ?? [] },
     },
-    test_unsealed: unsealReason,
+    test_unsealed: lockData.test ? lockData.test.rows.toJSON().unsealed : null,
     confusion,
     residuals,
     commands: {
@@ -644,14 +646,31 @@ export function chosenEpochs(r: TrialResult): number {
   return Math.max(1, Math.round(e.reduce((a, b) => a + b, 0) / Math.max(1, e.length)));
 }
 
-/** The data the lock trains on: training + validation rows (validation kept as a formality), test sealed. */
+/**
+ * The data the lock trains on: training + validation rows (validation kept as a formality), the test rows
+ * still sealed (a --test-data file is read again with the training data's image or audio settings).
+ */
 async function lockFold(data: PreparedData, resolved: ResolvedConfig): Promise<PreparedData> {
   if (data.rows.valIsSeparate) return data;
+  const loaded = data.loaded;
+  const cfg = resolved.values;
+  const testData = cfg.testData
+    ? await loadData(cfg.testData, cfg, {
+        expect: loaded.kind,
+        role: "test",
+        imageSize:
+          loaded.kind === "images"
+            ? [loaded.folder.shape[2] as number, loaded.folder.shape[3] as number]
+            : undefined,
+        channels: loaded.kind === "images" ? (loaded.folder.shape[1] as 1 | 3) : undefined,
+        audio: loaded.kind === "audio" ? loaded.folder.settings : undefined,
+      })
+    : undefined;
   return prepareFold(
-    data.loaded,
+    loaded,
     { train: [...data.rows.train, ...data.rows.val], val: data.rows.val, test: data.test?.rows ?? null },
     resolved,
-    { pretrained: data.pretrained, how: "training + validation rows" },
+    { pretrained: data.pretrained, how: "training + validation rows", testData },
   );
 }
 

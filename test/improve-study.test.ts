@@ -1,0 +1,165 @@
+/**
+ * `nncoach improve` end to end on real tables: the ledger, the sealed test rows read once in step 9, the
+ * outputs (model, config, summary, report), resume after SIGKILL giving the same ledger, the keep rule on
+ * permuted labels, and a budget too small for the baseline.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { writeCsv } from "../bench/planted-pathologies.js";
+import { type ImproveSummary, improve } from "../src/coach/improve/improve.js";
+import { STEPS } from "../src/coach/improve/steps.js";
+import { readTableFile } from "../src/data/read-table-file.js";
+import { loadConfigFile, resolveConfig } from "../src/train/config.js";
+import { Random } from "../src/util/random.js";
+import { CLI, ROOT, runCli } from "./helpers/cli.js";
+
+const SHARED = process.env.NNCOACH_DATASETS ?? "/work/shared/datasets";
+const WINE = path.join(SHARED, "wine.csv");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nncoach-improve-"));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** The ledger without times (what must be equal between runs). */
+function ledger(s: ImproveSummary) {
+  return s.steps.map((st) => ({
+    name: st.name,
+    change: st.change,
+    kept: st.kept,
+    skipped: st.skipped,
+    after: st.val_after?.values,
+    candidates: st.candidates.map((c) => [c.trial, c.status, c.mean]),
+  }));
+}
+
+describe("nncoach improve", () => {
+  test("wine: every step runs or says why not, the test rows are read once after the last trial, outputs reproduce", async () => {
+    const out = path.join(tmp, "wine");
+    const lines: { at: number; line: string }[] = [];
+    const s = await improve({
+      data: WINE,
+      target: "cultivar",
+      budget: 600,
+      trials: 6,
+      out,
+      threads: 1,
+      train: { epochs: 12 },
+      log: (line) => lines.push({ at: Date.now(), line }),
+    });
+    assert.equal(s.evaluation.mode, "cv");
+    assert.equal(s.baseline.val.values.length, 5);
+    assert.equal(s.metric.name, "accuracy");
+    // every recipe step appears: run with candidates, or skipped with a reason
+    for (const step of STEPS) {
+      const entries = s.steps.filter((st) => st.name === step.name || st.name.startsWith(`${step.name} (`));
+      assert.ok(entries.length > 0, `${step.name} is in the ledger`);
+      for (const e of entries) assert.ok(e.skipped ? e.reason.length > 10 : e.candidates.length > 0, e.name);
+    }
+    assert.ok(
+      s.steps.some((st) => st.skipped && /budget/.test(st.reason)),
+      "--trials 6 leaves steps to the budget",
+    );
+    assert.equal(s.trials.run, 6);
+    // the sealed test rows: unsealed once, in step 9, after every trial
+    assert.ok(s.test_unsealed && /step 9/.test(s.test_unsealed.reason));
+    const unsealedAt = Date.parse(s.test_unsealed.at);
+    const lastTrial = lines.filter((l) => /^trial \d+/.test(l.line)).at(-1)!;
+    const lock = lines.find((l) => /^lock:/.test(l.line))!;
+    assert.ok(lastTrial.at <= unsealedAt && lock.at <= unsealedAt + 1000, "test read after the last trial");
+    // test metric with a bootstrap interval around it
+    const t = s.final.test!;
+    assert.ok(t.ci[0] <= t.value && t.value <= t.ci[1] && t.ci[1] - t.ci[0] > 0);
+    assert.equal(s.reference.name, "logistic regression (L2, C=1)");
+    // outputs
+    const saved = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
+    assert.deepEqual(ledger(saved), ledger(s));
+    const cfg = resolveConfig(loadConfigFile(path.join(out, "config.yaml")));
+    assert.equal(cfg.values.epochs, s.final.epochs);
+    assert.equal(cfg.values.target, "cultivar");
+    const html = fs.readFileSync(path.join(out, "report.html"), "utf8");
+    assert.equal((html.match(/<tr class="(kept|rejected|skipped)">/g) ?? []).length, s.steps.length);
+    assert.ok(!/(src|href)="https?:/.test(html) && !/<script/.test(html), "self-contained, no script");
+    const md = fs.readFileSync(path.join(out, "report.md"), "utf8");
+    assert.match(md, /## Ledger/);
+    const pred = runCli(["predict", path.join(out, "model"), WINE, "--out", path.join(tmp, "p.csv")]);
+    assert.equal(pred.code, 0, pred.stderr);
+    assert.equal(fs.readFileSync(path.join(tmp, "p.csv"), "utf8").trim().split("\n").length, 179);
+  });
+
+  test("SIGKILL during the capacity step, then --resume: the same ledger as an uninterrupted study", async () => {
+    const args = (out: string) => [
+      CLI,
+      "improve",
+      WINE,
+      "--target",
+      "cultivar",
+      "--budget",
+      "600",
+      "--trials",
+      "9",
+      "--out",
+      out,
+      "--epochs",
+      "10",
+      "--threads",
+      "1",
+      "--json",
+    ];
+    const whole = runCli(args(path.join(tmp, "whole")).slice(1));
+    assert.equal(whole.code, 0, whole.stderr);
+    const killedOut = path.join(tmp, "killed");
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, args(killedOut), { cwd: ROOT });
+      let seen = "";
+      child.stderr.on("data", (d: Buffer) => {
+        seen += d.toString();
+        if (/trial \d+ capacity/.test(seen)) child.kill("SIGKILL");
+      });
+      child.on("exit", (_code, signal) =>
+        signal === "SIGKILL" ? resolve() : reject(new Error(`not killed: ${seen}`)),
+      );
+    });
+    assert.ok(!fs.existsSync(path.join(killedOut, "summary.json")));
+    const again = runCli([...args(killedOut).slice(1)]);
+    assert.notEqual(again.code, 0, "a second start without --resume is refused");
+    assert.match(again.stderr, /--resume/);
+    const resumed = runCli([...args(killedOut).slice(1), "--resume"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual(ledger(resumed.json as never), ledger(whole.json as never));
+  });
+
+  test("permuted labels: the keep rule keeps nothing", async () => {
+    const table = await readTableFile(WINE);
+    const t = table.columns.indexOf("cultivar");
+    const labels = new Random(7).shuffle(table.rows.map((r) => r[t]!));
+    const file = path.join(tmp, "wine-permuted.csv");
+    writeCsv(
+      file,
+      table.columns,
+      table.rows.map((r, i) => r.map((c, j) => (j === t ? labels[i]! : c))),
+    );
+    const s = await improve({
+      data: file,
+      target: "cultivar",
+      budget: 600,
+      trials: 8,
+      threads: 1,
+      train: { epochs: 10 },
+    });
+    assert.deepEqual(
+      s.steps.filter((st) => st.kept).map((st) => st.name),
+      [],
+    );
+    assert.deepEqual(s.final.options, s.baseline.options);
+  });
+
+  test("a budget too small for the baseline says how long the baseline needs", () => {
+    const r = runCli(["improve", WINE, "--target", "cultivar", "--budget", "0.5", "--threads", "1"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--budget 0\.5 s is too small: the baseline network alone took [\d.]+ s/);
+    assert.match(r.stderr, /give --budget \d+/);
+    assert.ok(!/at .*\.js:\d+/.test(r.stderr), "no stack trace");
+  });
+});
