@@ -65,9 +65,8 @@ describe("improve's statistics against SciPy and scikit-learn", () => {
     const n = r.x.length;
     const f = r.x[0]!.length;
     const w = ridge(Float64Array.from(r.x.flat()), Float64Array.from(r.y), n, f, r.alpha);
-    r.coef.forEach((c, j) =>
-      assert.ok(Math.abs(w[j]! - c) < 1e-6 * Math.max(1, Math.abs(c)), `coef ${j}: ${w[j]} vs ${c}`),
-    );
+    for (const [j, c] of r.coef.entries())
+      assert.ok(Math.abs(w[j]! - c) < 1e-6 * Math.max(1, Math.abs(c)), `coef ${j}: ${w[j]} vs ${c}`);
     assert.ok(Math.abs(w[f]! - r.intercept) < 1e-6 * Math.abs(r.intercept));
   });
 
