@@ -285,7 +285,15 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
 
   // ---- evaluation units
   const cv = !data.rows.valIsSeparate && data.train.n + data.validation.n < CV_BELOW_ROWS;
-  const k = o.folds ?? DEFAULT_FOLDS;
+  const pool = data.train.n + data.validation.n;
+  // every validation fold should be able to hold each class: at most rows / classes folds
+  const perClass = data.task === "classification" ? Math.max(1, data.classes.length) : 1;
+  const k = Math.min(o.folds ?? DEFAULT_FOLDS, Math.floor(pool / perClass));
+  if (cv && k < 2)
+    throw new UserError(
+      `${o.data}: ${pool} training + validation rows for ${perClass} classes is too few even for 2-fold cross-validation`,
+      `give at least ${2 * perClass} labelled rows`,
+    );
   const nSeeds = o.seeds ?? DEFAULT_SEEDS;
   let units: EvaluationUnit[];
   if (cv) {
@@ -302,7 +310,20 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       : `changes are compared over ${nSeeds} training seeds on one split, paired by seed`,
     source: "recipe",
   });
-  log(o, `evaluation: ${decisions[decisions.length - 1]!.reason}`);
+  if (cv && k < (o.folds ?? DEFAULT_FOLDS))
+    decisions[decisions.length - 1]!.reason +=
+      ` (${k} folds, not ${o.folds ?? DEFAULT_FOLDS}: each validation fold must be able to hold all ${perClass} classes)`;
+  if (!data.test)
+    decisions.push({
+      key: "test",
+      value: "none",
+      rule: "no-test-rows",
+      reason: o.validationData
+        ? "no test rows: with --validation-data, give the test rows with --test-data; the validation estimate is the result"
+        : `no test rows: ${pool} rows are too few for a 70/15/15 split's test part; the cross-validated estimate is the result`,
+      source: "recipe",
+    });
+  log(o, `evaluation: ${decisions.filter((d) => d.key === "evaluation")[0]!.reason}`);
 
   // ---- trials, with replay of finished ones
   const pruner = new MedianPruner(objective);
