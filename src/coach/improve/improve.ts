@@ -481,7 +481,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       tried.push({ change: c.change, result: r });
       cands.push(candidateRecord(r, c.change));
     }
-    ledger.push(judge(step, tried, cands, best, objective, finding, proposed.length));
+    ledger.push(judge(step, tried, cands, best, objective, finding, tried.length));
     const last = ledger[ledger.length - 1]!;
     if (last.kept) {
       const winner = tried.find((t) => JSON.stringify(t.change) === JSON.stringify(last.change))!;
