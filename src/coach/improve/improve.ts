@@ -38,6 +38,7 @@ import type { Finding } from "../diagnosis/finding.js";
 import { auditSummary, type RunRecord } from "../diagnosis/run-record.js";
 import { bootstrapInterval } from "./bootstrap.js";
 import { dataHash } from "./data-hash.js";
+import { f1At, positiveScores, tuneThreshold, type ValidationScores } from "./decision-threshold.js";
 import { compare } from "./keep-rule.js";
 import { type LearningCurve, learningCurve } from "./learning-curve.js";
 import { MedianPruner } from "./median-pruner.js";
@@ -140,7 +141,7 @@ export interface ImproveSummary {
   audit: ReturnType<typeof auditSummary> | null;
   reference: { name: string; val: Spread | null; test: number | null } | { name: null; reason: string };
   baseline: { options: Options; val: Spread; test: TestResult | null };
-  final: { options: Options; val: Spread; test: TestResult | null; epochs: number };
+  final: { options: Options; val: Spread; test: TestResult | null; epochs: number; threshold?: number };
   steps: LedgerStep[];
   trials: { planned: number; run: number; pruned: number; failed: number };
   learning_curve: LearningCurve | null;
@@ -506,6 +507,21 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
     store.save(state);
   }
 
+  // ---- the decision threshold (binary F1), tuned on the chosen configuration's validation rows
+  let threshold: ReturnType<typeof tuneThreshold> | undefined;
+  const scores = best.result.units.map((u) => u.scores).filter((v): v is ValidationScores => v !== undefined);
+  if (objective.metric === "f1" && data.classes.length === 2 && scores.length === best.result.units.length) {
+    threshold = tuneThreshold(scores);
+    decisions.push({
+      key: "threshold",
+      value: threshold.threshold,
+      rule: "f1-threshold",
+      reason: `binary task judged by F1: the threshold ${threshold.threshold} gives mean validation F1 ${threshold.f1.toPrecision(4)} (0.5 gives ${threshold.f1AtHalf.toPrecision(4)})`,
+      source: "recipe",
+    });
+    log(o, `threshold: ${decisions[decisions.length - 1]!.reason}`);
+  }
+
   // ---- 9. lock and test: retrain on train + validation for the chosen epochs, test once
   const finalEpochs = chosenEpochs(best.result);
   const baselineEpochs = chosenEpochs(baseline);
@@ -532,10 +548,18 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
   log(o, `lock: retraining the final configuration on ${lockData.train.n} rows for ${finalEpochs} epochs`);
   const finalLock = await lockRun(best.options, finalEpochs);
   const baseLock = best.result === baseline ? finalLock : await lockRun(baseOptions, baselineEpochs);
-  const testOf = async (run: typeof finalLock.run): Promise<TestResult | null> => {
+  const testOf = async (run: typeof finalLock.run, threshold?: number): Promise<TestResult | null> => {
     if (!testRows) return null;
     const ev = await evaluateDataset(run.trainer, testRows);
     const metrics = metricValuesAll(finalLock.plan.metrics, ev.output, testRows, lockData, objective);
+    if (threshold !== undefined) {
+      const scores = {
+        p: positiveScores(ev.output, testRows.n),
+        y: Array.from(testRows.y as ArrayLike<number>),
+      };
+      metrics.f1 = f1At(scores, threshold);
+      metrics.f1_at_0_5 = f1At(scores, 0.5);
+    }
     const ci = bootstrapInterval(
       objective.metric,
       ev.output,
@@ -546,7 +570,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
     );
     return { value: metrics[objective.metric]!, ci, metrics };
   };
-  const finalTest = await testOf(finalLock.run);
+  const finalTest = await testOf(finalLock.run, threshold?.threshold);
   const baseTest = baseLock === finalLock ? finalTest : await testOf(baseLock.run);
   let referenceTest: number | null = null;
   if (!noRef && testRows) {
@@ -582,7 +606,13 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       ? { name: null, reason: noRef }
       : { name: referenceName!, val: referenceVal, test: referenceTest },
     baseline: { options: baseOptions, val: spread(baseline), test: baseTest },
-    final: { options: best.options, val: spread(best.result), test: finalTest, epochs: finalEpochs },
+    final: {
+      options: best.options,
+      val: spread(best.result),
+      test: finalTest,
+      epochs: finalEpochs,
+      ...(threshold ? { threshold: threshold.threshold } : {}),
+    },
     steps: ledger,
     trials: {
       planned,

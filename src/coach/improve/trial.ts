@@ -17,6 +17,8 @@ import type { RunPlan } from "../../recipe/run-plan.js";
 import { type PlanResult, trainPlan } from "../../recipe/train-plan.js";
 import type { EpochLogs } from "../../train/callback.js";
 import { type ResolvedConfig, resolveConfig } from "../../train/config.js";
+import { evaluateDataset } from "../../train/fit.js";
+import { positiveScores, type ValidationScores } from "./decision-threshold.js";
 import type { MedianPruner } from "./median-pruner.js";
 import type { Objective } from "./objective.js";
 
@@ -52,6 +54,8 @@ export interface UnitResult {
   /** Training and validation loss per epoch (for the report's curves). */
   trainLoss: number[];
   valLoss: number[];
+  /** Binary F1 objective: P(class 1) and the label of each validation row (to tune the threshold). */
+  scores?: ValidationScores;
 }
 
 export interface TrialResult {
@@ -167,6 +171,14 @@ export class LocalTrialRunner implements TrialRunner {
         break;
       }
       events.onUnitRun?.({ unit: i, run: r, resolved, decisions });
+      let scores: ValidationScores | undefined;
+      if (this.objective.metric === "f1") {
+        const ev = await evaluateDataset(r.trainer, unit.data.validation);
+        scores = {
+          p: positiveScores(ev.output, unit.data.validation.n),
+          y: Array.from(unit.data.validation.y as ArrayLike<number>),
+        };
+      }
       await r.trainer.release();
       if (signal?.aborted) throw signal.reason ?? new Error("trial cancelled");
       const value = r.val[this.objective.metric];
@@ -182,6 +194,7 @@ export class LocalTrialRunner implements TrialRunner {
         curve: series(key),
         trainLoss: series("train_loss"),
         valLoss: series("val_loss"),
+        ...(scores ? { scores } : {}),
       });
       if (prunedAt !== undefined) {
         status = "pruned";
