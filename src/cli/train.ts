@@ -114,7 +114,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     },
   });
   const nonFinite = stoppedOnNonFinite(result);
-  const diverged = nonFinite || /^early diagnosis: /.test(result.stopReason ?? "");
+  const diverged = nonFinite || /^early diagnosis: diverged: /.test(result.stopReason ?? "");
   report(result, out);
   const record = runRecordOf(result, command);
   const diagnosis = runDiagnosis(record);

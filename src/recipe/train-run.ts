@@ -60,7 +60,8 @@ export interface TrainRunExtras {
   audit?: boolean;
   /**
    * What a NaN/Inf loss or gradient does: "throw" a UserError, or "stop" training and return the run so
-   * far (see the file comment). Default "throw", or "stop" with `diagnoseEvery`.
+   * far (see the file comment). Default: "stop" with `diagnoseEvery`, else what a callback of `callbacks`
+   * sets in FitState.onNonFinite, else "throw".
    */
   onNonFinite?: "throw" | "stop";
   /** The command that runs this (argv from "nncoach"), for the actions of the early diagnosis. */
@@ -100,15 +101,15 @@ export async function trainRun(config: TrainRunConfig, extras: TrainRunExtras = 
         : "the data is too small for a test split",
     );
   extras.onPlan?.(plan, data, audit);
-  const onNonFinite = extras.onNonFinite ?? (cfg.diagnoseEvery ? "stop" : "throw");
-  const callbacks: Callback[] = [
-    {
+  // unset, fit throws unless a callback of the caller's chooses (FitState.onNonFinite)
+  const onNonFinite = extras.onNonFinite ?? (cfg.diagnoseEvery ? "stop" : undefined);
+  const callbacks: Callback[] = [...(extras.callbacks ?? [])];
+  if (onNonFinite)
+    callbacks.unshift({
       onTrainBegin: (s: FitState) => {
         s.onNonFinite = onNonFinite;
       },
-    },
-    ...(extras.callbacks ?? []),
-  ];
+    });
   const early = cfg.diagnoseEvery
     ? new EarlyDiagnosis({
         every: cfg.diagnoseEvery,
@@ -122,7 +123,8 @@ export async function trainRun(config: TrainRunConfig, extras: TrainRunExtras = 
   const notices = [...data.notices, ...run.notices];
   const failed = stoppedOnNonFinite(run);
   let cv: CrossValidation | undefined;
-  if (cfg.cv && failed) notices.push("cross-validation skipped: training stopped on a non-finite loss");
+  if (cfg.cv && failed)
+    notices.push("cross-validation skipped: training stopped on a NaN/Inf loss or gradient");
   else if (cfg.cv) {
     const rows = data.rows.valIsSeparate ? data.rows.train : [...data.rows.train, ...data.rows.val];
     cv = await crossValidate(data, rows, resolved, cfg.cv, extras.log);
@@ -130,7 +132,7 @@ export async function trainRun(config: TrainRunConfig, extras: TrainRunExtras = 
   let test: EvalSummary | undefined;
   if (cfg.evaluateTest && data.test && failed)
     notices.push(
-      "test rows left sealed: training stopped on a non-finite loss, there is no model to evaluate",
+      "test rows left sealed: training stopped on a NaN/Inf loss or gradient, there is no model to evaluate",
     );
   else if (cfg.evaluateTest && data.test)
     test = await summarize(
