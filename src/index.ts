@@ -2,12 +2,60 @@
  * nncoach as a library. The main entry points:
  * - `trainTabular(config)`: a table (CSV/TSV/JSON Lines) in, a trained network and its report out;
  * - `trainImages(config)`: a folder of images in, a trained (or fine-tuned pretrained) CNN out;
+ * - the recipe, step by step (what `nncoach train` runs for every data kind): `prepareData(resolved)`,
+ *   `fastAudit(data, config)`, `planRun(data.summary, resolved)` (decisions as records), or all of it with
+ *   `trainRun(config)`; `saveRun(dir, result)` writes the model folder;
+ * - the diagnosis: `diagnose(runRecordOf(result))` names what is wrong with a run (findings with evidence
+ *   and actions as commands), `renderDiagnosis(findings)` prints it; `EarlyDiagnosis` runs it during
+ *   training; `saveRunRecord`/`readRunRecord` keep it as run.json;
  * - `loadOnnx(file)` + `transfer(model, spec)`: a pretrained ONNX model as a trainable model, cut, new head, frozen layers;
  * - `Trainer` + `fit`: compile any model/loss/optimizer into ONNX train/eval/predict graphs and train it;
  * - the engine (`T` ops, `gradients`, `emitModel`) for building graphs directly; `ortBackend` says which
  *   ONNX Runtime build runs them (onnxruntime-node, or the onnxruntime-web fallback).
  */
 
+export {
+  type Action,
+  type AuditSummary,
+  applyChange,
+  auditSummary,
+  baseArgv,
+  baseCommand,
+  commandFor,
+  type DataSummary as RunDataSummary,
+  type DiagnoseOptions,
+  diagnose,
+  type EarlyContext,
+  EarlyDiagnosis,
+  type EarlyDiagnosisOptions,
+  type EvidenceValue,
+  type FeatureScale,
+  type Finding,
+  isTrainFlag,
+  type LossInfo,
+  nextAction,
+  type OptionValue,
+  type RenderOptions,
+  RULES,
+  RUN_FILE,
+  RUN_RECORD_FORMAT,
+  type Rule,
+  type RuleFinding,
+  type RunDiagnosis,
+  type RunPlanInfo,
+  type RunRecord,
+  readRunRecord,
+  renderDiagnosis,
+  runDiagnosis,
+  runRecordFromTabular,
+  SEVERITIES,
+  type Severity,
+  SYMPTOMS,
+  type Symptom,
+  saveRunRecord,
+  type TabularRecordExtras,
+} from "./coach/diagnosis/index.js";
+export type { AuditFinding, AuditReport } from "./data/audit/audit-report.js";
 export { runAudit } from "./data/audit/run-audit.js";
 export { readTableFile } from "./data/read-table-file.js";
 export { groupSplit, kFold, randomSplit, stratifiedKFold, stratifiedSplit, timeSplit } from "./data/split.js";
@@ -57,6 +105,24 @@ export {
 } from "./nn/transfer.js";
 export { Adam, makeOptimizer, Rmsprop, Sgd } from "./optim/index.js";
 export * from "./optim/schedules/index.js";
+export type { DataSummary } from "./recipe/data-summary.js";
+export { type Decision, type DecisionSource, formatDecision } from "./recipe/decision.js";
+export { fastAudit } from "./recipe/fast-audit.js";
+export { planRun } from "./recipe/plan-run.js";
+export { prepareData } from "./recipe/prepare-data.js";
+export type { PreparedData } from "./recipe/prepared-data.js";
+export { OUTPUT_OPTIONS, reproducibleConfig } from "./recipe/reproducible-config.js";
+export type { ModelPlan, RunPlan } from "./recipe/run-plan.js";
+export { type PlannedRun, type RunContext, runContextOf, runRecordOf } from "./recipe/run-record-of.js";
+export { MODEL_FILES, savedFiles, saveRun } from "./recipe/save-run.js";
+export type { EvalSummary, PlanResult } from "./recipe/train-plan.js";
+export {
+  type RunResult,
+  stoppedOnNonFinite,
+  type TrainRunConfig,
+  type TrainRunExtras,
+  trainRun,
+} from "./recipe/train-run.js";
 export type { BatchLogs, Callback, EpochLogs, FitState } from "./train/callback.js";
 export * from "./train/callbacks/index.js";
 export { captureCheckpoint, readCheckpoint, writeCheckpoint } from "./train/checkpoint.js";

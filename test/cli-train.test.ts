@@ -177,7 +177,7 @@ test("a non-numeric value in a numeric column names the row and column", () => {
   assert.match(r.stderr, /line 11|row 9/);
 });
 
-test("NaN loss stops training with a message saying at which step", () => {
+test("NaN loss stops training with a message saying at which step, and exit code 3", () => {
   const r = runCli([
     "train",
     "examples/diabetes.csv",
@@ -188,8 +188,12 @@ test("NaN loss stops training with a message saying at which step", () => {
     "--lr",
     "1e12",
   ]);
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /loss became (NaN|Infinity) at step \d+ \(epoch \d+, batch \d+\)/);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(
+    r.stderr,
+    /nncoach: training diverged: non-finite (loss|gradient norm) at step \d+ \(epoch \d+, batch \d+\): the (loss|gradient norm) became (NaN|Infinity)/,
+  );
+  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, "no stack trace");
 });
 
 test("bad option values are refused naming the option", () => {

@@ -10,11 +10,18 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { plantedRun } from "../bench/planted-pathologies.js";
 import { diagnoseCommand } from "../src/cli/diagnose.js";
-import { applyChange, baseArgv, commandFor, shellQuote } from "../src/coach/diagnosis/actions.js";
+import {
+  applyChange,
+  baseArgv,
+  commandFor,
+  isTrainFlag,
+  shellQuote,
+} from "../src/coach/diagnosis/actions.js";
 import { diagnose } from "../src/coach/diagnosis/diagnose.js";
 import { RUN_FILE, readRunRecord, saveRunRecord } from "../src/coach/diagnosis/run-file.js";
 import type { RunRecord } from "../src/coach/diagnosis/run-record.js";
 import { UserError } from "../src/errors.js";
+import { TRAIN_OPTIONS } from "../src/train/config-options.js";
 import { HEALTHY, makeRecord } from "./helpers/run-record.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nncoach-diagnose-cli-"));
@@ -117,6 +124,30 @@ describe("actions as commands", () => {
       () => applyChange(["nncoach", "train"], { "learning-rate": 1 }),
       /'--learning-rate', which is not an option of nncoach train/,
     );
+  });
+
+  test("standardize, drop and cv are options of the table; a value the option refuses is refused", () => {
+    for (const flag of ["standardize", "drop", "cv"]) {
+      assert.ok(isTrainFlag(flag), flag);
+      assert.equal(TRAIN_OPTIONS.find((o) => o.flag === flag)?.arity, "value", flag);
+    }
+    assert.deepEqual(
+      applyChange(["nncoach", "train", "d.csv"], { standardize: "none", drop: "a,b", cv: 5 }),
+      ["nncoach", "train", "d.csv", "--standardize", "none", "--drop", "a,b", "--cv", "5"],
+    );
+    assert.throws(
+      () => applyChange(["nncoach", "train"], { lr: -1 }),
+      /action sets --lr -1, which nncoach train refuses: --lr must be > 0/,
+    );
+    assert.throws(
+      () => applyChange(["nncoach", "train"], { cv: 1 }),
+      /--cv must be a whole number from 2 to 50/,
+    );
+    assert.throws(
+      () => applyChange(["nncoach", "train"], { standardize: "zscore" }),
+      /--standardize must be one of/,
+    );
+    assert.ok(!isTrainFlag("config") && !isTrainFlag("data"));
   });
 
   test("without a recorded command the base comes from the plan, then from the data summary", () => {

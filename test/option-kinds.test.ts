@@ -36,6 +36,7 @@ const OUTPUTS: Partial<Record<OptionName, string>> = {
   evaluateTest: "adds the test evaluation (checked below)",
   cv: "adds a cross-validation estimate (checked below)",
   precision: "mixed is refused on the CPU (recipe-planner test)",
+  diagnoseEvery: "warns during training and stops only a run that diverged (test: train-diagnosis)",
 };
 
 /** A value of each option that should change a 2-epoch run (per kind where it must differ). */

@@ -1,14 +1,12 @@
 /**
  * `nncoach diagnose <dir>`: reads the run saved in <dir> (run.json, written with the model by `--save` or
  * with the checkpoints by `--checkpoint`) and prints what the coach finds wrong with it, most important
- * first, ending with the one command to run next.
+ * first, ending with the one command to run next: the same block `nncoach train` printed after training.
  *
  *   nncoach diagnose runs/wine            # text
  *   nncoach diagnose runs/wine --json     # {"findings": [...], "next_command": "..."}
  */
-import { baseArgv, shellQuote } from "../coach/diagnosis/actions.js";
-import { diagnose } from "../coach/diagnosis/diagnose.js";
-import { nextAction, renderDiagnosis } from "../coach/diagnosis/render.js";
+import { runDiagnosis } from "../coach/diagnosis/render.js";
 import { readRunRecord } from "../coach/diagnosis/run-file.js";
 import { UserError } from "../errors.js";
 import { parseCommandArgs } from "./args.js";
@@ -52,13 +50,7 @@ export async function diagnoseCommand(
         : `expected one run folder, got ${positionals.length}: ${positionals.join(" ")}`,
       "usage: nncoach diagnose <run-dir> [--json] (see nncoach diagnose --help)",
     );
-  const record = readRunRecord(positionals[0]!);
-  const findings = diagnose(record);
-  const fallback = baseArgv(record).map(shellQuote).join(" ");
-  if (values.json) {
-    out.write(`${JSON.stringify({ findings, next_command: nextAction(findings)?.command ?? fallback })}\n`);
-  } else {
-    out.write(renderDiagnosis(findings, { fallbackCommand: fallback }));
-  }
+  const { findings, text, nextCommand } = runDiagnosis(readRunRecord(positionals[0]!));
+  out.write(values.json ? `${JSON.stringify({ findings, next_command: nextCommand })}\n` : text);
   return 0;
 }

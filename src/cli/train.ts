@@ -2,14 +2,30 @@
  * `nncoach train <data> [options]`: train a network on a table, a text column, an image folder or an
  * audio folder, through the recipe's planner and its one runner. Every option can also come from a YAML
  * or JSON file (`--config run.yaml`); flags override the file. The option table lives in
- * src/train/config-options.ts, so help, validation and config files agree. The recipe's decisions are
- * printed before training, the results after it, and only then is anything written (--save).
+ * src/train/config-options.ts, so help, validation and config files agree.
+ *
+ * Printed in order: the recipe's decisions and the fast audit's findings before training, the epochs, the
+ * results, then the diagnosis of the run (the same block `nncoach diagnose <dir>` prints for the saved
+ * run, ending with `next: <command>`); only then is anything written (--save, and run.json next to the
+ * checkpoints with --checkpoint). With --json all of that goes to stderr and stdout ends with one JSON
+ * object (with `diagnosis` and `next_command`).
+ *
+ * A NaN/Inf loss stops training (fit's onNonFinite "stop"): the run is reported and diagnosed as usual,
+ * --save writes config.json and run.json but no model (see save-run.ts), and the exit code is
+ * EXIT_DIVERGED, as for a run the early diagnosis (--diagnose-every) stopped because it diverged.
  */
+import fs from "node:fs";
+import path from "node:path";
+import { runDiagnosis } from "../coach/diagnosis/render.js";
+import { saveRunRecord } from "../coach/diagnosis/run-file.js";
+import type { RunRecord } from "../coach/diagnosis/run-record.js";
+import type { AuditReport } from "../data/audit/audit-report.js";
 import { ortBackend } from "../engine/ort-backend.js";
 import { UserError } from "../errors.js";
 import { formatDecision } from "../recipe/decision.js";
-import { saveRun } from "../recipe/save-run.js";
-import { type RunResult, trainRun } from "../recipe/train-run.js";
+import { runRecordOf } from "../recipe/run-record-of.js";
+import { MODEL_FILES, savedFiles, saveRun } from "../recipe/save-run.js";
+import { type RunResult, stoppedOnNonFinite, trainRun } from "../recipe/train-run.js";
 import { ProgressDisplay } from "../train/callbacks/progress-display.js";
 import { loadConfigFile, resolveConfig, TRAIN_OPTIONS } from "../train/config.js";
 import { formatTrainOptionsHelp } from "../train/config-help.js";
@@ -63,6 +79,12 @@ export function resolveTrainArgs(argv: string[], command = "train") {
   return { help: Boolean(values.help), resolved: resolveConfig(file, cli) };
 }
 
+/** Exit code of a run that diverged: stopped on a NaN/Inf loss, or by the early diagnosis (2 is a user mistake). */
+export const EXIT_DIVERGED = 3;
+
+/** Fewer optimizer steps than this time too little work to report a training speed. */
+export const MIN_TIMED_STEPS = 20;
+
 export async function trainCommand(argv: string[]): Promise<number> {
   const { help, resolved } = resolveTrainArgs(argv);
   if (help) {
@@ -72,12 +94,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (!resolved.values.data) throw new UserError("nncoach train needs training data", TRAIN_USAGE);
   const json = resolved.values.json;
   const out = progressWriter(json);
+  const command = ["nncoach", "train", ...argv];
   // per-batch bar with ETA in a terminal, plain per-epoch lines otherwise (stderr when stdout carries JSON)
   const progress = new ProgressDisplay({ stream: json ? process.stderr : process.stdout });
   const result = await trainRun(resolved, {
     log: out,
     callbacks: [progress],
-    onPlan: (plan) => {
+    onNonFinite: "stop",
+    command,
+    onPlan: (plan, _data, audit) => {
       out("recipe:");
       for (const d of plan.decisions) if (d.source !== "default") out(`  ${formatDecision(d)}`);
       const defaults = plan.decisions.filter((d) => d.source === "default");
@@ -85,18 +110,59 @@ export async function trainCommand(argv: string[]): Promise<number> {
         out(
           `  defaults: ${defaults.map((d) => `${d.key} ${typeof d.value === "string" ? d.value : JSON.stringify(d.value)}`).join(", ")}`,
         );
+      if (audit) reportAudit(audit, out);
     },
   });
+  const nonFinite = stoppedOnNonFinite(result);
+  const diverged = nonFinite || /^early diagnosis: diverged: /.test(result.stopReason ?? "");
   report(result, out);
+  const record = runRecordOf(result, command);
+  const diagnosis = runDiagnosis(record);
+  out(diagnosis.text.trimEnd());
   let savedTo: string | undefined;
+  let replaced: string[] = [];
   try {
-    if (result.config.save) savedTo = await saveRun(result.config.save, result);
+    const dir = result.config.save;
+    if (dir) {
+      if (nonFinite) replaced = MODEL_FILES.filter((f) => fs.existsSync(path.join(dir, f)));
+      savedTo = await saveRun(dir, result, record);
+    }
+    if (result.config.checkpoint) saveRunRecord(result.config.checkpoint, record);
   } finally {
     await result.trainer.release();
   }
-  if (savedTo) out(`saved model.onnx, preprocess.json, config.json and run.json to ${savedTo}`);
-  if (json) process.stdout.write(`${JSON.stringify(jsonResult(result, savedTo))}\n`);
+  if (savedTo) {
+    out(`saved ${savedFiles(result).join(", ")} to ${savedTo}`);
+    if (nonFinite)
+      out(
+        "no model saved: training stopped on a NaN/Inf loss or gradient, so its weights are not a usable model" +
+          (replaced.length ? ` (removed the ${replaced.join(" and ")} of an earlier run there)` : "") +
+          `; nncoach diagnose ${savedTo} explains the run`,
+      );
+  }
+  if (result.config.checkpoint) out(`run record: ${path.join(result.config.checkpoint, "run.json")}`);
+  if (json)
+    process.stdout.write(`${JSON.stringify(jsonResult(result, savedTo, { record, ...diagnosis }))}\n`);
+  if (diverged) {
+    process.stderr.write(
+      `nncoach: training diverged: ${result.stopReason}\n  next: ${diagnosis.nextCommand}\n`,
+    );
+    return EXIT_DIVERGED;
+  }
   return 0;
+}
+
+/** The fast audit before training: its high and medium findings, and how many low ones it left unsaid. */
+function reportAudit(audit: AuditReport, out: (l: string) => void): void {
+  const shown = audit.findings.filter((f) => f.severity !== "low");
+  const low = audit.findings.length - shown.length;
+  const lows = low ? `; ${low} low not shown (nncoach audit lists them)` : "";
+  if (!shown.length) {
+    out(`audit: no problem found by the fast checks${lows}`);
+    return;
+  }
+  out(`audit: ${shown.length} finding${shown.length > 1 ? "s" : ""} of the fast checks${lows}`);
+  for (const f of shown) out(`  [${f.severity}] ${f.check}: ${f.message}`);
 }
 
 function describe(e: Record<string, number>): string {
@@ -119,19 +185,32 @@ function report(r: RunResult, out: (l: string) => void): void {
     out(`test (${r.test.samples}, unsealed by --evaluate-test, evaluated once): ${describe(r.test)}`);
   else if (r.data.test)
     out(`test: ${r.data.test.size} rows held out, sealed (evaluate once at the end with --evaluate-test)`);
-  const last = r.health.at(-1);
-  if (last) {
-    const dead = Object.entries(last.deadRelu).filter(([, f]) => f > 0.5);
-    if (dead.length)
-      out(`warning: dead ReLU units: ${dead.map(([l, f]) => `${l} ${(100 * f).toFixed(0)}%`).join(", ")}`);
-  }
-  if (r.trainSamplesPerSecond > 0) out(`training speed: ${Math.round(r.trainSamplesPerSecond)} samples/s`);
+  out(
+    speedMeasured(r)
+      ? `training speed: ${Math.round(r.trainSamplesPerSecond)} samples/s`
+      : `training speed: not measured (run too short: fewer than ${MIN_TIMED_STEPS} optimizer steps)`,
+  );
   if (r.config.logDir) out(`logs: ${r.config.logDir} (TensorBoard event files, history.csv)`);
   if (r.config.checkpoint)
     out(`checkpoints: ${r.config.checkpoint}/last.ckpt, best.ckpt (continue with --resume)`);
 }
 
-export function jsonResult(r: RunResult, savedTo?: string) {
+/** Whether the run did enough optimizer steps for its samples per second to mean something. */
+function speedMeasured(r: RunResult): boolean {
+  const steps = r.health.reduce((a, h) => a + h.steps, 0);
+  return steps >= MIN_TIMED_STEPS && Number.isFinite(r.trainSamplesPerSecond) && r.trainSamplesPerSecond > 0;
+}
+
+/**
+ * The `--json` object. `train_samples_per_second` is what was measured, however short the run (the text
+ * output says "not measured" below MIN_TIMED_STEPS steps); `diagnosis` holds the findings (as `nncoach diagnose --json` gives them), `next_command` the command on
+ * the diagnosis's "next:" line, `model_saved` whether --save wrote a model (not after a non-finite loss).
+ */
+export function jsonResult(
+  r: RunResult,
+  savedTo?: string,
+  diagnosis?: { record: RunRecord } & ReturnType<typeof runDiagnosis>,
+) {
   return {
     kind: r.data.kind,
     engine: ortBackend,
@@ -151,7 +230,13 @@ export function jsonResult(r: RunResult, savedTo?: string) {
     cv: r.cv,
     frozen: r.frozen,
     notices: r.notices,
+    audit: diagnosis?.record.audit,
+    early_warnings: r.earlyWarnings.map((w) => ({ epoch: w.epoch, ...w.finding })),
+    diagnosis: diagnosis?.findings,
+    next_command: diagnosis?.nextCommand,
     saved_to: savedTo,
+    saved_files: savedTo ? savedFiles(r) : undefined,
+    model_saved: savedTo ? !stoppedOnNonFinite(r) : undefined,
     config: r.config,
   };
 }

@@ -64,6 +64,7 @@ export interface TrainConfig {
   warmup: string | null;
   earlyStopping: number | false;
   monitor: string;
+  diagnoseEvery: number | null;
   seed: number;
   threads: number | null;
   precision: (typeof PRECISIONS)[number];
@@ -773,6 +774,17 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     default: "val_loss",
     description: "Metric watched by early stopping, checkpoints and the plateau schedule.",
     validate: text,
+  }),
+  option("diagnoseEvery", {
+    group: "regularization",
+    type: "whole number >= 1 or null",
+    valueName: "<n>",
+    default: null,
+    defaultText: "off",
+    kinds: ["table", "images", "audio", "text"],
+    description:
+      "Every N epochs, run the diagnosis rules that read the curves and health records so far, print a warning for each problem found, and stop a run that has diverged.",
+    validate: orNull(wholeNumber(1), "null to turn it off"),
   }),
   // run
   option("seed", {

@@ -1,23 +1,21 @@
 /**
  * Actions as commands: a change of `nncoach train` options applied to the run's base command (the
- * recorded argv, or one rebuilt from the plan), with the changed flags replaced or added. Option names
- * come from the option table (TRAIN_OPTIONS) plus the options announced for the planner
- * (UPCOMING_OPTIONS), so an action never names a flag that `nncoach train` will not take.
+ * recorded argv, or one rebuilt from the plan), with the changed flags replaced or added. Option names and
+ * values are checked against the option table (TRAIN_OPTIONS: the flag exists, the value passes its
+ * validator), so an action never proposes a command that `nncoach train` would refuse.
  *
  * @example
  * commandFor(record, { "weight-decay": 1e-4 });
  * // "nncoach train wine.csv --target cultivar --weight-decay 0.0001"
  */
-import { TRAIN_OPTIONS, type TrainConfig } from "../../train/config-options.js";
+import {
+  InvalidOptionValue,
+  TRAIN_OPTIONS,
+  type TrainConfig,
+  type TrainOption,
+} from "../../train/config-options.js";
 import type { OptionValue } from "./finding.js";
 import type { RunRecord } from "./run-record.js";
-
-/** Options of `nncoach train` that the planner adds (standardization, dropping columns, cross-validation). */
-export const UPCOMING_OPTIONS: readonly { flag: string; arity: "value" }[] = [
-  { flag: "standardize", arity: "value" },
-  { flag: "drop", arity: "value" },
-  { flag: "cv", arity: "value" },
-];
 
 /** What a rule proposes; the diagnosis adds the command. */
 export interface ActionDraft {
@@ -27,18 +25,22 @@ export interface ActionDraft {
 
 type Arity = "flag" | "value" | "optional-value";
 
-/** Every flag an action may set, with how it takes its value. */
+/** Every flag of `nncoach train` (and --config), with how it takes its value. */
 function knownFlags(): Map<string, Arity> {
   const m = new Map<string, Arity>();
   for (const o of TRAIN_OPTIONS) if (o.name !== "data") m.set(o.flag, o.arity);
-  for (const o of UPCOMING_OPTIONS) m.set(o.flag, o.arity);
   m.set("config", "value");
   return m;
 }
 
-/** Whether `flag` (kebab-case, no dashes) is an option of `nncoach train`, present or announced. */
+/** The option behind a flag (kebab-case, no dashes), or undefined. */
+function optionOf(flag: string): TrainOption | undefined {
+  return flag === "data" ? undefined : TRAIN_OPTIONS.find((o) => o.flag === flag);
+}
+
+/** Whether `flag` (kebab-case, no dashes) is an option of `nncoach train`. */
 export function isTrainFlag(flag: string): boolean {
-  return knownFlags().has(flag) && flag !== "config";
+  return optionOf(flag) !== undefined;
 }
 
 /** The base command of a record: its argv, else one rebuilt from the plan's options, else from the data. */
@@ -60,6 +62,11 @@ export function baseArgv(r: RunRecord): string[] {
   return argv;
 }
 
+/** The base command of a record as one shell-quoted line. */
+export function baseCommand(r: RunRecord): string {
+  return baseArgv(r).map(shellQuote).join(" ");
+}
+
 /** The command line with `change` applied (flags replaced or appended), shell-quoted. */
 export function commandFor(r: RunRecord, change: Record<string, OptionValue>): string {
   return applyChange(baseArgv(r), change).map(shellQuote).join(" ");
@@ -68,8 +75,18 @@ export function commandFor(r: RunRecord, change: Record<string, OptionValue>): s
 /** argv with each changed flag's occurrences (`--f v`, `--f=v`, bare switches) removed and the new value appended. */
 export function applyChange(argv: readonly string[], change: Record<string, OptionValue>): string[] {
   const flags = knownFlags();
-  for (const k of Object.keys(change))
-    if (!isTrainFlag(k)) throw new Error(`action names '--${k}', which is not an option of nncoach train`);
+  for (const [k, v] of Object.entries(change)) {
+    const o = optionOf(k);
+    if (!o) throw new Error(`action names '--${k}', which is not an option of nncoach train`);
+    try {
+      o.validate(Array.isArray(v) ? v.join(",") : v);
+    } catch (e) {
+      if (!(e instanceof InvalidOptionValue)) throw e;
+      throw new Error(
+        `action sets --${k} ${JSON.stringify(v)}, which nncoach train refuses: --${k} ${e.message}`,
+      );
+    }
+  }
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;

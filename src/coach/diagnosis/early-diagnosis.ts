@@ -1,11 +1,13 @@
 /**
  * Runs the diagnosis rules that read only curves and health records every few epochs while training
- * runs: warns as soon as a problem shows, and stops a run that has diverged instead of letting it burn the
- * remaining epochs. It also makes the fit loop stop (rather than throw) on a NaN/Inf loss, so that such a
+ * runs: warns when a problem shows in two checks in a row (one check can catch a transient, such as a
+ * loss still at chance in the first epoch of a warm-up), and stops a run that has diverged at once instead
+ * of letting it burn the remaining epochs. It also makes the fit loop stop (rather than throw) on a NaN/Inf loss, so that such a
  * run keeps its history and can be diagnosed.
  *
  * Put it after the HealthMonitor in the callback list: it reads the monitor's records of the epoch just
- * ended.
+ * ended. Without `health`, it reads the HealthMonitor among the run's callbacks (`nncoach train
+ * --diagnose-every N` adds it after the runner's own monitor this way).
  *
  * @example
  * const health = new HealthMonitor({ probe });
@@ -16,7 +18,7 @@
  * // result.stopReason: "early diagnosis: diverged: the training loss exploded to ..."
  */
 import type { Callback, EpochLogs, FitState } from "../../train/callback.js";
-import type { HealthMonitor } from "../../train/health-monitor.js";
+import { HealthMonitor } from "../../train/health-monitor.js";
 import { diagnose } from "./diagnose.js";
 import type { Finding, Symptom } from "./finding.js";
 import type { RunRecord } from "./run-record.js";
@@ -25,8 +27,8 @@ import type { RunRecord } from "./run-record.js";
 export type EarlyContext = Partial<Omit<RunRecord, "history" | "health" | "stopReason">>;
 
 export interface EarlyDiagnosisOptions {
-  /** The run's health monitor, whose records the rules read. */
-  health: HealthMonitor;
+  /** The run's health monitor, whose records the rules read. Default: the HealthMonitor among the run's callbacks. */
+  health?: HealthMonitor;
   /** Task, class counts, monitor, data summary: what is known before training (default: nothing). */
   context?: EarlyContext;
   /** Diagnose after every this many epochs (whole number >= 1). Default 5. */
@@ -42,8 +44,14 @@ export interface EarlyDiagnosisOptions {
 export class EarlyDiagnosis implements Callback {
   readonly every: number;
   readonly stopOn: readonly Symptom[];
-  /** Each symptom the first time it was found at medium or high severity, with the epoch (1-based). */
+  /**
+   * Each symptom once, with the epoch (1-based) of its warning: a symptom that stops training (`stopOn`, at
+   * high severity) at once, any other medium or high one when two checks in a row find it.
+   */
   readonly warnings: { epoch: number; finding: Finding }[] = [];
+  private health?: HealthMonitor;
+  /** Symptoms found (medium or high) by the previous check. */
+  private lastFound = new Set<Symptom>();
 
   constructor(readonly opts: EarlyDiagnosisOptions) {
     this.every = opts.every ?? 5;
@@ -54,6 +62,12 @@ export class EarlyDiagnosis implements Callback {
 
   onTrainBegin(s: FitState): void {
     if (this.opts.stopOnNonFinite ?? true) s.onNonFinite ??= "stop";
+    this.lastFound = new Set();
+    this.health = this.opts.health ?? s.callbacks.find((c): c is HealthMonitor => c instanceof HealthMonitor);
+    if (!this.health)
+      throw new Error(
+        "EarlyDiagnosis needs a HealthMonitor: pass `health`, or put one before it in the callbacks",
+      );
   }
 
   onEpochEnd(epoch: number, _logs: EpochLogs, s: FitState): void {
@@ -67,7 +81,7 @@ export class EarlyDiagnosis implements Callback {
       ...(c.loss ? { loss: c.loss } : {}),
       epochs: c.epochs ?? s.epochs,
       history: s.history,
-      health: this.opts.health.records,
+      health: this.health!.records,
       data: c.data ?? {
         kind: "table",
         rows: { train: 0, validation: 0, test: 0 },
@@ -79,13 +93,19 @@ export class EarlyDiagnosis implements Callback {
       ...(c.command ? { command: c.command } : {}),
     };
     const findings = diagnose(record, { duringTraining: true, verdict: false });
+    const stopping = (f: Finding) => f.severity === "high" && this.stopOn.includes(f.symptom);
+    const found = new Set<Symptom>();
     for (const f of findings) {
       if (f.severity !== "high" && f.severity !== "medium") continue;
+      found.add(f.symptom);
       if (this.warnings.some((w) => w.finding.symptom === f.symptom)) continue;
+      // a symptom of one check may be a transient (the first epochs of a warm-up): warn once it persists
+      if (!stopping(f) && !this.lastFound.has(f.symptom)) continue;
       this.warnings.push({ epoch: epoch + 1, finding: f });
       this.opts.log?.(`warning (epoch ${epoch + 1}): ${f.symptom}: ${f.explanation}`);
     }
-    const stop = findings.find((f) => f.severity === "high" && this.stopOn.includes(f.symptom));
+    this.lastFound = found;
+    const stop = findings.find(stopping);
     if (stop && !s.stop) {
       s.stop = true;
       s.stopReason = `early diagnosis: ${stop.symptom}: ${stop.explanation}`;

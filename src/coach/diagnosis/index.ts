@@ -2,12 +2,27 @@
  * The coach's diagnosis: run records in, ranked findings with actions out. See diagnose.ts for the entry
  * point, run-record.ts for the input, finding.ts for the output, rules/ for the rules (one per file).
  */
-export { applyChange, baseArgv, commandFor, isTrainFlag, UPCOMING_OPTIONS } from "./actions.js";
+export { applyChange, baseArgv, baseCommand, commandFor, isTrainFlag, shellQuote } from "./actions.js";
 export { type DiagnoseOptions, diagnose } from "./diagnose.js";
-export { EarlyDiagnosis, type EarlyDiagnosisOptions } from "./early-diagnosis.js";
-export { type Action, type Finding, SEVERITIES, type Severity, SYMPTOMS, type Symptom } from "./finding.js";
+export { type EarlyContext, EarlyDiagnosis, type EarlyDiagnosisOptions } from "./early-diagnosis.js";
+export {
+  type Action,
+  type EvidenceValue,
+  type Finding,
+  type OptionValue,
+  SEVERITIES,
+  type Severity,
+  SYMPTOMS,
+  type Symptom,
+} from "./finding.js";
 export { runRecordFromTabular, type TabularRecordExtras } from "./from-tabular.js";
-export { nextAction, renderDiagnosis } from "./render.js";
+export {
+  nextAction,
+  type RenderOptions,
+  type RunDiagnosis,
+  renderDiagnosis,
+  runDiagnosis,
+} from "./render.js";
 export type { Rule, RuleFinding } from "./rule.js";
 export { RULES } from "./rules/index.js";
 export { type RunFacts, runFacts } from "./run-facts.js";

@@ -11,7 +11,10 @@
  * // ...
  * // next: nncoach train wine.csv --target cultivar --lr 0.001
  */
+import { baseCommand } from "./actions.js";
+import { diagnose } from "./diagnose.js";
 import type { Action, EvidenceValue, Finding } from "./finding.js";
+import type { RunRecord } from "./run-record.js";
 
 export interface RenderOptions {
   /** Actions shown per finding (default 2). */
@@ -56,6 +59,33 @@ export function renderDiagnosis(findings: readonly Finding[], o: RenderOptions =
   if (manual) lines.push(`first: ${manual.why}`);
   lines.push(`next: ${next?.command ?? o.fallbackCommand ?? "(no change of training options to propose)"}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** A run's diagnosis as `nncoach train` and `nncoach diagnose` print it. */
+export interface RunDiagnosis {
+  findings: Finding[];
+  /** The text block (renderDiagnosis), ending with "next: <command>" and a newline. */
+  text: string;
+  /** The command on the "next:" line: the first action's, else the run's own command. */
+  nextCommand: string;
+}
+
+/**
+ * Diagnoses a run record and renders it, with the run's own command as the fallback next command: the one
+ * function both commands call, so that `nncoach diagnose <dir>` of a saved run prints what `nncoach train`
+ * printed after training.
+ */
+export function runDiagnosis(
+  record: RunRecord,
+  o: Omit<RenderOptions, "fallbackCommand"> = {},
+): RunDiagnosis {
+  const findings = diagnose(record);
+  const fallback = baseCommand(record);
+  return {
+    findings,
+    text: renderDiagnosis(findings, { ...o, fallbackCommand: fallback }),
+    nextCommand: nextAction(findings)?.command ?? fallback,
+  };
 }
 
 function show(v: EvidenceValue): string {

@@ -1,0 +1,158 @@
+/**
+ * The audit `nncoach train` runs before training: the fast checks of `nncoach audit` on the rows and the
+ * split of this very run, so that the diagnosis after training can say that validation rows repeat
+ * training rows, that a column leaks the target, that classes are imbalanced or inputs badly scaled.
+ *
+ * - tables: column summary (constant and identifier-like columns, extreme values, scales: very different
+ *   scales are a finding only with --standardize none, since the run standardizes otherwise), exact and
+ *   near duplicates within and across the run's train/validation/test rows, single-column leakage,
+ *   imbalance; the inputs are the run's inputs (columns given --drop, --id, --group or --time are left out);
+ * - text tables: exact repeats of the text within and across the splits, imbalance (a leakage or scale
+ *   check of one free-text column means nothing);
+ * - image folders: identical images within and across the splits, images filed under two classes,
+ *   imbalance (runImageFolderAudit, on the folders given; a single folder is split as training splits it,
+ *   except with --test-data alone, where the training folder counts as one split);
+ * - audio folders: nothing yet (undefined).
+ *
+ * The label check (confident learning: cross-validated models, the slow part of `nncoach audit`) is not
+ * run; the report says so in `label_issue_summary.skipped`. The split's test rows are compared with the
+ * training rows for duplicates, as `nncoach audit` does; nothing is evaluated on them.
+ *
+ * Measured on the 2-core development machine: wine 35 ms, breast_cancer 0.2 s, digits (table) 0.5 s, the
+ * digits_png folder (1,797 images) 0.7 s.
+ *
+ * @example
+ * const data = await prepareData(resolved);
+ * const report = await fastAudit(data, resolved.values);
+ * report?.findings; // [{ severity: "high", check: "leakage", message: 'column "id2" ...' }]
+ */
+import type { AuditTables } from "../data/audit/audit-data.js";
+import { prepareAuditData } from "../data/audit/audit-data.js";
+import { collectFindings } from "../data/audit/audit-findings.js";
+import type { AuditReport } from "../data/audit/audit-report.js";
+import { summarizeColumns } from "../data/audit/column-summary.js";
+import { summarizeDuplicates } from "../data/audit/duplicate-summary.js";
+import { findExactDuplicates, sortDuplicateGroups } from "../data/audit/duplicates.js";
+import { runImageFolderAudit } from "../data/audit/image-folder-audit.js";
+import { auditImbalance } from "../data/audit/imbalance.js";
+import { type LabelIssueSummary, LIKELY_MISLABELED } from "../data/audit/label-issues.js";
+import { auditLeakage } from "../data/audit/leakage.js";
+import { findNearDuplicates, NEAR_DUPLICATE_DISTANCE } from "../data/audit/near-duplicates.js";
+import { readTableFile } from "../data/read-table-file.js";
+import type { Table } from "../data/table.js";
+import type { TrainConfig } from "../train/config-options.js";
+import { inputColumns } from "./load-data.js";
+import type { PreparedData } from "./prepared-data.js";
+
+/** Why the fast audit has no label check (kept in the report's label_issue_summary). */
+export const LABEL_CHECK_SKIPPED =
+  "nncoach train runs the fast checks only; nncoach audit runs the label check";
+
+/** The fast audit of a run's data and split (see the file comment); undefined for audio folders. */
+export async function fastAudit(data: PreparedData, cfg: TrainConfig): Promise<AuditReport | undefined> {
+  const d = data.loaded;
+  if (d.kind === "images")
+    return runImageFolderAudit(
+      { train: d.source, validation: cfg.validationData ?? undefined, test: cfg.testData ?? undefined },
+      { seed: cfg.seed },
+    );
+  if (d.kind === "audio") return undefined;
+  const columns =
+    d.kind === "text" && d.textColumn
+      ? [d.textColumn, d.target]
+      : [...inputColumns(d.table, d.target, cfg), d.target];
+  const tables = await splitTables(data, cfg, columns);
+  const audit = prepareAuditData(tables, d.target, { task: data.task, seed: cfg.seed });
+  const text = d.kind === "text";
+  const { columns: summary, scales: raw } = text ? { columns: [], scales: null } : summarizeColumns(audit);
+  // the run standardizes its inputs unless told not to: very different raw scales need no action then
+  const scales = raw && cfg.standardize !== "none" ? { ...raw, recommendation: null } : raw;
+  // identifier columns make every row unique: duplicates are looked for in the other inputs
+  const identifiers = summary.filter((c) => c.identifier_like !== undefined).map((c) => c.name);
+  const compared = audit.featureIndices.filter((c) => !identifiers.includes(audit.columns[c]!));
+  const exact = findExactDuplicates(audit, compared);
+  const near = text
+    ? { groups: [], truncated: false }
+    : findNearDuplicates(audit, { maxDistance: NEAR_DUPLICATE_DISTANCE, seed: cfg.seed, columns: compared });
+  const leakage = text ? { suspects: [], scores: [] } : auditLeakage(audit, cfg.seed);
+  const report: AuditReport = {
+    target: d.target,
+    task: audit.task,
+    files: (["train", "validation", "test"] as const).flatMap((split) => {
+      const t = tables[split];
+      return t ? [{ path: t.source, split, rows: t.rows.length }] : [];
+    }),
+    split_source: "the split of this run",
+    rows: audit.rows.length,
+    findings: [],
+    columns: summary,
+    scales,
+    duplicates: sortDuplicateGroups([...exact, ...near.groups]),
+    duplicate_summary: {
+      ...summarizeDuplicates(exact, near.groups, NEAR_DUPLICATE_DISTANCE, near.truncated),
+      ignored_columns: identifiers,
+    },
+    leakage: leakage.suspects,
+    single_column_scores: leakage.scores,
+    label_issues: [],
+    label_issue_summary: skippedLabelCheck(audit.classes),
+    imbalance: auditImbalance(audit),
+  };
+  report.findings = collectFindings(report);
+  return report;
+}
+
+/** The run's training, validation and test rows as tables of `columns` (inputs and target). */
+async function splitTables(data: PreparedData, cfg: TrainConfig, columns: string[]): Promise<AuditTables> {
+  const d = data.loaded;
+  if (d.kind !== "table" && d.kind !== "text") throw new Error("splitTables: not a table");
+  const pick = (table: Table, rows: readonly number[], name: string): Table => {
+    const idx = columns.map((c) => table.columns.indexOf(c));
+    return {
+      source: `${table.source} (${name})`,
+      columns,
+      rows: rows.map((r) => idx.map((j) => (j < 0 ? "" : table.rows[r]![j]!))),
+    };
+  };
+  const all = (t: Table) => Array.from(t.rows.keys());
+  const train = pick(d.table, data.rows.train, "training rows");
+  let validation: Table;
+  if (data.rows.valIsSeparate && cfg.validationData) {
+    const t = await readTableFile(cfg.validationData);
+    validation = pick(t, data.rows.val, "validation rows");
+  } else validation = pick(d.table, data.rows.val, "validation rows");
+  let test: Table | undefined;
+  if (cfg.testData) {
+    const t = await readTableFile(cfg.testData);
+    test = pick(t, all(t), "test rows");
+  } else if (!data.rows.valIsSeparate) {
+    // the held-out rows of the training file: labelled rows in neither training nor validation
+    const used = new Set([...data.rows.train, ...data.rows.val]);
+    test = pick(
+      d.table,
+      d.labelled.filter((r) => !used.has(r)),
+      "test rows",
+    );
+  }
+  return { train, validation, ...(test?.rows.length ? { test } : {}) };
+}
+
+/** The label summary of an audit that did not run the label check. */
+function skippedLabelCheck(classes: string[]): LabelIssueSummary {
+  return {
+    method: "confident learning (prune by noise rate)",
+    model: "none",
+    folds: 0,
+    rows_checked: 0,
+    out_of_fold_accuracy: 0,
+    cohen_kappa: 0,
+    majority_rate: 0,
+    thresholds: {},
+    excluded_columns: [],
+    confident_joint: { classes, counts: [] },
+    issues_found: 0,
+    uncertain_found: 0,
+    likely_threshold: LIKELY_MISLABELED,
+    skipped: LABEL_CHECK_SKIPPED,
+  };
+}
