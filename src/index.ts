@@ -55,6 +55,21 @@ export {
   saveRunRecord,
   type TabularRecordExtras,
 } from "./coach/diagnosis/index.js";
+export {
+  type ImproveOptions,
+  type ImproveSummary,
+  improve,
+  type LedgerStep,
+  type StudyState,
+} from "./coach/improve/improve.js";
+export { compare as compareTrials, keepThreshold } from "./coach/improve/keep-rule.js";
+export { FileStudyStore, MemoryStudyStore, type StudyStore } from "./coach/improve/study-store.js";
+export {
+  LocalTrialRunner,
+  type TrialResult,
+  type TrialRunner,
+  type TrialSpec,
+} from "./coach/improve/trial.js";
 export type { AuditFinding, AuditReport } from "./data/audit/audit-report.js";
 export { runAudit } from "./data/audit/run-audit.js";
 export { readTableFile } from "./data/read-table-file.js";

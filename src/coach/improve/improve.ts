@@ -27,7 +27,8 @@ import { loadData } from "../../recipe/load-data.js";
 import { planRun } from "../../recipe/plan-run.js";
 import { prepareData, prepareFold } from "../../recipe/prepare-data.js";
 import type { PreparedData } from "../../recipe/prepared-data.js";
-import { runRecordOf, saveRun } from "../../recipe/save-run.js";
+import { runRecordOf } from "../../recipe/run-record-of.js";
+import { saveRun } from "../../recipe/save-run.js";
 import { trainPlan } from "../../recipe/train-plan.js";
 import type { RunResult } from "../../recipe/train-run.js";
 import { type ResolvedConfig, resolveConfig } from "../../train/config.js";
@@ -363,6 +364,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
             resolved: e.resolved,
             data: units[0]!.data,
             decisions: e.decisions,
+            earlyWarnings: [],
           });
         },
       });
@@ -645,6 +647,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       data: lockData,
       decisions: [...decisions, ...finalLock.decisions],
       notices: finalLock.run.notices,
+      earlyWarnings: [],
     };
     await writeImproveOutputs(o.out, summary, finalLock.options, async (dir) => {
       await saveRun(dir, runResult);
