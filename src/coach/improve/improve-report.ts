@@ -310,7 +310,7 @@ function stepsPlot(s: ImproveSummary): string {
   }
   out.push(
     `<text x="${n((x0 + x1) / 2)}" y="${H - 8}" font-size="${small.size}" text-anchor="middle" fill="#222222">` +
-      `${escapeXml(`validation ${s.metric.name}, mean ± 1 SE over ${s.evaluation.units} ${unit}`)}</text>`,
+      `${escapeXml(`validation ${s.metric.name} (${s.metric.higherIsBetter ? "higher" : "lower"} is better), mean ± 1 SE over ${s.evaluation.units} ${unit}`)}</text>`,
     "</svg>",
   );
   return out.join("\n");
@@ -333,32 +333,26 @@ function stepsLegend(s: ImproveSummary): string {
   );
 }
 
+/** Whether the final configuration trained exactly as the baseline did (no change kept). */
+const sameCurves = (s: ImproveSummary) =>
+  JSON.stringify(s.curves.baseline) === JSON.stringify(s.curves.final);
+
+/** Loss per epoch, baseline (orange) and final (blue); one pair when they are the same run. */
 function curvesPlot(s: ImproveSummary): string {
   const e = (v: number[]) => v.map((_, i) => i + 1);
+  const pair = (who: string, c: { train: number[]; val: number[] }, color: string) => [
+    { name: `${who} train`, x: e(c.train), y: c.train, color, dashed: true },
+    { name: `${who} val`, x: e(c.val), y: c.val, color },
+  ];
   return renderLinePlotSvg({
     title: "training curves (first unit)",
     xLabel: "epoch",
     yLabel: "loss",
     width: 720,
     height: 360,
-    series: [
-      {
-        name: "baseline train",
-        x: e(s.curves.baseline.train),
-        y: s.curves.baseline.train,
-        color: "#ff7f0e",
-        dashed: true,
-      },
-      { name: "baseline val", x: e(s.curves.baseline.val), y: s.curves.baseline.val, color: "#ff7f0e" },
-      {
-        name: "final train",
-        x: e(s.curves.final.train),
-        y: s.curves.final.train,
-        color: "#1f77b4",
-        dashed: true,
-      },
-      { name: "final val", x: e(s.curves.final.val), y: s.curves.final.val, color: "#1f77b4" },
-    ],
+    series: sameCurves(s)
+      ? pair("baseline = final", s.curves.final, "#1f77b4")
+      : [...pair("baseline", s.curves.baseline, "#ff7f0e"), ...pair("final", s.curves.final, "#1f77b4")],
   });
 }
 
@@ -400,7 +394,7 @@ function residualPlot(s: ImproveSummary): string {
   const r = s.residuals!;
   const order = r.actual.map((_, i) => i).sort((a, b) => r.predicted[a]! - r.predicted[b]!);
   return renderLinePlotSvg({
-    title: "test residuals (actual - predicted) against the prediction",
+    title: "residual = actual - predicted",
     xLabel: "predicted",
     yLabel: "residual",
     width: 720,
@@ -559,7 +553,11 @@ export function renderImproveHtml(s: ImproveSummary): string {
     section("curves", "Baseline and final training curves"),
     plot(
       curvesPlot(s),
-      "Loss per epoch on the first evaluation unit: dashed training, solid validation; orange the baseline, blue the final configuration.",
+      `Loss per epoch on the first evaluation unit: dashed training, solid validation; ${
+        sameCurves(s)
+          ? "no change was kept, so the final configuration is the baseline."
+          : "orange the baseline, blue the final configuration."
+      }`,
     ),
     "</section>",
   );
