@@ -16,7 +16,7 @@ import { inParallel, runCliAsync } from "./helpers/cli-async.js";
 import { buildFirstNamesCsv } from "./helpers/text-datasets.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nncoach-bad-input-"));
-const DIGITS = "/work/shared/datasets/digits_png";
+const DIGITS = path.join(ROOT, "test/data/digits_png");
 const SPOKEN = path.join(ROOT, "examples/spoken-digits/train");
 const WINE = path.join(ROOT, "examples/wine.csv");
 const VOTES = path.join(ROOT, "test/data/house_votes84.csv");

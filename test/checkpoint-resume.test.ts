@@ -8,7 +8,8 @@ import { readCheckpoint } from "../src/train/checkpoint.js";
 import { CLI, ROOT, runCli } from "./helpers/cli.js";
 import { killAfterEpoch } from "./helpers/kill-after-checkpoint.js";
 
-const DIGITS = "/work/shared/datasets/digits_png";
+/** 50 real digit images (5 per class) shipped with the tests. */
+const DIGITS = path.join(ROOT, "test/data/digits_png");
 
 const args = (dir: string) => [
   "train",
@@ -214,8 +215,10 @@ test("with early stopping, an image-folder run (digits_png) killed after its bes
     DIGITS,
     "--epochs",
     "40",
+    "--batch-size",
+    "8",
     "--lr",
-    "0.1",
+    "0.03",
     "--schedule",
     "constant",
     "--widths",

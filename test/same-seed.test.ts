@@ -4,7 +4,7 @@
  * epoch's losses, metrics and health records, and the final validation metrics); a third run with another
  * seed must give other numbers, so that the comparison can fail. Dropout, and augmentation where the kind
  * has one, are on, so that every generator of a run is exercised. Real data, made small: wine; 400 first
- * names; 30 digit images per class; 12 spoken digits per class.
+ * names; 5 digit images per class; 12 spoken digits per class.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -17,7 +17,7 @@ import { inParallel, runCliAsync } from "./helpers/cli-async.js";
 import { buildFirstNamesCsv } from "./helpers/text-datasets.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nncoach-same-seed-"));
-const DIGITS = "/work/shared/datasets/digits_png";
+const DIGITS = path.join(ROOT, "test/data/digits_png");
 
 const RUNS: Record<DataKind, string[]> = {
   table: ["examples/wine.csv", "--target", "cultivar", "--epochs", "4", "--dropout", "0.3"],
@@ -36,7 +36,7 @@ function subset(src: string, dst: string, n: number): void {
 }
 
 before(async () => {
-  subset(DIGITS, path.join(tmp, "digits"), 30);
+  subset(DIGITS, path.join(tmp, "digits"), 5);
   subset(path.join(ROOT, "examples/spoken-digits/train"), path.join(tmp, "spoken"), 12);
   const names = await buildFirstNamesCsv(tmp);
   const lines = fs.readFileSync(names.path, "utf8").trim().split("\n");
