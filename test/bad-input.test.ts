@@ -297,6 +297,25 @@ const CASES: Case[] = [
   },
   {
     kind: "table",
+    name: "--test-data with a class the training data has not, with --evaluate-test: refused before training",
+    args: (d) => {
+      const l = wineLines();
+      l[19] = l[19]!.replace(/class_\d$/, "class_7");
+      return train(
+        WINE,
+        "--target",
+        "cultivar",
+        "--test-data",
+        write(path.join(d, "test.csv"), l),
+        "--evaluate-test",
+      );
+    },
+    says: [
+      /the test rows are checked before training \(they stay sealed\): .*test\.csv: data row 18 \(line 20\): class 'class_7' of target 'cultivar' was not among the training classes/,
+    ],
+  },
+  {
+    kind: "table",
     name: "--validation-data with a class the training data has not",
     args: (d) => {
       const l = wineLines();

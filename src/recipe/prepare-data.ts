@@ -11,6 +11,7 @@
  * const { plan } = planRun(data.summary, resolved);
  * const run = await trainPlan(data, plan);
  */
+import { describeRow } from "../data/column-types.js";
 import { type HeldOutTest, sealTest } from "../data/held-out-test.js";
 import { balancedClassWeights } from "../data/imbalance.js";
 import { groupSplit, randomSplit, type SplitFractions, stratifiedSplit, timeSplit } from "../data/split.js";
@@ -184,6 +185,30 @@ export async function prepareData(resolved: ResolvedConfig): Promise<PreparedDat
 
 type TableData = Extract<LoadedData, { kind: "table" | "text" }>;
 
+/** Runs a check of the sealed test rows, saying so in its error (they are read, not used). */
+function checkedBeforeTraining(check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    throw new UserError(
+      `the test rows are checked before training (they stay sealed): ${e.message.split("\n  hint: ")[0]}`,
+      e.hint,
+    );
+  }
+}
+
+/** Refuses an empty cell of the text column among `rows`, naming the row and line. */
+function requireTexts(d: TableData, column: string, rows: readonly number[]): void {
+  const c = d.table.columns.indexOf(column);
+  for (const r of rows)
+    if ((d.table.rows[r]![c] ?? "").trim() === "")
+      throw new UserError(
+        `${d.source}, ${describeRow(d.table, r)}: the text column '${column}' is empty`,
+        "fill in the text, or remove the row",
+      );
+}
+
 /**
  * Refuses a validation or test table that lacks a column the model takes, or the target, naming what is
  * missing and what the file has instead (with the likely renames); columns only that file has are named in
@@ -288,6 +313,17 @@ export async function prepareFold(
       ngrams: f.ngrams,
       datasetOf: (src, rows) => f.dataset(asTable(src), rows),
     };
+    if (o.testRows?.length) {
+      // a test cell the model cannot read would otherwise stop the run after training (--evaluate-test);
+      // the inputs are checked always, the targets when the test rows will be evaluated
+      const src = asTable(testSrc);
+      const rows = o.testRows;
+      checkedBeforeTraining(() => {
+        if (cfg.evaluateTest) f.dataset(src, rows);
+        else if (loaded.kind === "text") requireTexts(src, loaded.textColumn!, rows);
+        else f.preprocessor.transformFeatures(src.table, rows);
+      });
+    }
   } else {
     const norm = o.pretrained && cfg.pretrained ? await savedStandardizer(cfg.pretrained) : undefined;
     const folder = loaded as FolderData;
@@ -320,18 +356,6 @@ export async function prepareFold(
       pretrained: o.pretrained,
       datasetOf: (src, rows) => f.dataset(src as FolderData, rows),
     };
-  }
-  if (o.testRows?.length && (loaded.kind === "table" || loaded.kind === "text")) {
-    // a cell the model cannot read in a test row would otherwise stop the run only after training
-    try {
-      base.datasetOf(testSrc, o.testRows);
-    } catch (e) {
-      if (!(e instanceof UserError)) throw e;
-      throw new UserError(
-        `the test rows are checked before training (they stay sealed): ${e.message.split("\n  hint: ")[0]}`,
-        e.hint,
-      );
-    }
   }
   const heldOut = split.test;
   const test: SealedDataset | null =
