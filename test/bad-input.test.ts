@@ -718,3 +718,14 @@ test("predict notes values of a categorical column the model never saw, and stil
   assert.equal(plain.code, 0, plain.stderr);
   assert.doesNotMatch(plain.stdout, /note:/);
 });
+
+test("a repeated column name is renamed, and the run says so naming the file and the column", () => {
+  const l = wineLines();
+  l[0] = l[0]!.replace(",ash,", ",alcohol,");
+  const r = runCli([...train(write(path.join(tmp, "repeated-name", "wine.csv"), l), "--target", "cultivar")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /note: .*repeated-name\/wine\.csv: column 3 repeats the name 'alcohol'; renamed 'alcohol_2'/,
+  );
+});

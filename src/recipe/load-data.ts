@@ -113,6 +113,10 @@ export async function loadData(file: string, cfg: TrainConfig, o: LoadOptions = 
     return { kind, source: file, folder, notices: [...folder.warnings] };
   }
   const table = await readTableFile(file);
+  // what the reader changed or guessed about this file (a repeated or empty column name renamed, no header
+  // line, decimal commas); the routine notes (the sniffed delimiter, the header found) are left out
+  for (const n of table.notes ?? [])
+    if (!/^delimiter .* \(sniffed\)$|^first line read as the header$/.test(n)) notices.push(`${file}: ${n}`);
   if (table.rows.length === 0)
     throw new UserError(
       `${file}: the file has a header but no data rows`,
