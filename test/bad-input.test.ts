@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { before, test } from "node:test";
+import { after, before, test } from "node:test";
 import { PNG } from "pngjs";
 import { ROOT, runCli } from "./helpers/cli.js";
 import { inParallel, runCliAsync } from "./helpers/cli-async.js";
@@ -648,6 +648,8 @@ const CASES: Case[] = [
     fixInMessage: true,
   },
 ];
+
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 before(async () => {
   const names = await buildFirstNamesCsv(tmp);

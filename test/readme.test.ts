@@ -16,7 +16,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { TRAIN_OPTIONS } from "../src/train/config-options.js";
 import { ROOT } from "./helpers/cli.js";
@@ -72,6 +72,8 @@ before(() => {
   for (const entry of ["examples", "test", "dist", "scripts"])
     fs.symlinkSync(path.join(ROOT, entry), path.join(sandbox, entry));
 });
+
+after(() => fs.rmSync(sandbox, { recursive: true, force: true }));
 
 test("README opens with two commands: install and train on a bundled example; install and test", () => {
   const first = blocks[0]!;

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { before, test } from "node:test";
+import { after, before, test } from "node:test";
 import type { DataKind } from "../src/train/config-options.js";
 import { ROOT } from "./helpers/cli.js";
 import { inParallel, runCliAsync } from "./helpers/cli-async.js";
@@ -34,6 +34,8 @@ function subset(src: string, dst: string, n: number): void {
       fs.copyFileSync(path.join(src, c, f), path.join(dst, c, f));
   }
 }
+
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 before(async () => {
   subset(DIGITS, path.join(tmp, "digits"), 5);
