@@ -115,6 +115,13 @@ export async function predictCommand(argv: string[]): Promise<number> {
     } else {
       x = target.transformFeatures(table);
       width = [target.featureCount];
+      // allowed (encoded as the column's "other" category) but worth telling: the model learned nothing for them
+      for (const u of target.unknownCategories(table))
+        notes.push(
+          `${u.rows} row(s) of ${dataPath} hold a value of '${u.column}' the model did not learn ` +
+            `(e.g. ${u.examples.map((e) => `'${e}'`).join(", ")}); ` +
+            "they are encoded as the column's unseen category, and their predictions rest on the other columns",
+        );
     }
     const idCol = typeof spec.id === "string" ? table.columns.indexOf(spec.id) : -1;
     if (idCol >= 0) {

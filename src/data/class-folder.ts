@@ -9,17 +9,18 @@ export interface ClassFolderListing {
   classes: string[];
   /** Accepted files with their class index, class by class, each class's files in natural order. */
   files: { file: string; label: number }[];
-  /** Stray top-level files, files of known but unsupported formats, empty class folders. */
+  /** Stray top-level files, files of known but unsupported formats. */
   warnings: string[];
 }
 
 /**
  * Lists `dir/<class>/<file>` for files whose extension is in `accept` (lower case, with the dot). Hidden
- * entries are ignored; files with an extension in `unsupported` are reported in warnings (with `convertTo`
- * as advice); class folders with no accepted file are left out with a warning. `what` names the kind of
- * file in messages ("PNG or JPEG images", "WAV files").
+ * entries are ignored; files with an extension in `unsupported` are reported in warnings (with `what` as
+ * advice). `what` names the kind of file in messages ("PNG or JPEG images", "WAV files").
  *
- * Throws a UserError when `dir` is not a folder, has no subfolders, or holds no accepted file at all.
+ * Throws a UserError when `dir` is not a folder, has no subfolders, holds no accepted file at all, or has a
+ * class folder without an accepted file (a class with no examples cannot be learned or judged; leaving it
+ * out silently would train a model that never predicts it).
  */
 export async function listClassFolder(
   dir: string,
@@ -53,6 +54,7 @@ export async function listClassFolder(
     warnings.push(`ignored ${strays.length} file(s) outside class folders, e.g. ${strays[0]}`);
   const classes: string[] = [];
   const files: { file: string; label: number }[] = [];
+  const empty: { cls: string; other: string[]; files: number }[] = [];
   for (const cls of classDirs) {
     const names = (await readdir(join(dir, cls))).filter((f) => !f.startsWith(".")).sort(naturalCompare);
     const ok = names.filter((f) => accept.has(extname(f).toLowerCase()));
@@ -63,7 +65,7 @@ export async function listClassFolder(
       );
     }
     if (ok.length === 0) {
-      warnings.push(`class folder '${cls}' has no ${what}; left out`);
+      empty.push({ cls, other, files: names.length });
       continue;
     }
     const label = classes.length;
@@ -71,5 +73,25 @@ export async function listClassFolder(
     for (const f of ok) files.push({ file: join(dir, cls, f), label });
   }
   if (files.length === 0) throw new UserError(`folder '${dir}' has no ${what} in its class subfolders`);
+  if (empty.length > 0) {
+    const first = empty[0]!;
+    const holds =
+      first.files === 0
+        ? "is empty"
+        : first.other.length > 0
+          ? `holds no ${what} (only ${first.other.length} file(s) in another format, e.g. ${first.other[0]})`
+          : `holds no ${what} (${first.files} other file(s))`;
+    throw new UserError(
+      `class folder ${join(dir, first.cls)} ${holds}` +
+        (empty.length > 1
+          ? `; so do ${empty.length - 1} more: ${empty
+              .slice(1)
+              .map((e) => e.cls)
+              .join(", ")}`
+          : "") +
+        `: a class without examples cannot be learned`,
+      `put the class's ${what} into it, or remove the folder`,
+    );
+  }
   return { classes, files, warnings };
 }

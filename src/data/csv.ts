@@ -24,6 +24,8 @@ export const SNIFFED_DELIMITERS = [",", "\t", ";", "|"] as const;
 
 const SNIFF_BYTES = 1 << 16;
 
+const EMPTY_HINT = "give a CSV or TSV file with a header line and one row per example";
+
 /**
  * Reads a CSV or TSV file into a Table, streaming it from disk. Handles RFC 4180 quoting (delimiters,
  * doubled quotes and line breaks inside quotes), CRLF/LF/CR line ends and a UTF-8 byte-order mark;
@@ -49,7 +51,7 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
     }
     head += next.value;
   }
-  if (head.trim().length === 0 && done) throw new UserError(`${path}: the file is empty`);
+  if (head.trim().length === 0 && done) throw new UserError(`${path}: the file is empty`, EMPTY_HINT);
   const notes: string[] = [];
   let delimiter = opts.delimiter;
   if (delimiter === undefined) {
@@ -61,7 +63,7 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
   if (!done) for await (const text of chunks) parser.push(text);
   parser.end();
   const { rows, lines } = parser;
-  if (rows.length === 0) throw new UserError(`${path}: the file is empty`);
+  if (rows.length === 0) throw new UserError(`${path}: the file is empty`, EMPTY_HINT);
   // before header detection, so that a column of decimal-comma numbers votes as numbers
   const decimalColumns =
     delimiter !== "," && opts.decimalComma !== false ? readDecimalCommas(rows, isMissing) : [];
@@ -74,7 +76,10 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
     lines.shift();
     if (opts.header === undefined) notes.push("first line read as the header");
     if (rows.length === 0) {
-      throw new UserError(`${path}: the file has a header line but no data rows`);
+      throw new UserError(
+        `${path}: the file has a header line but no data rows`,
+        "add the data rows under the header (was the file cut, or saved before the data was pasted in?)",
+      );
     }
   } else {
     columns = rows[0]!.map((_, i) => `column_${i + 1}`);

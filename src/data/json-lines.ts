@@ -61,7 +61,11 @@ export function jsonObjectsToTable(
   source: string,
   lines?: number[],
 ): Table {
-  if (objects.length === 0) throw new UserError(`${source}: the file is empty (no JSON objects)`);
+  if (objects.length === 0)
+    throw new UserError(
+      `${source}: the file is empty (no JSON objects)`,
+      'give one JSON object per line, e.g. {"x": 1.5, "label": "a"}',
+    );
   const index = new Map<string, number>();
   for (const o of objects) for (const k of Object.keys(o)) if (!index.has(k)) index.set(k, index.size);
   const columns = [...index.keys()];

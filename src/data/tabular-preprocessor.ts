@@ -528,7 +528,7 @@ function fitTarget(
     if (!isNumeric) {
       throw new UserError(
         `target '${column}' is not numeric (e.g. '${table.rows[firstBad]![c]!.trim()}' in ${describeRow(table, firstBad)}), so it cannot be a regression target`,
-        'use task "classification"',
+        "use --task classification (task: classification in a config or the library), or choose a numeric --target",
       );
     }
     const ys = Float64Array.from(values, parseNumber);

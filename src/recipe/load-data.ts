@@ -60,12 +60,13 @@ export function inputColumns(table: Table, target: string, cfg: TrainConfig): st
   return table.columns.filter((c) => !roles.has(c));
 }
 
-function requireColumns(table: Table, names: (string | null)[], what: string): void {
+function requireColumns(table: Table, names: (string | null)[], what: string, role = "training"): void {
   for (const n of names) {
     if (n === null || table.columns.includes(n)) continue;
     const near = closestMatch(n, table.columns);
+    const of = role === "training" ? table.source : `the ${role} data ${table.source}`;
     throw new UserError(
-      `${what} '${n}' is not a column of ${table.source}${near ? `; did you mean '${near}'?` : ""}`,
+      `${what} '${n}' is not a column of ${of}${near ? `; did you mean '${near}'?` : ""}`,
       `columns: ${table.columns.join(", ")}`,
     );
   }
@@ -86,13 +87,18 @@ export interface LoadOptions {
 export async function loadData(file: string, cfg: TrainConfig, o: LoadOptions = {}): Promise<LoadedData> {
   const role = o.role ?? "training";
   const stat = fs.statSync(file, { throwIfNoEntry: false });
-  if (!stat) throw new UserError(`${role} data ${file} does not exist`);
+  if (!stat)
+    throw new UserError(
+      `${role} data ${file} does not exist`,
+      "check the path; a relative path on the command line is read from the current folder",
+    );
   const notices: string[] = [];
   if (stat.isDirectory()) {
     const kind = folderKind(file);
     if (o.expect && o.expect !== kind)
       throw new UserError(
         `${role} data ${file} is a folder of ${kind}, but the training data is ${o.expect}`,
+        `give ${role} data of the training data's kind, with the same class subfolders`,
       );
     if (kind === "images") {
       const folder = await readImageFolder(file, { size: o.imageSize, channels: o.channels });
@@ -107,20 +113,33 @@ export async function loadData(file: string, cfg: TrainConfig, o: LoadOptions = 
     return { kind, source: file, folder, notices: [...folder.warnings] };
   }
   const table = await readTableFile(file);
-  if (table.rows.length === 0) throw new UserError(`${file}: the file has a header but no data rows`);
+  // what the reader changed or guessed about this file (a repeated or empty column name renamed, no header
+  // line, decimal commas); the routine notes (the sniffed delimiter, the header found) are left out
+  for (const n of table.notes ?? [])
+    if (!/^delimiter .* \(sniffed\)$|^first line read as the header$/.test(n)) notices.push(`${file}: ${n}`);
+  if (table.rows.length === 0)
+    throw new UserError(
+      `${file}: the file has a header but no data rows`,
+      "add the data rows under the header",
+    );
   const target = cfg.target ?? table.columns[table.columns.length - 1]!;
   if (!cfg.target && role === "training")
     notices.push(`no --target given: predicting the last column, '${target}'`);
-  requireColumns(table, [target], cfg.target ? "--target column" : "target column");
-  requireColumns(table, [cfg.text], "--text column");
-  requireColumns(table, [cfg.id], "--id column");
-  requireColumns(table, [cfg.group], "--group column");
-  requireColumns(table, [cfg.time], "--time column");
-  requireColumns(table, cfg.drop, "--drop column");
+  requireColumns(table, [target], cfg.target ? "--target column" : "target column", role);
+  requireColumns(table, [cfg.text], "--text column", role);
+  requireColumns(table, [cfg.id], "--id column", role);
+  requireColumns(table, [cfg.group], "--group column", role);
+  requireColumns(table, [cfg.time], "--time column", role);
+  requireColumns(table, cfg.drop, "--drop column", role);
   const { rows: labelled, dropped } = rowsWithTarget(table, target);
   if (dropped > 0) notices.push(`left out ${dropped} rows of ${file} with no value in '${target}'`);
   if (labelled.length === 0)
-    throw new UserError(`${file}: no row has a value in the target column '${target}'`);
+    throw new UserError(
+      `${file}: no row has a value in the target column '${target}'`,
+      cfg.target
+        ? "fill in the target, or check --target"
+        : "give --target <column>: the last column is empty",
+    );
   let textColumn = cfg.text ?? undefined;
   if (!textColumn) {
     const inputs = inputColumns(table, target, cfg);

@@ -11,12 +11,13 @@
  * const { plan } = planRun(data.summary, resolved);
  * const run = await trainPlan(data, plan);
  */
+import { describeRow } from "../data/column-types.js";
 import { type HeldOutTest, sealTest } from "../data/held-out-test.js";
 import { balancedClassWeights } from "../data/imbalance.js";
 import { groupSplit, randomSplit, type SplitFractions, stratifiedSplit, timeSplit } from "../data/split.js";
-import { UserError } from "../errors.js";
+import { closestMatch, UserError } from "../errors.js";
 import type { GraphModel } from "../nn/graph-model.js";
-import type { ResolvedConfig } from "../train/config.js";
+import { checkInputPaths, type ResolvedConfig } from "../train/config.js";
 import type { TrainConfig } from "../train/config-options.js";
 import { type FolderData, fitFolder, folderArrays } from "./fit-folder.js";
 import { fitTable, settleTask } from "./fit-table.js";
@@ -105,6 +106,7 @@ function checkSize(d: LoadedData, split: RowSplit, cfg: TrainConfig, classes: st
 export async function prepareData(resolved: ResolvedConfig): Promise<PreparedData> {
   const cfg = resolved.values;
   if (!cfg.data) throw new UserError("no training data given", "give a table file or a class folder");
+  checkInputPaths(resolved);
   // image folders take the pretrained model's input shape
   let pretrained: GraphModel | undefined;
   let imageSize = cfg.imageSize ? ([cfg.imageSize[0]!, cfg.imageSize[1]!] as [number, number]) : undefined;
@@ -153,6 +155,8 @@ export async function prepareData(resolved: ResolvedConfig): Promise<PreparedDat
 
   let split: RowSplit;
   let how: string;
+  // the test rows, known here only to check that they can be read before training (they stay sealed)
+  let testRows: number[] | undefined;
   if (valData) {
     split = { train: rows, val: allRows(valData), test: null };
     how = `validation from ${cfg.validationData}`;
@@ -161,17 +165,87 @@ export async function prepareData(resolved: ResolvedConfig): Promise<PreparedDat
     const s = splitRows(loaded, rows, cfg, task.task, fractions);
     const sealed = sealTest(s);
     split = { train: sealed.train, val: sealed.val, test: testData ? null : sealed.test };
+    testRows = testData ? undefined : s.test;
     how = `${s.how}, ${testData ? "85/15" : "70/15/15"}, seed ${cfg.seed}`;
   }
-  if (testData) split.test = sealTest({ train: [], val: [], test: allRows(testData) }).test;
+  if (testData) {
+    testRows = allRows(testData);
+    split.test = sealTest({ train: [], val: [], test: testRows }).test;
+  }
   const prepared = await prepareFold(loaded, split, resolved, {
     valData,
     testData,
     pretrained,
     how,
     taskInfo: task,
+    testRows,
   });
   return prepared;
+}
+
+type TableData = Extract<LoadedData, { kind: "table" | "text" }>;
+
+/** Runs a check of the sealed test rows, saying so in its error (they are read, not used). */
+function checkedBeforeTraining(check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    throw new UserError(
+      `the test rows are checked before training (they stay sealed): ${e.message.split("\n  hint: ")[0]}`,
+      e.hint,
+    );
+  }
+}
+
+/** Refuses an empty cell of the text column among `rows`, naming the row and line. */
+function requireTexts(d: TableData, column: string, rows: readonly number[]): void {
+  const c = d.table.columns.indexOf(column);
+  for (const r of rows)
+    if ((d.table.rows[r]![c] ?? "").trim() === "")
+      throw new UserError(
+        `${d.source}, ${describeRow(d.table, r)}: the text column '${column}' is empty`,
+        "fill in the text, or remove the row",
+      );
+}
+
+/**
+ * Refuses a validation or test table that lacks a column the model takes, or the target, naming what is
+ * missing and what the file has instead (with the likely renames); columns only that file has are named in
+ * a notice (they are not used).
+ */
+function checkColumns(
+  d: TableData,
+  role: "validation" | "test",
+  train: TableData,
+  needed: readonly string[],
+  notices: string[],
+): void {
+  const cols = d.table.columns;
+  const missing = needed.filter((c) => !cols.includes(c));
+  const extra = cols.filter((c) => !train.table.columns.includes(c));
+  const list = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(", ");
+  if (missing.length === 0) {
+    if (extra.length)
+      notices.push(
+        `${role} data ${d.source} has column(s) the training data has not: ${list(extra)} (not used)`,
+      );
+    return;
+  }
+  const renames = missing.flatMap((m) => {
+    const near = closestMatch(m, extra);
+    return near ? [`'${near}' for '${m}'`] : [];
+  });
+  const what = missing.map((m) =>
+    m === train.target ? `'${m}' (the target)` : m === train.textColumn ? `'${m}' (the text)` : `'${m}'`,
+  );
+  throw new UserError(
+    `${role} data ${d.source} lacks ${missing.length === 1 ? "the column" : `${missing.length} columns`} ${what.join(", ")} of the training data ${train.source}` +
+      (extra.length ? `, and has ${list(extra)}, which the training data has not` : ""),
+    renames.length
+      ? `rename ${renames.join(", ")}: ${role} data needs the training data's column names`
+      : `give ${role} data with the training data's columns: ${train.table.columns.join(", ")}`,
+  );
 }
 
 /** Prepares `loaded` for one row split (the main split, or a cross-validation fold). */
@@ -185,6 +259,8 @@ export async function prepareFold(
     pretrained?: GraphModel;
     how?: string;
     taskInfo?: { task: "classification" | "regression"; reason: string; notice?: string };
+    /** Rows of the test data to check before training (read and transformed, then dropped; still sealed). */
+    testRows?: readonly number[];
   } = {},
 ): Promise<PreparedData> {
   const cfg = resolved.values;
@@ -209,7 +285,13 @@ export async function prepareFold(
   if (loaded.kind === "table" || loaded.kind === "text") {
     const f = fitTable(loaded, split.train, cfg, task.task);
     notices.push(...f.notices);
-    const asTable = (src: LoadedData) => src as Extract<LoadedData, { kind: "table" | "text" }>;
+    const asTable = (src: LoadedData) => src as TableData;
+    const needed = [
+      ...(loaded.kind === "text" ? [loaded.textColumn!] : f.preprocessor.inputColumns),
+      loaded.target,
+    ];
+    if (o.valData) checkColumns(asTable(o.valData), "validation", loaded, needed, notices);
+    if (o.testData) checkColumns(asTable(o.testData), "test", loaded, needed, notices);
     checkSize(loaded, split, cfg, f.classes);
     base = {
       classes: f.classes,
@@ -231,6 +313,17 @@ export async function prepareFold(
       ngrams: f.ngrams,
       datasetOf: (src, rows) => f.dataset(asTable(src), rows),
     };
+    if (o.testRows?.length) {
+      // a test cell the model cannot read would otherwise stop the run after training (--evaluate-test);
+      // the inputs are checked always, the targets when the test rows will be evaluated
+      const src = asTable(testSrc);
+      const rows = o.testRows;
+      checkedBeforeTraining(() => {
+        if (cfg.evaluateTest) f.dataset(src, rows);
+        else if (loaded.kind === "text") requireTexts(src, loaded.textColumn!, rows);
+        else f.preprocessor.transformFeatures(src.table, rows);
+      });
+    }
   } else {
     const norm = o.pretrained && cfg.pretrained ? await savedStandardizer(cfg.pretrained) : undefined;
     const folder = loaded as FolderData;

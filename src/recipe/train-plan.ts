@@ -132,6 +132,9 @@ export async function trainPlan(
   if (file) {
     resume = readCheckpoint(file);
     notices.push(`resumed from ${file} after epoch ${resume.header.epoch} (step ${resume.header.step})`);
+    // the health records of the epochs before the checkpoint, as the uninterrupted run has them
+    const saved = resume.header.meta?.health;
+    if (Array.isArray(saved)) health.records.push(...(saved as EpochHealth[]));
   }
 
   const fitPhase = async (t: Trainer, epochs: number, lr: number, first: boolean) => {
@@ -150,7 +153,7 @@ export async function trainPlan(
         new ModelCheckpoint({
           dir: plan.checkpoint ?? path.dirname(file!),
           monitor: plan.monitor,
-          meta: { plan },
+          meta: () => ({ plan, health: health.records }),
         }),
       );
     callbacks.push(...(extras.callbacks ?? []));

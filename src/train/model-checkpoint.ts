@@ -1,7 +1,9 @@
 /**
  * ModelCheckpoint: after every epoch writes `<dir>/last.ckpt` (everything `--resume` needs to continue
  * exactly), and `<dir>/best.ckpt` whenever the monitored value improves. Writes are atomic (temp file,
- * fsync, rename), so killing the process at any moment leaves the previous checkpoint intact.
+ * fsync, rename), so killing the process at any moment leaves the previous checkpoint intact; best.ckpt is
+ * written before last.ckpt, so a run killed between the two redoes that epoch on resume and writes both.
+ * Put it after the callbacks whose state it saves (early stopping): it captures their state of this epoch.
  *
  * @example
  * new ModelCheckpoint({ dir: "runs/wine/checkpoints", monitor: "val_loss" })
@@ -19,8 +21,11 @@ export interface ModelCheckpointOptions {
   mode?: "auto" | "min" | "max";
   /** Write best.ckpt when the monitored value improves (default true). */
   saveBest?: boolean;
-  /** Free-form data saved in the header (e.g. the resolved config). */
-  meta?: Record<string, unknown>;
+  /**
+   * Free-form data saved in the header (e.g. the resolved config), or a function giving it at each write
+   * (e.g. records that grow every epoch, which a resumed run puts back).
+   */
+  meta?: Record<string, unknown> | (() => Record<string, unknown>);
 }
 
 export function lowerIsBetter(monitor: string): boolean {
@@ -64,12 +69,9 @@ export class ModelCheckpoint implements Callback {
         `ModelCheckpoint monitors '${this.monitor}', which the epoch logs do not have`,
         `available: ${Object.keys(logs).join(", ")}`,
       );
-    const c = captureCheckpoint(s.trainer, s, {
-      ...this.opts.meta,
-      monitor: this.monitor,
-      value: logs[this.monitor],
-    });
-    writeCheckpoint(this.lastPath, c);
+    const meta = typeof this.opts.meta === "function" ? this.opts.meta() : this.opts.meta;
+    const c = captureCheckpoint(s.trainer, s, { ...meta, monitor: this.monitor, value: logs[this.monitor] });
     if (this.opts.saveBest !== false && this.consider(logs)) writeCheckpoint(this.bestPath, c);
+    writeCheckpoint(this.lastPath, c);
   }
 }

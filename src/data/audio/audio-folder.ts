@@ -76,7 +76,11 @@ export async function readAudioFolder(dir: string, opts: AudioReadOptions = {}):
     }
     if (audio.samples.length === 0) {
       const msg = `${file}: the WAV file holds no samples`;
-      if (!opts.skipCorrupt) throw new UserError(msg);
+      if (!opts.skipCorrupt)
+        throw new UserError(
+          msg,
+          "record or convert the clip again, or remove the empty file from the folder",
+        );
       warnings.push(`skipped ${msg}`);
       continue;
     }

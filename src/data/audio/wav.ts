@@ -17,9 +17,14 @@ export interface DecodedAudio {
  */
 export function decodeWav(bytes: Uint8Array, path: string): DecodedAudio {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const convert = `convert it to 16-bit PCM WAV, e.g. \`sox in.wav -e signed-integer -b 16 out.wav\` or \`ffmpeg -i in.wav -acodec pcm_s16le out.wav\``;
   const tag = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
   if (bytes.length < 12 || tag(0) !== "RIFF" || tag(8) !== "WAVE") {
-    throw new UserError(`${path}: not a WAV file (no RIFF/WAVE header)`, "convert the audio to WAV (PCM)");
+    const what = describeBytes(bytes);
+    throw new UserError(
+      `${path}: not a WAV file (no RIFF/WAVE header${what ? `; it looks like ${what}` : ""})`,
+      `${convert}, or remove it from the folder`,
+    );
   }
   let fmt:
     | { format: number; channels: number; sampleRate: number; bits: number; blockAlign: number }
@@ -31,7 +36,11 @@ export function decodeWav(bytes: Uint8Array, path: string): DecodedAudio {
     const size = view.getUint32(at + 4, true);
     const body = at + 8;
     if (id === "fmt ") {
-      if (size < 16 || body + 16 > bytes.length) throw new UserError(`${path}: damaged WAV format chunk`);
+      if (size < 16 || body + 16 > bytes.length)
+        throw new UserError(
+          `${path}: damaged WAV header (the format chunk at byte ${at} is cut short: the file has ${bytes.length} bytes)`,
+          `the file is truncated or damaged: ${convert} from its source, or remove it`,
+        );
       let format = view.getUint16(body, true);
       if (format === 0xfffe && size >= 40) format = view.getUint16(body + 24, true); // extensible: sub-format GUID
       fmt = {
@@ -48,19 +57,30 @@ export function decodeWav(bytes: Uint8Array, path: string): DecodedAudio {
     }
     at = body + size + (size % 2);
   }
-  if (!fmt) throw new UserError(`${path}: WAV file without a format chunk`);
-  if (dataAt < 0) throw new UserError(`${path}: WAV file without a data chunk`);
+  if (!fmt)
+    throw new UserError(
+      `${path}: WAV file without a format chunk (damaged)`,
+      `${convert}, or remove it from the folder`,
+    );
+  if (dataAt < 0)
+    throw new UserError(
+      `${path}: WAV file without a data chunk (damaged, or no samples)`,
+      `${convert}, or remove it from the folder`,
+    );
   const { format, channels, sampleRate, bits } = fmt;
   const supported =
     (format === 1 && [8, 16, 24, 32].includes(bits)) || (format === 3 && (bits === 32 || bits === 64));
   if (!supported) {
     throw new UserError(
-      `${path}: unsupported WAV encoding (format ${format}, ${bits} bits); supported: PCM 8/16/24/32-bit, float 32/64-bit`,
-      "convert it, e.g. `ffmpeg -i in.wav -acodec pcm_s16le out.wav`",
+      `${path}: unsupported WAV encoding (format ${format}, ${bits} bits): ${encodingName(format)}; nncoach reads PCM 8/16/24/32-bit and float 32/64-bit`,
+      convert,
     );
   }
   if (channels < 1 || sampleRate < 1)
-    throw new UserError(`${path}: WAV header has ${channels} channels at ${sampleRate} Hz`);
+    throw new UserError(
+      `${path}: damaged WAV header: ${channels} channels at ${sampleRate} Hz`,
+      `${convert}, or remove it from the folder`,
+    );
   const bytesPer = bits / 8;
   const frame = bytesPer * channels;
   const n = Math.floor(dataLen / frame);
@@ -74,6 +94,37 @@ export function decodeWav(bytes: Uint8Array, path: string): DecodedAudio {
     samples[i] = sum / channels;
   }
   return { sampleRate, channels, samples };
+}
+
+/** WAVE format codes by name, for messages. */
+const WAVE_FORMATS: Record<number, string> = {
+  1: "PCM",
+  2: "Microsoft ADPCM",
+  3: "IEEE float",
+  6: "A-law",
+  7: "mu-law",
+  17: "IMA ADPCM",
+  49: "GSM 6.10",
+  80: "MPEG",
+  85: "MP3",
+};
+
+function encodingName(format: number): string {
+  return WAVE_FORMATS[format] ?? "an unknown encoding";
+}
+
+/** What a file's first bytes say it is (for a file named .wav that is not one), or "" when unknown. */
+function describeBytes(b: Uint8Array): string {
+  const ascii = (n: number) => String.fromCharCode(...b.subarray(0, n));
+  if (b.length === 0) return "an empty file";
+  if (ascii(3) === "ID3" || (b[0] === 0xff && ((b[1] ?? 0) & 0xe0) === 0xe0)) return "MP3 audio";
+  if (ascii(4) === "fLaC") return "FLAC audio";
+  if (ascii(4) === "OggS") return "Ogg audio";
+  if (ascii(4) === "FORM") return "AIFF audio";
+  if (ascii(4) === "RIFF") return `a RIFF file of type '${ascii(12).slice(8)}'`;
+  if (b[0] === 0x89 && ascii(4).slice(1) === "PNG") return "a PNG image";
+  const text = b.subarray(0, 64).every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127));
+  return text ? "text" : "";
 }
 
 function readSample(view: DataView, at: number, format: number, bits: number): number {

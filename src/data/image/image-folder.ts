@@ -6,7 +6,12 @@ import { resizeBilinear } from "./resize.js";
 
 /** Options of readImageFolder and readImageFile. */
 export interface ImageReadOptions {
-  /** Output [height, width]; images of another size are resized bilinearly. Default: the first image's size. */
+  /**
+   * Output [height, width]; every image is resized to it (bilinear). Default: the size of the images, when
+   * they all have one; images of different sizes are then an error naming two of them (or, with
+   * skipCorrupt, those unlike the first are skipped with a warning), since the first file's size would be
+   * an arbitrary choice.
+   */
   size?: [number, number];
   /**
    * Output channels: 1 (grayscale; color is converted with luma weights 0.299/0.587/0.114) or 3 (RGB;
@@ -43,8 +48,9 @@ const OTHER_IMAGE_EXTENSIONS = new Set([".gif", ".bmp", ".webp", ".tif", ".tiff"
  * natural order; files within a class are in natural order too. Hidden files are ignored; other image
  * formats, stray top-level files and empty class folders are reported in `warnings`.
  *
- * Errors (UserError): no such folder, no class subfolders, no images, a file that cannot be decoded or has
- * the wrong channel count (naming the file; with skipCorrupt these become warnings).
+ * Errors (UserError): no such folder, no class subfolders, an empty class folder, no images, a file that
+ * cannot be decoded, or (without `channels` / `size`) has another channel count or size than the first
+ * image (naming both files; with skipCorrupt these become warnings).
  *
  * Example: `const { images, shape, labels, classes } = await readImageFolder("digits_png", { size: [8, 8] });`
  */
@@ -74,28 +80,34 @@ export async function readImageFolder(dir: string, opts: ImageReadOptions = {}):
 
   let size = opts.size;
   let channels = opts.channels;
+  let firstFile = "";
   const keep: number[] = [];
   for (let i = 0; i < listed.length; i++) {
     const d = decoded[i]!;
     const file = listed[i]!.file;
-    let problem: string | undefined;
-    if (d instanceof Error) problem = d.message;
+    let problem: UserError | undefined;
+    if (d instanceof UserError) problem = d;
     else {
-      size ??= [d.height, d.width];
-      channels ??= d.channels;
-      if (opts.channels === undefined && d.channels !== channels) {
-        problem =
-          `${file}: has ${d.channels} channel(s) but earlier images have ${channels}` +
-          "\n  hint: pass channels: 1 or 3 to convert every image";
+      const d1 = d as DecodedImage;
+      if (!firstFile) firstFile = file;
+      const own = !size;
+      size ??= [d1.height, d1.width];
+      channels ??= d1.channels;
+      if (opts.channels === undefined && d1.channels !== channels) {
+        problem = new UserError(
+          `${file}: has ${d1.channels} channel(s) but earlier images have ${channels} (e.g. ${firstFile})`,
+          "give --channels 1 or 3 (channels: in the library) to convert every image, or remove the odd one",
+        );
+      } else if (!opts.size && !own && (d1.height !== size[0] || d1.width !== size[1])) {
+        problem = new UserError(
+          `${file}: is ${d1.width}x${d1.height} pixels but earlier images are ${size[1]}x${size[0]} (e.g. ${firstFile})`,
+          `give --image-size ${size[0]},${size[1]} (height,width; size: in the library) to resize every image to one size, or remove the odd one`,
+        );
       }
     }
     if (problem !== undefined) {
-      if (!opts.skipCorrupt) {
-        throw d instanceof Error
-          ? d
-          : new UserError(problem.split("\n")[0]!, "pass channels: 1 or 3 to convert every image");
-      }
-      warnings.push(`skipped ${problem.split("\n")[0]}`);
+      if (!opts.skipCorrupt) throw problem;
+      warnings.push(`skipped ${problem.message.split("\n")[0]}`);
       continue;
     }
     keep.push(i);

@@ -31,12 +31,20 @@ export interface EarlyStoppingOptions {
   startFromEpoch?: number;
 }
 
-/** The counters of an {@link EarlyStopping}, as plain JSON (for checkpoints; the best weights are not included). */
+/**
+ * The state of an {@link EarlyStopping}, for checkpoints: the counters and, with `restoreBestWeights`, the
+ * best epoch's model values (typed arrays, which checkpoints store as tensors), so that a resumed run stops
+ * at the same epoch and restores the same weights as an uninterrupted one.
+ */
 export interface EarlyStoppingState {
   wait: number;
   best: number | null;
   bestEpoch: number;
   stoppedEpoch: number;
+  /** Why training stopped, when it did (a run killed after stopping resumes to the same end). */
+  stopReason?: string;
+  /** The model values of the best epoch, by name (with restoreBestWeights, once an epoch was watched). */
+  bestValues?: Record<string, Float32Array | Float64Array>;
 }
 
 /**
@@ -78,6 +86,7 @@ export class EarlyStopping implements Callback {
   private bestValues?: Map<string, Float32Array | Float64Array>;
   /** Set by restore(): the next onTrainBegin keeps the counters. */
   private restored = false;
+  private stopReason?: string;
 
   constructor(options: EarlyStoppingOptions = {}) {
     const where = "EarlyStopping";
@@ -106,12 +115,17 @@ export class EarlyStopping implements Callback {
     return this.mode === "min" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }
 
-  onTrainBegin(): void {
-    // a resumed run keeps the counters restore() put back
+  onTrainBegin(s?: FitState): void {
+    // a resumed run keeps the counters restore() put back, and stays stopped if it had stopped
     if (this.restored) {
       this.restored = false;
+      if (this.stoppedEpoch > 0 && s) {
+        s.stop = true;
+        s.stopReason = this.stopReason;
+      }
       return;
     }
+    this.stopReason = undefined;
     this.wait = 0;
     this.best = this.worst();
     this.bestEpoch = 0;
@@ -124,7 +138,7 @@ export class EarlyStopping implements Callback {
     const current = monitoredValue("EarlyStopping", this.monitor, logs);
     if (epoch < this.startFromEpoch) return;
     const epochNo = logs.epoch ?? epoch + 1;
-    if (this.restoreBestWeights && !this.bestValues) {
+    if (this.restoreBestWeights && !this.bestValues && this.bestEpoch === 0) {
       // nothing better seen yet: the current weights are the best
       this.bestValues = modelValues(s.trainer);
       this.bestEpoch = epochNo;
@@ -146,6 +160,7 @@ export class EarlyStopping implements Callback {
           ? `has not beaten the baseline ${this.baseline}`
           : `has not improved on ${fmt(this.best)} (epoch ${this.bestEpoch})`;
       s.stopReason = `early stopping: ${this.monitor} ${what} for ${this.wait} epoch${this.wait === 1 ? "" : "s"} (patience ${this.patience})`;
+      this.stopReason = s.stopReason;
     }
   }
 
@@ -160,17 +175,22 @@ export class EarlyStopping implements Callback {
     }
   }
 
-  /** The counters as JSON, for a checkpoint (the best weights are not part of it). */
+  /** The counters and the best epoch's model values, for a checkpoint (see {@link EarlyStoppingState}). */
   state(): EarlyStoppingState {
     return {
       wait: this.wait,
       best: Number.isFinite(this.best) ? this.best : null,
       bestEpoch: this.bestEpoch,
       stoppedEpoch: this.stoppedEpoch,
+      ...(this.stopReason !== undefined ? { stopReason: this.stopReason } : {}),
+      ...(this.bestValues ? { bestValues: Object.fromEntries(this.bestValues) } : {}),
     };
   }
 
-  /** Continues from {@link state}: the next `fit` keeps these counters instead of starting afresh. */
+  /**
+   * Continues from {@link state}: the next `fit` keeps these counters (and the best weights) instead of
+   * starting afresh; a state saved after training had stopped ends that `fit` before its first epoch.
+   */
   restore(state: EarlyStoppingState): void {
     if (typeof state !== "object" || state === null || !Number.isInteger(state.wait) || state.wait < 0)
       throw new UserError(
@@ -180,7 +200,8 @@ export class EarlyStopping implements Callback {
     this.best = state.best ?? this.worst();
     this.bestEpoch = state.bestEpoch;
     this.stoppedEpoch = state.stoppedEpoch;
-    this.bestValues = undefined;
+    this.stopReason = state.stopReason;
+    this.bestValues = state.bestValues ? new Map(Object.entries(state.bestValues)) : undefined;
     this.restored = true;
   }
 }
