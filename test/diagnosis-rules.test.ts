@@ -390,12 +390,20 @@ describe("class_imbalance and metric_mismatch", () => {
       { train: [0.3, 0.15, 0.12, 0.11], val: [0.3, 0.16, 0.14, 0.14], acc: [acc, acc, acc, acc] },
       { classes: ["a", "b"], classCounts: [300, 10], loss: { name: "bce" }, monitor },
     );
-  test("1:30 classes, accuracy monitored and at the majority rate: high, with a metric change", () => {
+  test("1:30 classes, accuracy monitored and at the majority rate: high, class weights first, then a metric change", () => {
     const f = check(classImbalance, imbalanced("val_accuracy", 0.97))!;
     assert.equal(f.severity, "high");
+    assert.deepEqual(
+      f.actions.slice(0, 2).map((a) => a.change),
+      [{ "class-weights": "balanced" }, { monitor: "val_roc_auc" }],
+    );
+    assert.equal(check(metricMismatch, imbalanced("val_accuracy", 0.97))!.severity, "medium");
+  });
+  test("1:30 classes with accuracy above the majority rate: the metric change comes first", () => {
+    const f = check(classImbalance, imbalanced("val_accuracy", 0.995))!;
+    assert.equal(f.severity, "medium");
     assert.deepEqual(f.actions[0]!.change, { monitor: "val_roc_auc" });
     assert.ok(f.actions.some((a) => a.change["class-weights"] === "balanced"));
-    assert.equal(check(metricMismatch, imbalanced("val_accuracy", 0.97))!.severity, "medium");
   });
   test("moderate imbalance with a class-balanced monitor and a model beyond the majority rate: low, no mismatch", () => {
     const r = makeRecord(
