@@ -55,6 +55,15 @@ test("every rule stays silent on a healthy run, and the verdict is healthy", () 
   assert.match(findings[0]!.actions[0]!.command!, /--hidden 256,256,256/);
 });
 
+test("a healthy CNN grows by a conv block per stage, a text model (no hidden layer by default) by one", () => {
+  const images = healthy();
+  images.data = { ...images.data, kind: "images", featureScales: [] };
+  assert.deepEqual(diagnose(images)[0]!.actions[0]!.change, { depth: 2 });
+  const text = healthy();
+  text.data = { ...text.data, kind: "text", featureScales: [] };
+  assert.deepEqual(diagnose(text)[0]!.actions[0]!.change, { hidden: [64] });
+});
+
 describe("diverged", () => {
   test("a non-finite loss that stopped training", () => {
     const r = makeRecord(
@@ -345,6 +354,9 @@ describe("overfitting", () => {
     const f = check(overfitting, r)!;
     assert.deepEqual(f.actions[0]!.change, { augment: "translate:0.1" });
     assert.deepEqual(f.actions[1]!.change, { "weight-decay": 1e-4 });
+    // a smaller CNN has fewer filters per stage (its hidden layers are a dense head, none by default)
+    assert.ok(f.actions.some((a) => JSON.stringify(a.change) === '{"widths":[16,32,64]}'));
+    assert.ok(!f.actions.some((a) => "hidden" in a.change));
   });
   test("the plan's weight decay is raised tenfold", () => {
     const r = makeRecord(spec, { plan: { options: { weightDecay: 1e-3, dropout: 0.2 } } });

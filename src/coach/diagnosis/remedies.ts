@@ -88,9 +88,20 @@ export function moreEpochs(f: RunFacts, why: string): ActionDraft {
   return { change: { epochs: Math.max(2 * e, e + 10) }, why };
 }
 
-/** Hidden layers: twice as wide (capacity up) or half as wide (capacity down), from the plan or the default [256, 256]. */
+/** Whether the run trained the CNN built from scratch (images, audio), whose size is its filters per stage. */
+export function isCnn(f: RunFacts): boolean {
+  const k = f.record.data.kind;
+  return (k === "images" || k === "audio") && !planned(f.record, "pretrained");
+}
+
+/**
+ * The model twice as wide (capacity up) or half as wide (capacity down): the hidden layers of an MLP or
+ * text model (from the plan, else the default [256, 256]; a text model without hidden layers gets one of
+ * 64), or the filters per stage of a CNN (`--widths`, from the plan, else the default [32, 64, 128]).
+ */
 export function resizeHidden(f: RunFacts, scale: number, why: string): ActionDraft {
-  const h = planned(f.record, "hidden") ?? [256, 256];
-  const sized = (h.length ? h : [64]).map((u) => Math.max(4, Math.round(u * scale)));
-  return { change: { hidden: sized }, why };
+  const size = (xs: number[]) => xs.map((u) => Math.max(4, Math.round(u * scale)));
+  if (isCnn(f)) return { change: { widths: size(planned(f.record, "widths") ?? [32, 64, 128]) }, why };
+  const h = planned(f.record, "hidden") ?? (f.record.data.kind === "text" ? [] : [256, 256]);
+  return { change: { hidden: size(h.length ? h : [64]) }, why };
 }
