@@ -358,6 +358,14 @@ describe("overfitting", () => {
     assert.ok(f.actions.some((a) => JSON.stringify(a.change) === '{"widths":[16,32,64]}'));
     assert.ok(!f.actions.some((a) => "hidden" in a.change));
   });
+  test("a saved run's plan keeps only the options the user set: the others are at their defaults", () => {
+    // weight decay 1e-4, dropout 0.1 and early stopping (patience 10) are the defaults: proposing them
+    // again would change nothing
+    const f = check(overfitting, makeRecord(spec, { plan: { options: { seed: 1 } } }))!;
+    assert.deepEqual(f.actions[0]!.change, { "weight-decay": 1e-3 });
+    assert.deepEqual(f.actions[1]!.change, { dropout: 0.2 });
+    assert.ok(!f.actions.some((a) => "early-stopping" in a.change));
+  });
   test("the plan's weight decay is raised tenfold", () => {
     const r = makeRecord(spec, { plan: { options: { weightDecay: 1e-3, dropout: 0.2 } } });
     const f = check(overfitting, r)!;

@@ -19,7 +19,7 @@
  */
 import { MODERATE_IMBALANCE, SEVERE_IMBALANCE } from "../../../data/audit/imbalance.js";
 import type { ActionDraft } from "../actions.js";
-import { planned } from "../actions.js";
+import { setting } from "../remedies.js";
 import type { Rule, RuleFinding } from "../rule.js";
 import { lastHalf, metricSeries } from "../run-facts.js";
 import { atChance, binomialSe, confidenceBeyond, median, sig } from "../statistics.js";
@@ -57,7 +57,7 @@ export const classImbalance: Rule = {
           },
         ];
     const weigh: ActionDraft[] =
-      planned(f.record, "classWeights") !== "balanced"
+      setting(f.record, "classWeights") !== "balanced"
         ? [{ change: { "class-weights": "balanced" }, why: "§2: handle class imbalance with class weights" }]
         : [];
     // a model at the majority rate learned to guess the large class: change what it learns first; one that

@@ -28,8 +28,7 @@
  */
 
 import type { ActionDraft } from "../actions.js";
-import { planned } from "../actions.js";
-import { dropout, resizeHidden, weightDecay } from "../remedies.js";
+import { dropout, resizeHidden, setting, weightDecay } from "../remedies.js";
 import type { Rule, RuleFinding } from "../rule.js";
 import { lastHalf, metricSeries, type RunFacts } from "../run-facts.js";
 import type { RunRecord } from "../run-record.js";
@@ -98,7 +97,7 @@ export const overfitting: Rule = {
       dropout(f, "§8 overfitting: add or strengthen dropout (§11: 0.1-0.3)"),
     ];
     const stop: ActionDraft[] =
-      !f.earlyStopped && planned(f.record, "earlyStopping") !== PATIENCE
+      !f.earlyStopped && setting(f.record, "earlyStopping") !== PATIENCE
         ? [
             {
               change: { "early-stopping": PATIENCE },
@@ -108,7 +107,7 @@ export const overfitting: Rule = {
         : [];
     const spec = AUGMENTATION[f.record.data.kind];
     const augment: ActionDraft[] =
-      spec && !planned(f.record, "augment")
+      spec && !setting(f.record, "augment")
         ? [
             {
               change: { augment: spec },

@@ -24,9 +24,8 @@
  */
 
 import type { ActionDraft } from "../actions.js";
-import { planned } from "../actions.js";
 import { MIN_EFFECT } from "../curve-shape.js";
-import { moreEpochs, raiseLr, resizeHidden } from "../remedies.js";
+import { moreEpochs, raiseLr, resizeHidden, setting } from "../remedies.js";
 import type { Rule, RuleFinding } from "../rule.js";
 import { confidenceZ, sig, trend } from "../statistics.js";
 
@@ -71,8 +70,8 @@ export const underfitting: Rule = {
       actions.push(resizeHidden(f, 2, "§8 underfitting: increase model depth/width"));
       actions.push(raiseLr(f, "§8 underfitting: increase the learning rate a bit", 3));
     }
-    const drop = planned(f.record, "dropout");
-    const wd = planned(f.record, "weightDecay");
+    const drop = setting(f.record, "dropout");
+    const wd = setting(f.record, "weightDecay");
     if (drop && drop > 0)
       actions.push({ change: { dropout: 0 }, why: "§8 underfitting: reduce regularization (dropout)" });
     if (wd && wd > 0)

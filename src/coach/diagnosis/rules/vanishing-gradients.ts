@@ -15,8 +15,7 @@
  * Actions (§7.9 "Diagnose vanishing/exploding gradients: ReLU-family activations; He init; BatchNorm",
  * §5 "Adam"): ReLU activations (which also bring He initialization), BatchNorm, Adam.
  */
-import { planned } from "../actions.js";
-import { batchNorm } from "../remedies.js";
+import { batchNorm, setting } from "../remedies.js";
 import type { Rule, RuleFinding } from "../rule.js";
 import { confidenceBeyond, median, sig } from "../statistics.js";
 
@@ -38,7 +37,7 @@ export const vanishingGradients: Rule = {
     const ratio = median(ratios);
     if (!(ratio < VANISHING_RATIO)) return undefined;
     const lastRms = f.health[f.health.length - 1]?.layerGradRms ?? {};
-    const optimizer = planned(f.record, "optimizer");
+    const optimizer = setting(f.record, "optimizer");
     const actions = [
       {
         change: { activation: "relu" },
