@@ -31,6 +31,7 @@
  *   node dist/bench/diagnosis-matrix.js [--seeds 3] [--datasets wine,digits_png,first_names]
  *     [--pathologies diverged,...] [--defaults iris,...|none] [--no-repair]
  *     [--out bench/results/diagnosis-matrix.json] [--md bench/results/diagnosis-matrix.md]
+ *   node dist/bench/diagnosis-matrix.js --from bench/results/diagnosis-matrix.json   # re-summarize, no training
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -127,8 +128,26 @@ async function main(): Promise<void> {
       "no-repair": { type: "boolean" },
       out: { type: "string" },
       md: { type: "string" },
+      from: { type: "string" },
     },
   });
+  if (values.from) {
+    // re-render the markdown of a saved matrix (no training)
+    const j = JSON.parse(fs.readFileSync(values.from, "utf8"));
+    const planted = j.planted as PlantedRun[];
+    const ds = MATRIX_DATASETS.filter((d) => planted.some((r) => r.dataset === d));
+    const ps = PATHOLOGIES.filter((p) => planted.some((r) => r.pathology === p));
+    const report = summarize(planted, j.defaults, j.repairs, j.seeds, ds, ps);
+    const text = renderMarkdown(report, j.seeds, j.seconds);
+    fs.writeFileSync(values.md ?? values.from.replace(/\.json$/, ".md"), text);
+    const { seeds: sd, seconds: sec, planted: _p, defaults, repairs } = j;
+    fs.writeFileSync(
+      values.from,
+      `${JSON.stringify({ seeds: sd, seconds: sec, ...report, planted, defaults, repairs }, null, 2)}\n`,
+    );
+    process.stdout.write(text);
+    return;
+  }
   const seeds = Array.from({ length: Number(values.seeds ?? 3) }, (_, i) => i);
   const datasets = (values.datasets?.split(",") ?? MATRIX_DATASETS) as PlantedDataset[];
   const pathologies = (values.pathologies?.split(",") ?? PATHOLOGIES) as Pathology[];
@@ -468,6 +487,19 @@ function summarize(
       recall: rs.length ? round4(hit / rs.length) : null,
     };
   }
+  // planted runs whose first finding did not name the pathology, with what their curves did
+  const misses = planted
+    .filter((r) => {
+      const f = r.run.findings[0];
+      return !(f && serious(f) && EXPECTED[r.pathology].expect.includes(f.symptom));
+    })
+    .map((r) => ({
+      pathology: r.pathology,
+      dataset: r.dataset,
+      seed: r.seed,
+      findings: r.run.findings.map((f) => `${f.symptom}(${f.severity})`),
+      curves: r.run.curves,
+    }));
   const runs = planted.length;
   const lows = defaults.flatMap((r) =>
     r.run.findings.filter((f) => f.severity === "low").map((f) => f.symptom),
@@ -488,6 +520,7 @@ function summarize(
     cells,
     bySymptom,
     defaultFindings: defaultVerdicts,
+    misses,
     lowOnDefaults: countOf(lows),
   };
 }
@@ -536,6 +569,20 @@ function renderMarkdown(r: ReturnType<typeof summarize>, seeds: number[], second
         `${c.repair.repaired === null ? "-" : c.repair.repaired ? "yes" : "no"} |`,
     );
   }
+  lines.push(
+    "",
+    "## Planted runs whose first finding missed the pathology",
+    "",
+    "| pathology | data | seed | findings | epochs | val loss best / last | train loss last |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  );
+  for (const m of r.misses)
+    lines.push(
+      `| ${m.pathology} | ${m.dataset} | ${m.seed} | ${m.findings.join(", ")} | ${m.curves?.epochs ?? "-"} | ` +
+        `${m.curves ? `${m.curves.best_val_loss.toPrecision(3)} / ${m.curves.last_val_loss.toPrecision(3)}` : "-"} | ` +
+        `${m.curves ? m.curves.last_train_loss.toPrecision(3) : "-"} |`,
+    );
+  if (r.misses.length === 0) lines.push("| (none) | | | | | | |");
   lines.push(
     "",
     "## Per pathology",
