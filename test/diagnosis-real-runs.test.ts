@@ -1,14 +1,25 @@
 /**
  * The diagnosis on real training runs of the wine table, each with one planted pathology (see
- * bench/planted-pathologies.ts): the right symptom comes first (or is found, for leakage and imbalance),
- * with the action the recipe prescribes; the same findings come without the plan; a default run is healthy.
+ * bench/planted-pathologies.ts), and of a few cells of the matrix on the digit images and first names:
+ * the right symptom comes first (or is found, for leakage and imbalance), with the action the recipe
+ * prescribes; the same findings come without the plan; a default run is healthy.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { defaultRun, EXPECTED, type Pathology, plantedRun, SHARED } from "../bench/planted-pathologies.js";
+import {
+  defaultRun,
+  EXPECTED,
+  type Pathology,
+  plantedRun,
+  plantedSpec,
+  type RunSpec,
+  repairSpec,
+  runSpec,
+  SHARED,
+} from "../bench/planted-pathologies.js";
 import { isTrainFlag } from "../src/coach/diagnosis/actions.js";
 import { diagnose } from "../src/coach/diagnosis/diagnose.js";
 import { EarlyDiagnosis } from "../src/coach/diagnosis/early-diagnosis.js";
@@ -89,14 +100,15 @@ describe("planted pathologies on wine", () => {
     assert.deepEqual(first("vanishing").actions[0]!.change, { activation: "relu" });
   });
 
-  test("a wide model on 60 rows for 150 epochs without regularization: overfitting first, high", () => {
+  test("a wide model on 60 rows for 150 epochs without regularization: overfitting first, high, early stopping first", () => {
     const f = first("overfit");
     assert.equal(f.symptom, "overfitting");
     assert.equal(f.severity, "high");
     assert.ok((f.evidence.val_loss_last as number) > (f.evidence.val_loss_at_best as number));
+    // the validation loss was still above its best 10+ epochs later: the run had no early stopping
     assert.deepEqual(
       f.actions.slice(0, 3).map((a) => Object.keys(a.change)[0]),
-      ["weight-decay", "dropout", "early-stopping"],
+      ["early-stopping", "weight-decay", "dropout"],
     );
   });
 
@@ -128,6 +140,64 @@ describe("planted pathologies on wine", () => {
     assert.match(lines[0]!, /^diagnosis: \d+ findings?$/);
     assert.match(lines[1]!, /^1\. \[high\] overfitting \(confidence 0\.\d\d\): validation loss rose/);
     assert.equal(lines[lines.length - 1], `next: ${runs.get("overfit")!.findings[0]!.actions[0]!.command}`);
+  });
+});
+
+describe("planted pathologies on images and text", () => {
+  // one seed each, the matrix's cells (bench/diagnosis-matrix.ts): a few seconds per run
+  const other = new Map<string, { record: RunRecord; findings: Finding[]; spec: RunSpec }>();
+  before(async () => {
+    for (const [p, d] of [
+      ["vanishing", "digits_png"],
+      ["shuffled", "first_names"],
+      ["imbalance", "first_names"],
+    ] as const) {
+      const spec = await plantedSpec(p, d, 0, tmp);
+      const { record } = await runSpec(spec);
+      other.set(`${p}/${d}`, { record, findings: diagnose(record), spec });
+    }
+  });
+  const firstOf = (k: string) => other.get(k)!.findings[0]!;
+  const names = (k: string) => other.get(k)!.findings.map((f) => f.symptom);
+
+  test("digit images through a 6-layer sigmoid CNN on SGD without batch norm: vanishing gradients first, ReLU", () => {
+    const f = firstOf("vanishing/digits_png");
+    assert.equal(f.symptom, "vanishing_gradients", names("vanishing/digits_png").join(", "));
+    assert.equal(f.evidence.first_layer, "block1.conv1");
+    assert.deepEqual(f.actions[0]!.change, { activation: "relu" });
+    assert.match(
+      f.actions[0]!.command!,
+      /digits_png --seed 0 --widths 16,16,16 --depth 2 .*--activation relu$/,
+    );
+  });
+
+  test("first names with shuffled labels: stuck at chance, and checking the labels restores them", () => {
+    const f = firstOf("shuffled/first_names");
+    assert.equal(f.symptom, "stuck_at_chance", names("shuffled/first_names").join(", "));
+    const check = f.actions.find((a) => /check the labels/.test(a.why))!;
+    const r = repairSpec(other.get("shuffled/first_names")!.spec, check);
+    assert.ok("spec" in r && !/shuffled/.test(r.spec.config.data));
+  });
+
+  test("first names with 1:30 genders monitored on accuracy: class imbalance first, class weights first", () => {
+    const f = firstOf("imbalance/first_names");
+    assert.equal(f.symptom, "class_imbalance");
+    assert.equal(f.evidence.accuracy_at_majority_rate, true);
+    assert.deepEqual(
+      f.actions.slice(0, 2).map((a) => a.change),
+      [{ "class-weights": "balanced" }, { monitor: "val_roc_auc" }],
+    );
+    assert.ok(names("imbalance/first_names").includes("metric_mismatch"));
+  });
+
+  test("image and text records: the plan only words actions, and every action is an option of nncoach train", () => {
+    for (const [k, { record, findings }] of other) {
+      const strip = (fs: Finding[]) => fs.map(({ actions: _a, ...rest }) => rest);
+      assert.deepEqual(strip(diagnose(withoutPlan(record))), strip(findings), k);
+      for (const f of findings)
+        for (const a of f.actions)
+          for (const flag of Object.keys(a.change)) assert.ok(isTrainFlag(flag), `${k}: --${flag}`);
+    }
   });
 });
 

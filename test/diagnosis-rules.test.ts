@@ -55,6 +55,15 @@ test("every rule stays silent on a healthy run, and the verdict is healthy", () 
   assert.match(findings[0]!.actions[0]!.command!, /--hidden 256,256,256/);
 });
 
+test("a healthy CNN grows by a conv block per stage, a text model (no hidden layer by default) by one", () => {
+  const images = healthy();
+  images.data = { ...images.data, kind: "images", featureScales: [] };
+  assert.deepEqual(diagnose(images)[0]!.actions[0]!.change, { depth: 2 });
+  const text = healthy();
+  text.data = { ...text.data, kind: "text", featureScales: [] };
+  assert.deepEqual(diagnose(text)[0]!.actions[0]!.change, { hidden: [64] });
+});
+
 describe("diverged", () => {
   test("a non-finite loss that stopped training", () => {
     const r = makeRecord(
@@ -93,6 +102,19 @@ describe("unstable_training", () => {
   });
   test("one rise is not a pattern", () => {
     assert.equal(check(unstableTraining, makeRecord({ train: [1, 0.6, 0.7, 0.5, 0.45, 0.4] })), undefined);
+  });
+  test("the learning rate is lowered as far as the update ratios say, not just tenfold", () => {
+    // LR 10 moving every layer by 8x its size per step: a tenfold cut (to 1) stays unstable; the band
+    // (median update ratio near 1e-2) asks for 1000x
+    const r = makeRecord({
+      train: [2.4, 7, 3.9, 3.1, 3, 3.1, 2.8],
+      val: [1.4, 125, 2.8, 2.8, 3.9, 2.9, 3.3],
+      lr: 10,
+      health: () => ({ updateRatio: { dense_0: 6, dense_1: 8, output: 9 } }),
+    });
+    const f = check(unstableTraining, r)!;
+    assert.equal(f.severity, "high");
+    assert.deepEqual(f.actions[0]!.change, { lr: 0.01 });
   });
   test("rises within the noise of a few-batch epoch mean do not count", () => {
     // batch losses spread +-40%: 3 standard errors of the epoch mean exceed the rises
@@ -169,6 +191,25 @@ describe("vanishing_gradients", () => {
     const r = makeRecord({ ...HEALTHY, health: () => ({ layerGradRms: { dense_0: 1e-6, output: 0.05 } }) });
     assert.equal(check(vanishingGradients, r), undefined);
   });
+  test("a text model's n-gram embedding table (sparse gradient) is not the first layer compared", () => {
+    // a healthy first-names run with two hidden layers: the table's RMS gradient per weight is diluted by
+    // the share of its rows a batch touches; the dense layers after it are within 10x of the output
+    const rms = { ngrams: 2e-4, dense_0: 2.6e-3, dense_1: 2.5e-3, output: 2.2e-2 };
+    const text = makeRecord({ ...HEALTHY, health: () => ({ layerGradRms: rms }) });
+    text.data = { ...text.data, kind: "text" };
+    assert.equal(check(vanishingGradients, text), undefined);
+    assert.deepEqual(runFacts(text).gradientLayers, ["dense_0", "dense_1", "output"]);
+    // the same numbers from a table's first dense layer would be vanishing gradients
+    const table = makeRecord({ ...HEALTHY, health: () => ({ layerGradRms: { ...rms, ngrams: 2e-5 } }) });
+    assert.equal(check(vanishingGradients, table)!.evidence.first_layer, "ngrams");
+    // and a deep sigmoid stack behind the table still is
+    const deepText = makeRecord({
+      ...HEALTHY,
+      health: () => ({ layerGradRms: { ngrams: 5e-8, ...deep } }),
+    });
+    deepText.data = { ...deepText.data, kind: "text" };
+    assert.equal(check(vanishingGradients, deepText)!.evidence.first_layer, "dense_0");
+  });
 });
 
 describe("dead_relus and saturated_activations", () => {
@@ -197,6 +238,14 @@ describe("not_learning", () => {
     )!;
     assert.equal(f.severity, "high");
     assert.equal(f.evidence.chance_loss, 1.099);
+  });
+  test("a focal gamma recorded beside cross-entropy (saved runs keep the option) leaves the chance level; the focal loss has none", () => {
+    const stuck = { train: [1.12, 1.1, 1.099, 1.1, 1.098, 1.1], val: range(6, () => 1.1) };
+    const ce = makeRecord(stuck, { loss: { name: "sparse_ce", labelSmoothing: 0, focalGamma: 2 } });
+    assert.equal(runFacts(ce).chance?.loss.toFixed(4), "1.0986");
+    assert.equal(check(notLearning, ce)!.evidence.chance_loss, 1.099);
+    const focal = makeRecord(stuck, { loss: { name: "focal", focalGamma: 2 } });
+    assert.equal(runFacts(focal).chance, undefined);
   });
   test("regression: a loss that fell less than 1% from its start", () => {
     const flat = () => ({ batchLoss: { every: 1, values: [1, 1, 1, 1] } });
@@ -280,6 +329,43 @@ describe("overfitting", () => {
     });
     assert.equal(check(overfitting, r), undefined);
   });
+  test("validation loss still above its best more than 10 epochs later: the run had no early stopping, which comes first", () => {
+    const r = makeRecord({
+      train: range(20, (i) => 1 / (i + 1)),
+      val: range(20, (i) => (i < 4 ? 0.9 - 0.15 * i : 0.45 + 0.03 * (i - 3))),
+    });
+    const f = check(overfitting, r)!;
+    assert.equal(f.severity, "high");
+    assert.deepEqual(
+      f.actions.slice(0, 3).map((a) => Object.keys(a.change)[0]),
+      ["early-stopping", "weight-decay", "dropout"],
+    );
+  });
+  test("images far above their training loss without early stopping to blame: augmentation first", () => {
+    // the validation loss stays flat at its best, well above a memorized training set
+    const r = makeRecord(
+      {
+        train: range(10, (i) => 1 / 10 ** i),
+        val: range(10, (i) => (i < 3 ? 1 - 0.2 * i : 0.6)),
+      },
+      { classes: range(10, (i) => String(i)), classCounts: range(10, () => 6) },
+    );
+    r.data = { ...r.data, kind: "images", features: 64, featureScales: [] };
+    const f = check(overfitting, r)!;
+    assert.deepEqual(f.actions[0]!.change, { augment: "translate:0.1" });
+    assert.deepEqual(f.actions[1]!.change, { "weight-decay": 1e-4 });
+    // a smaller CNN has fewer filters per stage (its hidden layers are a dense head, none by default)
+    assert.ok(f.actions.some((a) => JSON.stringify(a.change) === '{"widths":[16,32,64]}'));
+    assert.ok(!f.actions.some((a) => "hidden" in a.change));
+  });
+  test("a saved run's plan keeps only the options the user set: the others are at their defaults", () => {
+    // weight decay 1e-4, dropout 0.1 and early stopping (patience 10) are the defaults: proposing them
+    // again would change nothing
+    const f = check(overfitting, makeRecord(spec, { plan: { options: { seed: 1 } } }))!;
+    assert.deepEqual(f.actions[0]!.change, { "weight-decay": 1e-3 });
+    assert.deepEqual(f.actions[1]!.change, { dropout: 0.2 });
+    assert.ok(!f.actions.some((a) => "early-stopping" in a.change));
+  });
   test("the plan's weight decay is raised tenfold", () => {
     const r = makeRecord(spec, { plan: { options: { weightDecay: 1e-3, dropout: 0.2 } } });
     const f = check(overfitting, r)!;
@@ -304,6 +390,20 @@ describe("underfitting", () => {
     )!;
     assert.equal(f.evidence.low_capacity, true);
     assert.deepEqual(f.actions[0]!.change, { hidden: [512, 512] });
+  });
+  test("a validation loss drifting down while the training loss has flattened is not short of epochs", () => {
+    // boston_housing under the cosine schedule: the last epochs settle the weights at a learning rate near 0
+    const r = makeRecord({
+      train: [
+        1.71, 1.25, 1.03, 0.52, 0.6, 0.41, 0.48, 0.34, 0.47, 0.36, 0.34, 0.31, 0.29, 0.27, 0.3, 0.27, 0.26,
+        0.22, 0.28, 0.24,
+      ],
+      val: [
+        1.25, 0.54, 0.38, 0.36, 0.24, 0.24, 0.26, 0.26, 0.28, 0.21, 0.21, 0.15, 0.17, 0.19, 0.164, 0.161,
+        0.157, 0.152, 0.146, 0.146,
+      ],
+    });
+    assert.equal(check(underfitting, r), undefined);
   });
   test("not a run that early stopping ended", () => {
     const r = makeRecord(
@@ -390,12 +490,20 @@ describe("class_imbalance and metric_mismatch", () => {
       { train: [0.3, 0.15, 0.12, 0.11], val: [0.3, 0.16, 0.14, 0.14], acc: [acc, acc, acc, acc] },
       { classes: ["a", "b"], classCounts: [300, 10], loss: { name: "bce" }, monitor },
     );
-  test("1:30 classes, accuracy monitored and at the majority rate: high, with a metric change", () => {
+  test("1:30 classes, accuracy monitored and at the majority rate: high, class weights first, then a metric change", () => {
     const f = check(classImbalance, imbalanced("val_accuracy", 0.97))!;
     assert.equal(f.severity, "high");
+    assert.deepEqual(
+      f.actions.slice(0, 2).map((a) => a.change),
+      [{ "class-weights": "balanced" }, { monitor: "val_roc_auc" }],
+    );
+    assert.equal(check(metricMismatch, imbalanced("val_accuracy", 0.97))!.severity, "medium");
+  });
+  test("1:30 classes with accuracy above the majority rate: the metric change comes first", () => {
+    const f = check(classImbalance, imbalanced("val_accuracy", 0.995))!;
+    assert.equal(f.severity, "medium");
     assert.deepEqual(f.actions[0]!.change, { monitor: "val_roc_auc" });
     assert.ok(f.actions.some((a) => a.change["class-weights"] === "balanced"));
-    assert.equal(check(metricMismatch, imbalanced("val_accuracy", 0.97))!.severity, "medium");
   });
   test("moderate imbalance with a class-balanced monitor and a model beyond the majority rate: low, no mismatch", () => {
     const r = makeRecord(

@@ -3,9 +3,23 @@
  * (the learning rate it used, the plan's weight decay and dropout) and the recipe's defaults (§11) where it
  * does not. Each `why` quotes the checklist the remedy comes from (RECIPE.md §5-§8, §14).
  */
+
+import { TRAIN_OPTIONS, type TrainConfig } from "../../train/config-options.js";
 import { type ActionDraft, planned, roundLr } from "./actions.js";
 import { fastestEarlyRatio, medianEarlyRatio } from "./curve-shape.js";
 import { baseLr, type RunFacts } from "./run-facts.js";
+import type { RunRecord } from "./run-record.js";
+
+/**
+ * The value an option had in the run, for wording actions: the plan's, else, when the record has a plan,
+ * the option's default (a saved run's plan keeps only the options the user set, so a missing one was left
+ * at its default); undefined for a record without a plan.
+ */
+export function setting<K extends keyof TrainConfig>(r: RunRecord, name: K): TrainConfig[K] | undefined {
+  const v = planned(r, name);
+  if (v !== undefined || !r.plan) return v;
+  return TRAIN_OPTIONS.find((o) => o.name === name)?.default as TrainConfig[K] | undefined;
+}
 
 /** The update ratio a raised learning rate aims for (the fastest layer near 1e-3 per step). */
 export const RAISE_TARGET = 1e-3;
@@ -70,15 +84,15 @@ export const batchNorm = (
   why,
 });
 
-/** Weight decay: the recipe's 1e-4 (§11), or ten times the plan's value when one was set. */
+/** Weight decay: the recipe's 1e-4 (§11), or ten times the run's value when it had one (see setting). */
 export function weightDecay(f: RunFacts, why: string): ActionDraft {
-  const wd = planned(f.record, "weightDecay");
+  const wd = setting(f.record, "weightDecay");
   return { change: { "weight-decay": wd && wd > 0 ? Math.min(wd * 10, 0.1) : 1e-4 }, why };
 }
 
-/** Dropout: 0.2 (§11: 0.1-0.3), or 0.1 more than the plan's value, at most 0.5 (§6). */
+/** Dropout: 0.2 (§11: 0.1-0.3), or 0.1 more than the run's value, at most 0.5 (§6). */
 export function dropout(f: RunFacts, why: string): ActionDraft {
-  const p = planned(f.record, "dropout");
+  const p = setting(f.record, "dropout");
   return { change: { dropout: p && p > 0 ? Math.min(0.5, Math.round((p + 0.1) * 10) / 10) : 0.2 }, why };
 }
 
@@ -88,9 +102,20 @@ export function moreEpochs(f: RunFacts, why: string): ActionDraft {
   return { change: { epochs: Math.max(2 * e, e + 10) }, why };
 }
 
-/** Hidden layers: twice as wide (capacity up) or half as wide (capacity down), from the plan or the default [256, 256]. */
+/** Whether the run trained the CNN built from scratch (images, audio), whose size is its filters per stage. */
+export function isCnn(f: RunFacts): boolean {
+  const k = f.record.data.kind;
+  return (k === "images" || k === "audio") && !planned(f.record, "pretrained");
+}
+
+/**
+ * The model twice as wide (capacity up) or half as wide (capacity down): the hidden layers of an MLP or
+ * text model (from the plan, else the default [256, 256]; a text model without hidden layers gets one of
+ * 64), or the filters per stage of a CNN (`--widths`, from the plan, else the default [32, 64, 128]).
+ */
 export function resizeHidden(f: RunFacts, scale: number, why: string): ActionDraft {
-  const h = planned(f.record, "hidden") ?? [256, 256];
-  const sized = (h.length ? h : [64]).map((u) => Math.max(4, Math.round(u * scale)));
-  return { change: { hidden: sized }, why };
+  const size = (xs: number[]) => xs.map((u) => Math.max(4, Math.round(u * scale)));
+  if (isCnn(f)) return { change: { widths: size(planned(f.record, "widths") ?? [32, 64, 128]) }, why };
+  const h = planned(f.record, "hidden") ?? (f.record.data.kind === "text" ? [] : [256, 256]);
+  return { change: { hidden: size(h.length ? h : [64]) }, why };
 }

@@ -50,6 +50,14 @@ export interface RunFacts {
   health: EpochHealth[];
   /** Trainable layers in order, input side first. */
   layers: string[];
+  /**
+   * The layers whose RMS gradient per weight can be compared across depth: `layers` without a text
+   * model's n-gram embedding table (its first layer). A batch touches only the rows of the n-grams it
+   * holds, so the table's gradient is sparse and its RMS per weight is diluted by the share of rows
+   * touched (in a healthy first-names run it sat 10-100x below the next layer's), which says nothing
+   * about gradients vanishing on the way back.
+   */
+  gradientLayers: string[];
 }
 
 /** Losses whose untrained level is the cross-entropy of the class priors. */
@@ -64,7 +72,9 @@ export function runFacts(record: RunRecord): RunFacts {
   const hasVal = val.some((v) => !Number.isNaN(v));
   const cls = record.task === "classification" && record.classCounts.length > 1;
   const lossName = record.loss?.name ?? "auto";
-  const plainCe = cls && CROSS_ENTROPY.has(lossName) && !(record.loss?.focalGamma ?? 0);
+  // a focal gamma means something only for the focal loss (saved runs record the option's value whatever
+  // the loss); focal is not among CROSS_ENTROPY, so the name alone decides
+  const plainCe = cls && CROSS_ENTROPY.has(lossName);
   const chance = plainCe
     ? chanceCrossEntropy(record.classCounts, record.loss?.labelSmoothing ?? 0)
     : undefined;
@@ -119,6 +129,7 @@ export function runFacts(record: RunRecord): RunFacts {
     batchLosses,
     health,
     layers,
+    gradientLayers: record.data.kind === "text" ? layers.slice(1) : layers,
   };
 }
 

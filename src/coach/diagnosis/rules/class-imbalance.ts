@@ -12,11 +12,14 @@
  * - low: the run already monitored a class-balanced metric (ROC-AUC, F1, average precision, ...).
  * Confidence 0.5 at ratio 3, 0.95 at 30.
  * Actions (§2 "Handle class imbalance (class weights, focal loss, or balanced sampling)", §4 "AUC/F1 for
- * imbalance"): balanced class weights, a class-balanced monitored metric, focal loss.
+ * imbalance"): balanced class weights, a class-balanced monitored metric, focal loss. When accuracy sits
+ * at the majority rate the model has learned to guess the large class, so class weights (which change what
+ * it learns) come first; otherwise the model ranks the classes and the monitored metric is what misleads,
+ * so the metric change comes first (changing the monitor only moves early stopping and checkpoints).
  */
 import { MODERATE_IMBALANCE, SEVERE_IMBALANCE } from "../../../data/audit/imbalance.js";
 import type { ActionDraft } from "../actions.js";
-import { planned } from "../actions.js";
+import { setting } from "../remedies.js";
 import type { Rule, RuleFinding } from "../rule.js";
 import { lastHalf, metricSeries } from "../run-facts.js";
 import { atChance, binomialSe, confidenceBeyond, median, sig } from "../statistics.js";
@@ -45,16 +48,21 @@ export const classImbalance: Rule = {
       ratio >= SEVERE_IMBALANCE && atMajority ? "high" : !balancedWatch || atMajority ? "medium" : "low";
     const actions: ActionDraft[] = [];
     const monitor = balancedMonitor(f.record.classCounts.length);
-    if (!balancedWatch)
-      actions.push({
-        change: { monitor },
-        why: `§4/§9: track a task-relevant metric (${monitor}); accuracy rewards guessing the large class`,
-      });
-    if (planned(f.record, "classWeights") !== "balanced")
-      actions.push({
-        change: { "class-weights": "balanced" },
-        why: "§2: handle class imbalance with class weights",
-      });
+    const watch: ActionDraft[] = balancedWatch
+      ? []
+      : [
+          {
+            change: { monitor },
+            why: `§4/§9: track a task-relevant metric (${monitor}); accuracy rewards guessing the large class`,
+          },
+        ];
+    const weigh: ActionDraft[] =
+      setting(f.record, "classWeights") !== "balanced"
+        ? [{ change: { "class-weights": "balanced" }, why: "§2: handle class imbalance with class weights" }]
+        : [];
+    // a model at the majority rate learned to guess the large class: change what it learns first; one that
+    // does better is judged by the wrong yardstick: change the metric first
+    actions.push(...(atMajority ? [...weigh, ...watch] : [...watch, ...weigh]));
     actions.push({
       change: { loss: "focal" },
       why: "§2: or a focal loss, which down-weighs the easy (majority) examples",

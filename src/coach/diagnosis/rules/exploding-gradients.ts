@@ -7,7 +7,8 @@
  *   step: as the loss falls, healthy gradients shrink or stay within an order of magnitude of where they
  *   started; a hundredfold growth is a feedback loop between large steps and steep regions, or
  * - the input-side layer's RMS gradient per weight is GROWTH_LIMIT times the output layer's (gradients
- *   amplified layer after layer on the way back).
+ *   amplified layer after layer on the way back; a text model's embedding table is left out, see
+ *   RunFacts.gradientLayers).
  *
  * Severity high when non-finite or grown 10,000-fold, else medium. Confidence 0.5 at 100x, 0.95 at 10,000x.
  * Actions (§5 "gradient clipping if gradients explode", §7.9 "clip grads; BatchNorm"): clipping at norm
@@ -28,10 +29,10 @@ export const explodingGradients: Rule = {
     const first = recs[0]?.gradNorm?.first;
     const maxNorm = Math.max(...recs.map((h) => h.gradNorm?.max ?? 0), 0);
     const growth = first && first > 0 && Number.isFinite(first) ? maxNorm / first : Number.NaN;
-    const inLayer = f.layers[0];
-    const outLayer = f.layers[f.layers.length - 1];
+    const inLayer = f.gradientLayers[0];
+    const outLayer = f.gradientLayers[f.gradientLayers.length - 1];
     const layerRatios =
-      f.layers.length >= 2
+      f.gradientLayers.length >= 2
         ? f.health
             .map(
               (h) => (h.layerGradRms?.[inLayer!] ?? Number.NaN) / (h.layerGradRms?.[outLayer!] ?? Number.NaN),

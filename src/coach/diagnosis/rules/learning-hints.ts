@@ -7,7 +7,7 @@
 import type { ActionDraft } from "../actions.js";
 import { planned } from "../actions.js";
 import { fastestEarlyRatio, medianEarlyRatio } from "../curve-shape.js";
-import { lowerLrToBand, raiseLr, raiseLrToBand } from "../remedies.js";
+import { lowerLrToBand, raiseLr, raiseLrToBand, setting } from "../remedies.js";
 import type { RunFacts } from "../run-facts.js";
 import { UNSTABLE_RATIO } from "./lr-too-high.js";
 import { LOW_RATIO } from "./lr-too-low.js";
@@ -33,7 +33,7 @@ export function stuckActions(f: RunFacts, symptom: string): ActionDraft[] {
       `§14 ${symptom}: check the labels (wrong or shuffled labels, features and labels out of step)` +
       (data ? `: nncoach audit ${data}${target ? ` --target ${target}` : ""} ranks suspicious rows` : ""),
   });
-  const act = planned(f.record, "activation");
+  const act = setting(f.record, "activation");
   if (act === "sigmoid" || act === "tanh")
     out.push({
       change: { activation: "relu" },

@@ -19,18 +19,30 @@
  * first remedy already contained it; regularizing may still improve the best), else high when the rise
  * gave back at least a quarter of what was learned, else medium. Confidence 0.5 at the limit, 0.95 at
  * ten times it.
- * Actions (§8 "Overfitting"): weight decay, dropout, early stopping (when the run had none), a smaller
- * model, label smoothing (classification).
+ * Actions (§8 "Overfitting", §6, §2): weight decay, dropout, early stopping (when the run had none), a
+ * smaller model, label smoothing (classification); for images, text and audio a label-preserving
+ * augmentation first (§2: improve the data first; shifts of a tenth of the image, dropping a tenth of a
+ * text's n-grams, SpecAugment masks; tables have none the recipe trusts). When the validation loss was
+ * still above its best more than PATIENCE (10) epochs later, the run cannot have had early stopping,
+ * which then comes first: §6's first regularizer needs no tuning and returns the best epoch's model.
  */
 
 import type { ActionDraft } from "../actions.js";
-import { planned } from "../actions.js";
-import { dropout, resizeHidden, weightDecay } from "../remedies.js";
+import { dropout, resizeHidden, setting, weightDecay } from "../remedies.js";
 import type { Rule, RuleFinding } from "../rule.js";
 import { lastHalf, metricSeries, type RunFacts } from "../run-facts.js";
+import type { RunRecord } from "../run-record.js";
 import { binomialSe, confidenceBeyond, median, sig } from "../statistics.js";
 
 export const GIVE_BACK = 0.1;
+/** The recipe's early-stopping patience (§7.8: 5-10; nncoach's default). */
+export const PATIENCE = 10;
+/** Label-preserving augmentations of the data kinds that have one (§2: images shifts, text n-gram dropout). */
+export const AUGMENTATION: Partial<Record<RunRecord["data"]["kind"], string>> = {
+  images: "translate:0.1",
+  text: "drop:0.1",
+  audio: "specaugment",
+};
 export const MIN_RISE_EPOCHS = 3;
 export const GAP_SHARE = 0.25;
 /** A model that learned less than this share of the learnable loss has nothing to overfit (it is stuck). */
@@ -80,15 +92,35 @@ export const overfitting: Rule = {
     }
     const contained = f.restoredEpoch !== undefined;
     const strength = Math.max(s.rise / (GIVE_BACK * s.learned), s.gap / (GAP_SHARE * f.learnable));
-    const actions: ActionDraft[] = [
+    const regularize: ActionDraft[] = [
       weightDecay(f, "§8 overfitting: add L2 weight decay (§11: 1e-4 to start)"),
       dropout(f, "§8 overfitting: add or strengthen dropout (§11: 0.1-0.3)"),
     ];
-    if (!f.earlyStopped && planned(f.record, "earlyStopping") !== 10)
-      actions.push({
-        change: { "early-stopping": 10 },
-        why: "§8 overfitting: use early stopping (patience 10) and keep the best epoch",
-      });
+    const stop: ActionDraft[] =
+      !f.earlyStopped && setting(f.record, "earlyStopping") !== PATIENCE
+        ? [
+            {
+              change: { "early-stopping": PATIENCE },
+              why: `§6/§8 overfitting: use early stopping (patience ${PATIENCE}) and keep the best epoch`,
+            },
+          ]
+        : [];
+    const spec = AUGMENTATION[f.record.data.kind];
+    const augment: ActionDraft[] =
+      spec && !setting(f.record, "augment")
+        ? [
+            {
+              change: { augment: spec },
+              why: `§2/§6: data augmentation (${spec}) is regularization from the data`,
+            },
+          ]
+        : [];
+    // validation loss still rising PATIENCE epochs after its best: the run had no early stopping (it would
+    // have ended the run), which alone gives back the best epoch's model
+    const unstopped = s.rising && !f.earlyStopped && s.riseEpochs > PATIENCE;
+    const actions: ActionDraft[] = unstopped
+      ? [...stop, ...augment, ...regularize]
+      : [...augment, ...regularize, ...stop];
     actions.push(resizeHidden(f, 0.5, "§8 overfitting: reduce the model size slightly"));
     if (f.record.task === "classification")
       actions.push({

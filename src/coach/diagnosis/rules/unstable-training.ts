@@ -11,11 +11,12 @@
  *
  * Severity high when a rise or peak at least doubled the loss, else medium. Confidence grows with the
  * number of events (0.5 at 2, 0.95 at 20).
- * Actions (§8 "Unstable/noisy training"): lower the LR (3x, or 10x when the loss doubled), a warm-up,
- * BatchNorm, gradient clipping.
+ * Actions (§8 "Unstable/noisy training"): lower the LR (at least 3x, or 10x when the loss doubled, and as
+ * far as brings the median layer's early update ratio near 1e-2 when that was measured: a run at LR 10
+ * cut only to 1 stayed as unstable), a warm-up, BatchNorm, gradient clipping.
  */
 import { trainRises, valPeaks } from "../curve-shape.js";
-import { batchNorm, clipNorm, lowerLr, warmup } from "../remedies.js";
+import { batchNorm, clipNorm, lowerLrToBand, warmup } from "../remedies.js";
 import type { Rule, RuleFinding } from "../rule.js";
 import { confidenceBeyond, sig } from "../statistics.js";
 
@@ -54,7 +55,7 @@ export const unstableTraining: Rule = {
         Number.isFinite(worst) ? `the largest jump ${sig(worst)}x` : "the largest from a loss of zero",
       ].join("; "),
       actions: [
-        lowerLr(f, "§8 unstable/noisy training: lower the learning rate", doubled ? 10 : 3),
+        lowerLrToBand(f, "§8 unstable/noisy training: lower the learning rate", doubled ? 10 : 3),
         warmup("§8 unstable/noisy training: add a warm-up (3 epochs)"),
         batchNorm("§8 unstable/noisy training: add BatchNorm"),
         clipNorm("§8 unstable/noisy training: clip gradients (norm 1.0)"),

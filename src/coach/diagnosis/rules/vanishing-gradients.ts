@@ -8,14 +8,14 @@
  * sigmoid divides it by at least 4 (its slope is at most 0.25), so a deep sigmoid stack loses orders of
  * magnitude. Fires when the median over epochs of RMS(first layer) / RMS(last layer) is below
  * VANISHING_RATIO (1e-2: the first layer learns at least 100x slower than the last under SGD), in a network
- * of at least MIN_LAYERS (3) trainable layers.
+ * of at least MIN_LAYERS (3) trainable layers. A text model's n-gram embedding table is left out (its
+ * gradient is sparse, see RunFacts.gradientLayers): there the first layer compared is the one after it.
  *
  * Severity high below 1e-3, else medium. Confidence 0.5 at 1e-2, 0.95 at 1e-3.
  * Actions (§7.9 "Diagnose vanishing/exploding gradients: ReLU-family activations; He init; BatchNorm",
  * §5 "Adam"): ReLU activations (which also bring He initialization), BatchNorm, Adam.
  */
-import { planned } from "../actions.js";
-import { batchNorm } from "../remedies.js";
+import { batchNorm, setting } from "../remedies.js";
 import type { Rule, RuleFinding } from "../rule.js";
 import { confidenceBeyond, median, sig } from "../statistics.js";
 
@@ -26,9 +26,10 @@ export const vanishingGradients: Rule = {
   symptom: "vanishing_gradients",
   duringTraining: true,
   check(f): RuleFinding | undefined {
-    if (f.layers.length < MIN_LAYERS) return undefined;
-    const first = f.layers[0]!;
-    const last = f.layers[f.layers.length - 1]!;
+    const layers = f.gradientLayers;
+    if (layers.length < MIN_LAYERS) return undefined;
+    const first = layers[0]!;
+    const last = layers[layers.length - 1]!;
     const ratios = f.health
       .map((h) => (h.layerGradRms?.[first] ?? Number.NaN) / (h.layerGradRms?.[last] ?? Number.NaN))
       .filter((v) => Number.isFinite(v) && v > 0);
@@ -36,7 +37,7 @@ export const vanishingGradients: Rule = {
     const ratio = median(ratios);
     if (!(ratio < VANISHING_RATIO)) return undefined;
     const lastRms = f.health[f.health.length - 1]?.layerGradRms ?? {};
-    const optimizer = planned(f.record, "optimizer");
+    const optimizer = setting(f.record, "optimizer");
     const actions = [
       {
         change: { activation: "relu" },
