@@ -35,7 +35,7 @@ import { runAudit } from "../src/data/audit/run-audit.js";
 import { naturalCompare } from "../src/data/natural-order.js";
 import { readTableFile } from "../src/data/read-table-file.js";
 import type { Table } from "../src/data/table.js";
-import { runRecordOf } from "../src/recipe/save-run.js";
+import { runRecordOf } from "../src/recipe/run-record-of.js";
 import { metricValues } from "../src/recipe/train-plan.js";
 import { type RunResult, trainRun } from "../src/recipe/train-run.js";
 import type { Callback } from "../src/train/callback.js";
