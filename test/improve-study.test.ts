@@ -162,4 +162,33 @@ describe("nncoach improve", () => {
     assert.match(r.stderr, /give --budget \d+/);
     assert.ok(!/at .*\.js:\d+/.test(r.stderr), "no stack trace");
   });
+  test("binary task judged by F1: the threshold is tuned on validation and predict applies it", async () => {
+    const out = path.join(tmp, "bc-f1");
+    const data = path.join(SHARED, "breast_cancer.csv");
+    const s = await improve({
+      data,
+      target: "diagnosis",
+      metric: "f1",
+      budget: 600,
+      trials: 0,
+      out,
+      threads: 1,
+      train: { epochs: 8 },
+    });
+    assert.equal(s.metric.name, "f1");
+    const t = s.final.threshold!;
+    assert.ok(t > 0 && t < 1, `threshold ${t}`);
+    assert.ok(s.decisions.some((d) => d.key === "threshold" && d.value === t));
+    assert.ok(typeof s.final.test!.metrics.f1_at_0_5 === "number");
+    const pred = runCli(["predict", path.join(out, "model"), data, "--out", path.join(tmp, "bc.csv")]);
+    assert.equal(pred.code, 0, pred.stderr);
+    const [head, ...rows] = fs.readFileSync(path.join(tmp, "bc.csv"), "utf8").trim().split("\n");
+    const cols = head!.split(",");
+    const classes = cols.slice(1).map((c) => c.replace(/^p_/, ""));
+    for (const r of rows) {
+      const cells = r.split(",");
+      const p1 = Number(cells[2]);
+      assert.equal(cells[0], p1 >= t ? classes[1] : classes[0], r);
+    }
+  });
 });

@@ -639,6 +639,11 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
     wall_seconds: (performance.now() - t0) / 1000,
   };
   o.onSummary?.(summary);
+  if (threshold) {
+    // predict applies it to P(class 1)
+    lockData.preprocessing.decisionThreshold = threshold.threshold;
+    lockData.metadata.decision_threshold = String(threshold.threshold);
+  }
   if (o.out) {
     const runResult: RunResult = {
       ...finalLock.run,
