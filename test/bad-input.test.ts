@@ -6,6 +6,7 @@
  * copied into a temporary folder and edited there.
  */
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -670,6 +671,7 @@ before(async () => {
 
 test(`${CASES.length} bad inputs across kinds: exit code 2 before training, no stack trace, the place and the fix named`, async (t) => {
   assert.ok(CASES.length >= 30);
+  const before = snapshot(Object.values(models));
   const results = await inParallel(
     CASES.map((c, i) => () => {
       const dir = path.join(tmp, `case-${i}`);
@@ -693,7 +695,29 @@ test(`${CASES.length} bad inputs across kinds: exit code 2 before training, no s
     else t.diagnostic(`${c.kind}: ${c.name}: ${r.stderr.trim().split("\n")[0]}`);
   });
   assert.deepEqual(failures, []);
+  // no earlier output destroyed (the saved models the predict cases read), no temp files left anywhere
+  assert.deepEqual(snapshot(Object.values(models)), before);
+  const leftovers = listFiles(tmp).filter((f) => /\.tmp($|[-.])|\.tmp-\d+/.test(path.basename(f)));
+  assert.deepEqual(leftovers, []);
 });
+
+/** Every file under the folders with its size and content hash. */
+function snapshot(dirs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of dirs)
+    for (const f of listFiles(d))
+      out[f] = crypto.createHash("sha256").update(fs.readFileSync(f)).digest("hex");
+  return out;
+}
+
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .sort();
+}
 
 test("predict notes values of a categorical column the model never saw, and still predicts every row", () => {
   const dir = path.join(tmp, "unknown-categories");
