@@ -5,7 +5,7 @@
  * normalization, capacity, regularization, optimizer, transfer), in an order the baseline's diagnosis
  * steers, and keeps a change only when the paired comparison over the study's evaluation units (seeds on
  * one split, or cross-validation folds on small data) says it helps beyond noise (keep-rule.ts). Losing
- * trials are pruned by the median rule. At the end it retrains the chosen configuration on training +
+ * trials are pruned by a conservative median rule (median-pruner.ts). At the end it retrains the chosen configuration on training +
  * validation rows for the chosen epochs and evaluates the sealed test rows once.
  *
  * Resuming replays the study: every trial's result is saved (StudyStore) as it finishes, the study is a

@@ -1,9 +1,12 @@
 /**
- * The median rule (Optuna's MedianPruner, Google Vizier's median stopping rule): a trial whose best
- * objective so far, at some epoch, is worse than the median of the finished trials' best-so-far values at
- * that same epoch (on the same evaluation unit) is losing, and stops there, so that the budget pays for
- * seeds and folds instead. It waits for STARTUP finished trials (the median of one or two trials is one
- * trial's luck) and for WARMUP epochs (the first epochs of a warm-up say little about the end).
+ * The median rule (Optuna's MedianPruner, Google Vizier's median stopping rule), made conservative so that
+ * it stops only trials that are clearly losing: a trial whose best objective so far, at some epoch in the
+ * second half of its planned epochs, is worse than the lower quartile (QUANTILE) of the finished trials'
+ * best-so-far values at that same epoch (on the same evaluation unit) stops there, so that the budget pays
+ * for seeds and folds instead. The plain median, from epoch 5, stopped 8 of 12 trials on breast_cancer:
+ * under a warm-up and a cosine schedule a slow starter (a lower learning rate, a plateau schedule) trails
+ * early and catches up late, and at accuracies near 1 half of all trials trail the median by one row.
+ * It waits for STARTUP finished trials (the quartile of one or two trials is one trial's luck).
  *
  * Only the first evaluation unit is watched: a trial that passes it runs on every unit, so that the keep
  * rule gets its full paired comparison (pruning the fifth fold of a trial would waste the four before it).
@@ -16,6 +19,8 @@ import type { TrialResult } from "./trial.js";
 
 export const STARTUP = 3;
 export const MIN_WARMUP = 5;
+/** A trial is clearly losing below this quantile of the finished trials (0.5 would be the plain median). */
+export const QUANTILE = 0.25;
 
 export class MedianPruner {
   /** Per unit, the finished trials' best-so-far curves. */
@@ -43,15 +48,19 @@ export class MedianPruner {
     }
   }
 
-  shouldPrune(unit: number, epoch: number, bestSoFar: number): boolean {
-    if (unit !== 0 || epoch < Math.max(MIN_WARMUP, this.warmup) || !Number.isFinite(bestSoFar)) return false;
+  /** `plannedEpochs`: the trial's epoch limit (nothing is pruned in its first half). */
+  shouldPrune(unit: number, epoch: number, bestSoFar: number, plannedEpochs = 0): boolean {
+    const warm = Math.max(MIN_WARMUP, this.warmup, Math.ceil(plannedEpochs / 2));
+    if (unit !== 0 || epoch < warm || !Number.isFinite(bestSoFar)) return false;
     const at = (this.curves.get(unit) ?? [])
       .map((c) => c[Math.min(epoch, c.length) - 1])
       .filter((v): v is number => v !== undefined && Number.isFinite(v));
     if (at.length < STARTUP) return false;
-    const sorted = [...at].sort((a, b) => a - b);
-    const k = sorted.length >> 1;
-    const median = sorted.length % 2 ? sorted[k]! : (sorted[k - 1]! + sorted[k]!) / 2;
-    return this.objective.higherIsBetter ? bestSoFar < median : bestSoFar > median;
+    // oriented so that larger is better, the lower QUANTILE of the finished trials
+    const sorted = at.map((v) => (this.objective.higherIsBetter ? v : -v)).sort((a, b) => a - b);
+    const pos = QUANTILE * (sorted.length - 1);
+    const lo = Math.floor(pos);
+    const q = sorted[lo]! + (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!) * (pos - lo);
+    return (this.objective.higherIsBetter ? bestSoFar : -bestSoFar) < q;
   }
 }

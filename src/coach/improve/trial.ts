@@ -151,7 +151,7 @@ export class LocalTrialRunner implements TrialRunner {
             if (signal?.aborted) {
               s.stop = true;
               s.stopReason = "cancelled";
-            } else if (this.pruner?.shouldPrune(i, epoch + 1, best)) {
+            } else if (this.pruner?.shouldPrune(i, epoch + 1, best, plan.epochs)) {
               prunedAt = epoch + 1;
               s.stop = true;
               s.stopReason = `pruned at epoch ${epoch + 1}`;
@@ -198,7 +198,7 @@ export class LocalTrialRunner implements TrialRunner {
       });
       if (prunedAt !== undefined) {
         status = "pruned";
-        note = `unit ${i + 1}: at epoch ${prunedAt} its best ${this.objective.metric} was worse than the median of the finished trials at that epoch`;
+        note = `unit ${i + 1}: at epoch ${prunedAt} its best ${this.objective.metric} was below the lower quartile of the finished trials at that epoch`;
         break;
       }
       if (r.stopReason && /^non-finite/.test(r.stopReason)) note = r.stopReason;
