@@ -356,6 +356,11 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
         api(req, res, url);
         return;
       }
+      if (url.pathname === "/favicon.ico") {
+        res.writeHead(204, SECURITY_HEADERS);
+        res.end();
+        return;
+      }
       const f = CLIENT_FILES[url.pathname];
       if (!f || (req.method !== "GET" && req.method !== "HEAD")) {
         send(res, 404, "not found", "text/plain; charset=utf-8");

@@ -73,7 +73,8 @@ function metricColumns(runs) {
   const names = new Set();
   for (const r of runs) for (const k of Object.keys(r.metrics)) names.add(k);
   const rank = (k) => (k.startsWith("val_") ? 0 : k.startsWith("test_") ? 1 : k.startsWith("cv_") ? 2 : 3);
-  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).slice(0, 14);
+  const shown = [...names].filter((k) => rank(k) < 3 || k === "train_loss" || k === "suggested_lr");
+  return shown.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).slice(0, 14);
 }
 
 async function runsView() {
@@ -256,7 +257,7 @@ async function runView(id) {
   sub.append(`run ${r.id} · ${r.kind} · `, badge);
   if (r.studyId !== null) sub.append(" · ", link(`#/study/${r.studyId}`, `study ${r.studyId}`));
   view.appendChild(sub);
-  if (r.testEvaluations > 1) {
+  if (r.testEvaluations > 1 && Object.keys(r.metrics).some((k) => k.startsWith("test_"))) {
     view.appendChild(
       h(
         "p",
@@ -307,7 +308,7 @@ async function runView(id) {
   const epochs = r.epochs;
   const names = () => [...new Set(epochs.flatMap((e) => Object.keys(e.metrics)))];
   const lossNames = () => names().filter((n) => n.endsWith("loss"));
-  const otherNames = () => names().filter((n) => !n.endsWith("loss"));
+  const otherNames = () => names().filter((n) => !n.endsWith("loss") && n !== "lr" && n !== "grad_norm");
   const lossChart = lineChart({
     id: "loss",
     title: "loss",
@@ -323,7 +324,7 @@ async function runView(id) {
     series: curveSeries(epochs, otherNames()),
   });
   const lrSeries = () => [
-    { name: "lr", xs: epochs.map((e) => e.epoch), ys: epochs.map((e) => e.lr ?? null) },
+    { name: "lr", xs: epochs.map((e) => e.epoch), ys: epochs.map((e) => e.metrics.lr ?? e.lr ?? null) },
   ];
   const lrChart = lineChart({
     id: "lr",
