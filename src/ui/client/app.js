@@ -304,7 +304,9 @@ async function runView(id) {
   const chartsSec = section("Curves");
   const charts = h("div", "charts");
   chartsSec.appendChild(charts);
-  view.appendChild(chartsSec);
+  // a run with epochs, or one still training (its epochs are coming); an LR sweep has none
+  const curves = r.epochs.length > 0 || r.status === "running";
+  if (curves) view.appendChild(chartsSec);
   const epochs = r.epochs;
   const names = () => [...new Set(epochs.flatMap((e) => Object.keys(e.metrics)))];
   const lossNames = () => names().filter((n) => n.endsWith("loss"));
@@ -355,9 +357,10 @@ async function runView(id) {
       series: healthSeries(epochs, field),
     });
     healthCharts.push([field, c]);
-    healthBox.appendChild(c.element);
+    // a kind of layer the model does not have (no sigmoid/tanh: nothing saturates) gets no chart
+    if (r.status === "running" || healthSeries(epochs, field).length) healthBox.appendChild(c.element);
   }
-  view.appendChild(healthSec);
+  if (curves) view.appendChild(healthSec);
 
   if (r.lrFinder) {
     const s = section("LR finder");
@@ -366,6 +369,7 @@ async function runView(id) {
     if (lf.smoothed) series.push({ name: "smoothed", xs: lf.lrs, ys: lf.smoothed });
     const c = lineChart({
       id: "lr-finder",
+      logY: true,
       title: `loss while the learning rate grows (suggestion ${fmtNum(lf.suggestion)})`,
       xLabel: "learning rate",
       logX: true,
