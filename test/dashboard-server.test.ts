@@ -6,6 +6,7 @@
  * header from its own origin; everything else is read-only; every answer carries the CSP.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -14,7 +15,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { SqliteRunStore } from "../src/store/sqlite-store.js";
 import { artifactPath, type Dashboard, startDashboard } from "../src/ui/server.js";
-import { runCli } from "./helpers/cli.js";
+import { CLI, ROOT, runCli } from "./helpers/cli.js";
 
 const SHARED = process.env.NNCOACH_DATASETS ?? "/work/shared/datasets";
 const WINE = path.join(SHARED, "wine.csv");
@@ -173,4 +174,34 @@ describe("dashboard server", { timeout: 60_000 }, () => {
     assert.deepEqual(JSON.parse(own.body.toString()), { deleted: 1 });
     assert.equal(store.getRun(victim), undefined);
   });
+});
+
+test("nncoach ui serves the store until Ctrl-C", { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nncoach-ui-cli-"));
+  const file = path.join(dir, "runs.db");
+  assert.equal(
+    runCli(["train", WINE, "--target", "cultivar", "--epochs", "1", "--threads", "1", "--store", file]).code,
+    0,
+  );
+  const child = spawn(process.execPath, [CLI, "ui", "--port", "0", "--store", file], { cwd: ROOT });
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  const t0 = Date.now();
+  while (!/http:\/\/127\.0\.0\.1:\d+\//.test(out)) {
+    assert.ok(Date.now() - t0 < 30_000, `no URL printed: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(
+    out,
+    /^nncoach ui: http:\/\/127\.0\.0\.1:\d+\/ \(store .*runs\.db, 1 runs\); Ctrl-C stops it$/m,
+  );
+  const port = Number(/127\.0\.0\.1:(\d+)/.exec(out)![1]);
+  const runs = JSON.parse((await request(port, "/api/runs")).body.toString()) as { total: number };
+  assert.equal(runs.total, 1);
+  const code = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  child.kill("SIGINT");
+  assert.equal(await code, 0);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
