@@ -374,7 +374,7 @@ test("no SQLite driver (better-sqlite3 left out by npm): one note, training and 
   );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.json?.run_id, null);
-  assert.equal((r.json?.history as unknown[]).length, 2);
+  assert.equal((r.json!.history as unknown[]).length, 2);
   const notes = r.stderr.split("\n").filter((l) => /runs are not recorded/.test(l));
   assert.equal(notes.length, 1, r.stderr);
   assert.match(notes[0]!, /better-sqlite3 is not installed.*npm install better-sqlite3/);

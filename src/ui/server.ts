@@ -64,6 +64,9 @@ const SECURITY_HEADERS = {
   "Cache-Control": "no-store",
 };
 
+/** How often the server looks for runs whose process died (see RunStore.markInterrupted). */
+const SWEEP_MS = 10_000;
+
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
 /** Whether `host` (as bound) is a loopback address. */
@@ -163,7 +166,17 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     }
   };
 
+  let sweep = Date.now();
   const timer = setInterval(() => {
+    // a training process that died while the dashboard is open: its run becomes interrupted here too
+    if (Date.now() - sweep > SWEEP_MS) {
+      sweep = Date.now();
+      try {
+        store.markInterrupted();
+      } catch {
+        // a read-only or busy store: the runs stay as they are
+      }
+    }
     if (!streams.size) return;
     let now: number;
     try {
