@@ -5,11 +5,14 @@
  * stdout is the summary.
  */
 import { type ImproveSummary, improve } from "../coach/improve/improve.js";
-import { ledgerRow } from "../coach/improve/improve-report.js";
+import { ledgerRow, testEvaluationNote } from "../coach/improve/improve-report.js";
 import { UserError } from "../errors.js";
+import { StudyRecorder } from "../store/record-study.js";
+import { StoreSession } from "../store/session.js";
 import { TRAIN_OPTIONS } from "../train/config.js";
 import { intOption, parseCommandArgs } from "./args.js";
 import { progressWriter } from "./output.js";
+import { TRACKING_HELP, takeTrackingArgs } from "./tracking.js";
 
 export const IMPROVE_USAGE =
   "usage: nncoach improve <data> --target <col> --budget <time> --out <dir> [--metric <name>] [--seed 0]\n" +
@@ -69,10 +72,13 @@ function help(): string {
     "  --json            last line of stdout: summary.json",
     "",
     "Any `nncoach train` option (--hidden, --lr, --batch-size, ...) sets the starting configuration.",
+    "",
+    TRACKING_HELP,
   ].join("\n");
 }
 
-export async function improveCommand(argv: string[]): Promise<number> {
+export async function improveCommand(fullArgv: string[]): Promise<number> {
+  const { argv, tracking } = takeTrackingArgs(fullArgv);
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = { ...OWN };
   for (const o of TRAIN_OPTIONS) {
     if (NOT_FOR_IMPROVE.has(o.name)) continue;
@@ -101,23 +107,45 @@ export async function improveCommand(argv: string[]): Promise<number> {
   const json = Boolean(values.json);
   const out = progressWriter(json);
   const str = (k: string) => values[k] as string | undefined;
-  const summary = await improve({
-    data: positionals[0]!,
-    target: str("target"),
-    budget,
-    out: str("out"),
-    metric: str("metric"),
-    seed: intOption("seed", str("seed"), 0),
-    validationData: str("validation-data"),
-    testData: str("test-data"),
-    pretrained: str("pretrained"),
-    threads: intOption("threads", str("threads")),
-    trials: intOption("trials", str("trials"), 0),
-    resume: Boolean(values.resume),
-    train,
-    log: out,
-    onSummary: (s) => printSummary(s, out),
-  });
+  const session = tracking.track ? await StoreSession.open({ file: tracking.store }) : null;
+  const recorder = session
+    ? new StudyRecorder(session, ["nncoach", "improve", ...fullArgv], {
+        name: tracking.runName,
+        out: str("out"),
+        validationData: str("validation-data"),
+        testData: str("test-data"),
+      })
+    : undefined;
+  let summary: ImproveSummary;
+  try {
+    summary = await improve({
+      data: positionals[0]!,
+      target: str("target"),
+      budget,
+      out: str("out"),
+      metric: str("metric"),
+      seed: intOption("seed", str("seed"), 0),
+      validationData: str("validation-data"),
+      testData: str("test-data"),
+      pretrained: str("pretrained"),
+      threads: intOption("threads", str("threads")),
+      trials: intOption("trials", str("trials"), 0),
+      resume: Boolean(values.resume),
+      train,
+      log: out,
+      tracker: recorder,
+      onSummary: (s) => printSummary(s, out),
+    });
+  } catch (e) {
+    recorder?.failed(e);
+    throw e;
+  } finally {
+    session?.close();
+  }
+  if (recorder?.studyId != null)
+    out(
+      `store: study ${recorder.studyId} recorded in ${session!.file} (nncoach runs list --study ${recorder.studyId})`,
+    );
   if (values.out) out(`wrote model/, config.yaml, summary.json, report.md and report.html to ${values.out}`);
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   return 0;
@@ -145,5 +173,7 @@ function printSummary(s: ImproveSummary, out: (l: string) => void): void {
     `final: validation ${m} ${s.final.val.mean.toPrecision(4)} ± ${s.final.val.se.toPrecision(2)}, test ${t(s.final.test)}`,
   );
   if (s.learning_curve) out(`learning curve: ${s.learning_curve.explanation}`);
+  const tested = testEvaluationNote(s);
+  if (tested) out(tested);
   out(`reproduce: ${s.commands.train}`);
 }

@@ -6,12 +6,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.js";
 import { prepareTrainer } from "../recipe/prepare-trainer.js";
+import { RunRecorder } from "../store/record-run.js";
+import { StoreSession } from "../store/session.js";
 import { loadConfigFile, resolveConfig, TRAIN_OPTIONS, type TrainOption } from "../train/config.js";
 import { formatDefault } from "../train/config-help.js";
 import { findLearningRate, LR_SUGGESTION_RULES, renderLrFinderPlot } from "../train/lr-finder.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { choiceOption, intOption, numberOption, parseCommandArgs } from "./args.js";
 import { progressWriter } from "./output.js";
+import { TRACKING_HELP, takeTrackingArgs } from "./tracking.js";
 
 export const LR_FIND_USAGE =
   "usage: nncoach lr-find <data> [--target <col>] [--plot lr.png] [--json] [--steps 100] [--start 1e-7] [--end 10] [model options]";
@@ -85,11 +88,13 @@ function help(): string {
     const head = `  --${o.flag}${o.valueName ? ` ${o.valueName}` : ""}`;
     lines.push(`${head.padEnd(28)} ${o.description} (default: ${formatDefault(o)})`);
   }
+  lines.push("", TRACKING_HELP);
   return `${lines.join("\n")}\n`;
 }
 
 /** Runs `nncoach lr-find`; returns the exit code. */
-export async function lrFindCommand(argv: string[]): Promise<number> {
+export async function lrFindCommand(fullArgv: string[]): Promise<number> {
+  const { argv, tracking } = takeTrackingArgs(fullArgv);
   const spec: Record<string, { type: "string" | "boolean"; short?: string }> = { ...OWN_OPTIONS };
   for (const o of trainOptions()) spec[o.flag] = { type: o.arity === "flag" ? "boolean" : "string" };
   const { values: v, positionals } = parseCommandArgs("lr-find", argv, spec);
@@ -127,21 +132,62 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
   const json = cfg.json;
   const out = progressWriter(json);
   const p = await prepareTrainer(resolved);
+  const session = tracking.track ? await StoreSession.open({ file: tracking.store }) : null;
+  const recorder = session
+    ? new RunRecorder(session, "lr-find", ["nncoach", "lr-find", ...fullArgv], { name: tracking.runName })
+    : null;
+  recorder?.begin({ data: p.data, plan: p.plan, resolved });
   for (const n of p.data.notices) out(`note: ${n}`);
   const batchSize = p.plan.batchSize;
   out(
     `lr-find: ${p.data.describe}; ${cfg.optimizer}, batch ${batchSize}, ${steps ?? 100} steps from ${(start ?? 1e-7).toExponential(0)} to ${(end ?? 10).toExponential(0)}`,
   );
-  const r = await findLearningRate(p.trainer, p.data.train, {
-    steps,
-    start,
-    end,
-    rule,
-    batchSize,
-    seed: cfg.seed,
-  });
-  await p.trainer.release();
-
+  let r: Awaited<ReturnType<typeof findLearningRate>>;
+  try {
+    r = await findLearningRate(p.trainer, p.data.train, {
+      steps,
+      start,
+      end,
+      rule,
+      batchSize,
+      seed: cfg.seed,
+    });
+  } catch (e) {
+    recorder?.fail(e);
+    session?.close();
+    throw e;
+  } finally {
+    await p.trainer.release();
+  }
+  if (recorder?.id != null) {
+    const id = recorder.id;
+    session!.use(
+      (s) =>
+        s.setLrFinder(id, {
+          lrs: r.lrs,
+          losses: r.losses,
+          smoothed: r.smoothed,
+          suggestion: r.suggestion,
+          rule: r.chosen,
+        }),
+      undefined,
+    );
+    const finite = r.smoothed.filter(Number.isFinite);
+    recorder.finish({
+      status: "completed",
+      metrics: {
+        suggested_lr: r.suggestion,
+        ...Object.fromEntries(
+          Object.entries(r.suggestions).map(([k, v]) => [`lr_${k.replace(/\W/g, "_")}`, v]),
+        ),
+        ...(finite.length ? { lowest_loss: Math.min(...finite) } : {}),
+        steps: r.lrs.length,
+      },
+      stopReason: r.stopped === "completed" ? null : `sweep ${r.stopped}`,
+      extra: { explanation: r.explanation },
+    });
+  }
+  session?.close();
   let plotPath: string | null = null;
   if (plot) {
     fs.mkdirSync(path.dirname(path.resolve(plot)), { recursive: true });
@@ -168,6 +214,8 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
       ? ` --target ${p.data.loaded.target}`
       : "";
   out(`next: nncoach train ${cfg.data}${target} --lr ${r.suggestion.toExponential(1)}`);
+  if (recorder?.id != null)
+    out(`store: run ${recorder.id} recorded in ${session!.file} (nncoach runs show ${recorder.id})`);
   if (json) {
     process.stdout.write(
       `${JSON.stringify({
@@ -182,6 +230,7 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
         losses: r.losses,
         smoothed: r.smoothed,
         plot: plotPath,
+        run_id: recorder?.id ?? null,
       })}\n`,
     );
   }

@@ -16,6 +16,8 @@ commands
   lr-find <data> --target <col>      sweep the learning rate and suggest one (--plot lr.png)
   diagnose <run-dir>                 name what is wrong with a saved run, with evidence and the next command
   improve <data> --target <col> --budget 5m --out <dir>   the recipe's tuning plan, run for you
+  runs <list|show|compare|rm|export>  the experiment store: every run recorded (see nncoach runs --help)
+  ui [--port 6006] [--host 127.0.0.1] [--store <file>]   the dashboard of the store, in your browser
 `;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -26,6 +28,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   audit: async () => (await import("./audit.js")).auditCommand,
   "lr-find": async () => (await import("./lr-find.js")).lrFindCommand,
   improve: async () => (await import("./improve.js")).improveCommand,
+  runs: async () => (await import("./runs.js")).runsCommand,
+  ui: async () => (await import("./ui.js")).uiCommand,
   diagnose: async () => {
     const { diagnoseCommand } = await import("./diagnose.js");
     return (argv: string[]) => diagnoseCommand(argv, process.stdout);

@@ -19,6 +19,7 @@ import path from "node:path";
 import { runDiagnosis } from "../coach/diagnosis/render.js";
 import { saveRunRecord } from "../coach/diagnosis/run-file.js";
 import type { RunRecord } from "../coach/diagnosis/run-record.js";
+import { testEvaluationWarning } from "../coach/improve/improve.js";
 import type { AuditReport } from "../data/audit/audit-report.js";
 import { ortBackend } from "../engine/ort-backend.js";
 import { UserError } from "../errors.js";
@@ -26,11 +27,14 @@ import { formatDecision } from "../recipe/decision.js";
 import { runRecordOf } from "../recipe/run-record-of.js";
 import { MODEL_FILES, savedFiles, saveRun } from "../recipe/save-run.js";
 import { type RunResult, stoppedOnNonFinite, trainRun } from "../recipe/train-run.js";
+import { artifactsOf, confusionMatrix, finalMetrics, RunRecorder } from "../store/record-run.js";
+import { StoreSession } from "../store/session.js";
 import { ProgressDisplay } from "../train/callbacks/progress-display.js";
 import { loadConfigFile, resolveConfig, TRAIN_OPTIONS } from "../train/config.js";
 import { formatTrainOptionsHelp } from "../train/config-help.js";
 import { parseCommandArgs } from "./args.js";
 import { fmt, progressWriter } from "./output.js";
+import { TRACKING_HELP, takeTrackingArgs } from "./tracking.js";
 
 export const TRAIN_USAGE =
   "usage: nncoach train <data> [--target <col>] [--config run.yaml] [options]\n" +
@@ -85,37 +89,48 @@ export const EXIT_DIVERGED = 3;
 /** Fewer optimizer steps than this time too little work to report a training speed. */
 export const MIN_TIMED_STEPS = 20;
 
-export async function trainCommand(argv: string[]): Promise<number> {
+export async function trainCommand(fullArgv: string[]): Promise<number> {
+  const { argv, tracking } = takeTrackingArgs(fullArgv);
   const { help, resolved } = resolveTrainArgs(argv);
   if (help) {
-    process.stdout.write(`${TRAIN_USAGE}\n\n${formatTrainOptionsHelp()}\n`);
+    process.stdout.write(`${TRAIN_USAGE}\n\n${formatTrainOptionsHelp()}\n\n${TRACKING_HELP}\n`);
     return 0;
   }
   if (!resolved.values.data) throw new UserError("nncoach train needs training data", TRAIN_USAGE);
   const json = resolved.values.json;
   const out = progressWriter(json);
   const command = ["nncoach", "train", ...argv];
+  // the experiment store (never in the way: a store that fails is noted once and training goes on)
+  const session = tracking.track ? await StoreSession.open({ file: tracking.store }) : null;
+  const recorder = session
+    ? new RunRecorder(session, "train", ["nncoach", "train", ...fullArgv], { name: tracking.runName })
+    : null;
   // per-batch bar with ETA in a terminal, plain per-epoch lines otherwise (stderr when stdout carries JSON)
   const progress = new ProgressDisplay({ stream: json ? process.stderr : process.stdout });
-  const result = await trainRun(resolved, {
-    log: out,
-    callbacks: [progress],
-    onNonFinite: "stop",
-    command,
-    onPlan: (plan, _data, audit) => {
-      out("recipe:");
-      for (const d of plan.decisions) if (d.source !== "default") out(`  ${formatDecision(d)}`);
-      const defaults = plan.decisions.filter((d) => d.source === "default");
-      if (defaults.length)
-        out(
-          `  defaults: ${defaults.map((d) => `${d.key} ${typeof d.value === "string" ? d.value : JSON.stringify(d.value)}`).join(", ")}`,
-        );
-      if (audit) reportAudit(audit, out);
-    },
-  });
+  let result: RunResult;
+  try {
+    result = await trainRun(resolved, {
+      log: out,
+      // the recorder first: an epoch printed is an epoch stored
+      callbacks: recorder ? [recorder.callback(), progress] : [progress],
+      onNonFinite: "stop",
+      command,
+      onPlan: (plan, data, audit) => {
+        recorder?.begin({ data, plan, resolved, folder: resolved.values.save ?? resolved.values.checkpoint });
+        printPlan(plan, audit, out);
+      },
+    });
+  } catch (e) {
+    recorder?.fail(e);
+    session?.close();
+    throw e;
+  }
+  const testEvaluations = result.test
+    ? recorder?.testEvaluated("--evaluate-test: final evaluation at the end of nncoach train")
+    : undefined;
   const nonFinite = stoppedOnNonFinite(result);
   const diverged = nonFinite || /^early diagnosis: diverged: /.test(result.stopReason ?? "");
-  report(result, out);
+  report(result, out, testEvaluations ?? undefined);
   const record = runRecordOf(result, command);
   const diagnosis = runDiagnosis(record);
   out(diagnosis.text.trimEnd());
@@ -128,9 +143,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
       savedTo = await saveRun(dir, result, record);
     }
     if (result.config.checkpoint) saveRunRecord(result.config.checkpoint, record);
+    if (recorder?.id != null) await recordEnd(recorder, result, diverged, diagnosis.findings, savedTo);
   } finally {
     await result.trainer.release();
+    session?.close();
   }
+  if (recorder?.id != null)
+    out(`store: run ${recorder.id} recorded in ${session!.file} (nncoach runs show ${recorder.id})`);
   if (savedTo) {
     out(`saved ${savedFiles(result).join(", ")} to ${savedTo}`);
     if (nonFinite)
@@ -142,7 +161,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   if (result.config.checkpoint) out(`run record: ${path.join(result.config.checkpoint, "run.json")}`);
   if (json)
-    process.stdout.write(`${JSON.stringify(jsonResult(result, savedTo, { record, ...diagnosis }))}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        ...jsonResult(result, savedTo, { record, ...diagnosis }),
+        run_id: recorder?.id ?? null,
+        test_evaluations: testEvaluations ?? null,
+      })}\n`,
+    );
   if (diverged) {
     process.stderr.write(
       `nncoach: training diverged: ${result.stopReason}\n  next: ${diagnosis.nextCommand}\n`,
@@ -150,6 +175,18 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return EXIT_DIVERGED;
   }
   return 0;
+}
+
+/** The recipe's decisions (the defaults on one line) and the fast audit, before training. */
+function printPlan(plan: RunResult["plan"], audit: RunResult["audit"], out: (l: string) => void): void {
+  out("recipe:");
+  for (const d of plan.decisions) if (d.source !== "default") out(`  ${formatDecision(d)}`);
+  const defaults = plan.decisions.filter((d) => d.source === "default");
+  if (defaults.length)
+    out(
+      `  defaults: ${defaults.map((d) => `${d.key} ${typeof d.value === "string" ? d.value : JSON.stringify(d.value)}`).join(", ")}`,
+    );
+  if (audit) reportAudit(audit, out);
 }
 
 /** The fast audit before training: its high and medium findings, and how many low ones it left unsaid. */
@@ -172,7 +209,51 @@ function describe(e: Record<string, number>): string {
     .join(", ");
 }
 
-function report(r: RunResult, out: (l: string) => void): void {
+/** Writes how the run ended into the store: metrics, diagnosis, confusion matrix, saved files. */
+async function recordEnd(
+  recorder: RunRecorder,
+  r: RunResult,
+  diverged: boolean,
+  findings: ReturnType<typeof runDiagnosis>["findings"],
+  savedTo: string | undefined,
+): Promise<void> {
+  const extra: Record<string, unknown> = { trainSamplesPerSecond: r.trainSamplesPerSecond };
+  if (r.data.task === "classification" && !stoppedOnNonFinite(r))
+    extra.confusion = {
+      split: "validation",
+      ...(await confusionMatrix(r.trainer, r.data.validation, r.data.classes)),
+    };
+  const folder = savedTo ?? r.config.checkpoint;
+  const files = savedTo
+    ? savedFiles(r).map((f) => ({ path: path.join(savedTo, f), kind: f.replace(/\..*$/, "") }))
+    : r.config.checkpoint
+      ? ["last.ckpt", "best.ckpt", "run.json"].map((f) => ({
+          path: path.join(r.config.checkpoint!, f),
+          kind: f,
+        }))
+      : [];
+  recorder.finish(
+    {
+      status: diverged ? "diverged" : "completed",
+      metrics: finalMetrics(r),
+      stopReason: r.stopReason ?? null,
+      epochsRun: r.epochsRun,
+      extra,
+    },
+    {
+      findings: findings.map((f) => ({
+        symptom: f.symptom,
+        severity: f.severity,
+        confidence: f.confidence,
+        explanation: f.explanation,
+        detail: f,
+      })),
+      artifacts: folder ? artifactsOf(files) : [],
+    },
+  );
+}
+
+function report(r: RunResult, out: (l: string) => void, testEvaluations?: number): void {
   for (const n of r.notices) out(`note: ${n}`);
   out(`validation (${r.val.samples}): ${describe(r.val)}`);
   if (r.cv)
@@ -181,9 +262,11 @@ function report(r: RunResult, out: (l: string) => void): void {
         .map((k) => `${k} ${fmt(r.cv!.mean[k])} ± ${fmt(r.cv!.se[k])}`)
         .join(", ")}`,
     );
-  if (r.test)
+  if (r.test) {
     out(`test (${r.test.samples}, unsealed by --evaluate-test, evaluated once): ${describe(r.test)}`);
-  else if (r.data.test)
+    if (testEvaluations !== undefined && testEvaluations > 1)
+      out(`warning: ${testEvaluationWarning(testEvaluations)}`);
+  } else if (r.data.test)
     out(`test: ${r.data.test.size} rows held out, sealed (evaluate once at the end with --evaluate-test)`);
   out(
     speedMeasured(r)

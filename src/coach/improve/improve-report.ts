@@ -13,7 +13,7 @@ import { escapeXml, renderLinePlotSvg } from "../../report/line-plot-svg.js";
 import { PLOT_FONT_FAMILY, PLOT_FONT_SIZE, plotFontMetrics } from "../../report/plot-font.js";
 import { linearTicks } from "../../report/ticks.js";
 import type { ImproveSummary, LedgerStep, Spread } from "./improve.js";
-import { changeFlags } from "./improve.js";
+import { changeFlags, testEvaluationWarning } from "./improve.js";
 
 const fmt = (v: number | null | undefined, digits = 4): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "–" : Number(v.toPrecision(digits)).toString();
@@ -95,6 +95,18 @@ export function headline(s: ImproveSummary): string {
  * A warning when the non-neural reference beats the final network on validation by more than the two
  * standard errors combined (a rough check, not the paired keep rule), else null.
  */
+/**
+ * How often the experiment store has seen these test rows evaluated: null without a store, else a sentence
+ * (the warning of testEvaluationWarning once they were evaluated before this study).
+ */
+export function testEvaluationNote(s: ImproveSummary): string | null {
+  const n = s.test_evaluations;
+  if (n === null || n === undefined) return null;
+  return n > 1
+    ? `Test evaluations: ${n}. ${testEvaluationWarning(n).replace(/^t/, "T")}.`
+    : "Test evaluations: 1 (the experiment store has no earlier evaluation of these test rows).";
+}
+
 export function referenceNote(s: ImproveSummary): string | null {
   if (s.reference.name === null || !s.reference.val) return null;
   const r = s.reference.val;
@@ -130,6 +142,8 @@ export function renderImproveMarkdown(s: ImproveSummary): string {
   const note = referenceNote(s);
   if (note) out.push(note, "");
   out.push("## Outcome", "", mdTable(outcomeRows(s)), "");
+  const tested = testEvaluationNote(s);
+  if (tested) out.push(tested, "");
   if (s.reference.name === null) out.push(`No non-neural reference: ${s.reference.reason}.`, "");
   out.push("## Ledger", "", mdTable([LEDGER_HEADER, ...s.steps.map(ledgerRow)]), "");
   if (s.learning_curve) {
@@ -540,6 +554,7 @@ export function renderImproveHtml(s: ImproveSummary): string {
     keyCards(s),
     section("outcome", "Outcome"),
     htmlTable(outcomeRows(s), "outcome"),
+    testEvaluationNote(s) ? `<p class="test-evaluations">${escapeXml(testEvaluationNote(s)!)}</p>` : "",
   );
   if (s.reference.name === null)
     h.push(`<p class="muted">No non-neural reference: ${escapeXml(s.reference.reason)}.</p>`);

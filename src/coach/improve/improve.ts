@@ -29,7 +29,7 @@ import { prepareData, prepareFold } from "../../recipe/prepare-data.js";
 import type { PreparedData } from "../../recipe/prepared-data.js";
 import { runRecordOf } from "../../recipe/run-record-of.js";
 import { saveRun } from "../../recipe/save-run.js";
-import { trainPlan } from "../../recipe/train-plan.js";
+import { type PlanResult, trainPlan } from "../../recipe/train-plan.js";
 import type { RunResult } from "../../recipe/train-run.js";
 import { type ResolvedConfig, resolveConfig } from "../../train/config.js";
 import { evaluateDataset } from "../../train/fit.js";
@@ -51,6 +51,7 @@ import {
   type EvaluationUnit,
   LocalTrialRunner,
   type Options,
+  type TrialEvents,
   type TrialResult,
   type TrialSpec,
   trialPlan,
@@ -89,6 +90,8 @@ export interface ImproveOptions {
   seeds?: number;
   folds?: number;
   store?: StudyStore<StudyState>;
+  /** Records the study as it runs (the experiment store's ImproveRecorder); see ImproveTracker. */
+  tracker?: ImproveTracker;
   log?: (line: string) => void;
   /** Called with the summary before any output file is written (the CLI prints it). */
   onSummary?: (s: ImproveSummary) => void;
@@ -157,7 +160,36 @@ export interface ImproveSummary {
   /** Regression: test targets and predictions of the final model (for the residual plot). */
   residuals: { actual: number[]; predicted: number[] } | null;
   commands: { improve: string; train: string };
+  /**
+   * How often the test rows (by content) have been evaluated, this study's final evaluation included, as
+   * the experiment store counts them; null without a store or without test rows.
+   */
+  test_evaluations: number | null;
   wall_seconds: number;
+}
+
+/**
+ * Hooks through which a study is recorded while it runs (the experiment store implements them; the coach
+ * knows no store). Every hook is optional; a trial replayed on resume is not started again.
+ */
+export interface ImproveTracker {
+  /** The study's data is prepared and its objective chosen. */
+  studyStarted?(e: { data: PreparedData; objective: Objective; decisions: Decision[] }): void;
+  /** A trial starts; the events returned go to the trial runner, `finished` gets its result. */
+  trialStarted?(spec: TrialSpec): (TrialEvents & { finished?(r: TrialResult): void }) | undefined;
+  lrFinder?(r: { suggestion: number; lrs: number[]; losses: number[]; smoothed: number[] }): void;
+  /** The sealed test rows of `data` are evaluated (once per study); returns how often they have been, now included. */
+  testEvaluated?(data: PreparedData, reason: string): number | null;
+  /** The final configuration retrained on training + validation rows, and its test result. */
+  finalRun?(e: {
+    run: PlanResult;
+    resolved: ResolvedConfig;
+    decisions: Decision[];
+    data: PreparedData;
+    test: TestResult | null;
+    confusion: { classes: string[]; counts: number[][] } | null;
+  }): void;
+  finished?(s: ImproveSummary): void;
 }
 
 /** What the study store keeps: the finished trials (by id and spec) and facts measured once. */
@@ -284,6 +316,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
   }
   log(o, `improve: ${data.describe}`);
   log(o, `objective: ${objective.metric} (${metricDecision.reason})`);
+  o.tracker?.studyStarted?.({ data, objective, decisions });
 
   // ---- evaluation units
   const cv = !data.rows.valIsSeparate && data.train.n + data.validation.n < CV_BELOW_ROWS;
@@ -355,8 +388,11 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
           "resume with the same options as the first run, or start a new study in another --out folder",
         );
       let record: RunRecord | undefined;
+      const tracked = o.tracker?.trialStarted?.(spec);
       result = await runner.run(spec, {
+        onEpoch: tracked?.onEpoch,
         onUnitRun: (e) => {
+          tracked?.onUnitRun?.(e);
           if (!keepRecord || e.unit !== 0) return;
           record = runRecordOf({
             ...e.run,
@@ -368,6 +404,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
           });
         },
       });
+      tracked?.finished?.(result);
       if (record) records.set(spec.id, record);
       state.trials.push({ spec, result, ...(record ? { record } : {}) });
       store.save(state);
@@ -424,6 +461,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       const r = await findLearningRate(trainer, units[0]!.data.train, { batchSize: plan.batchSize, seed });
       await trainer.release();
       lrFinder = { suggestion: r.suggestion, lrs: r.lrs, losses: r.smoothed };
+      o.tracker?.lrFinder?.({ suggestion: r.suggestion, lrs: r.lrs, losses: r.losses, smoothed: r.smoothed });
     } catch (e) {
       log(o, `lr finder: no suggestion (${(e as Error).message})`);
     }
@@ -534,6 +572,9 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
     unsealReason = `nncoach improve step 9: the one evaluation of the chosen model, after the baseline and ${results.length - 1} trials`;
     testRows = lockData.test.unseal(unsealReason);
   }
+  const testEvaluations = testRows ? (o.tracker?.testEvaluated?.(lockData, unsealReason!) ?? null) : null;
+  if (testEvaluations !== null && testEvaluations > 1)
+    log(o, `test: ${testEvaluationWarning(testEvaluations)}`);
   const lockRun = async (options: Options, epochs: number) => {
     const lockOptions = { ...options, epochs, earlyStopping: false };
     const r = resolveConfig(null, { ...lockOptions, ...(o.threads ? { threads: o.threads } : {}) });
@@ -593,6 +634,14 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
     }
   }
 
+  o.tracker?.finalRun?.({
+    run: finalLock.run,
+    resolved: finalLock.resolved,
+    decisions: finalLock.decisions,
+    data: lockData,
+    test: finalTest,
+    confusion,
+  });
   const finalRecord = records.get(best.result.id);
   const summary: ImproveSummary = {
     format: "nncoach-improve",
@@ -636,8 +685,10 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       improve: improveCommand(o),
       train: `nncoach train --config ${o.out ? path.join(o.out, "config.yaml") : "config.yaml"}`,
     },
+    test_evaluations: testEvaluations,
     wall_seconds: (performance.now() - t0) / 1000,
   };
+  o.tracker?.finished?.(summary);
   o.onSummary?.(summary);
   if (threshold) {
     // predict applies it to P(class 1)
@@ -661,6 +712,11 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
   await finalLock.run.trainer.release();
   if (baseLock !== finalLock) await baseLock.run.trainer.release();
   return summary;
+}
+
+/** What a study and `nncoach train --evaluate-test` say when the same test rows were evaluated before. */
+export function testEvaluationWarning(count: number): string {
+  return `this test split has been evaluated ${count} times; its score is no longer an unbiased estimate`;
 }
 
 function withMetric(metrics: string[], objective: Objective): string[] {
