@@ -170,7 +170,8 @@ export async function predictCommand(argv: string[]): Promise<number> {
     // a binary model tuned for F1 (nncoach improve) carries its decision threshold for class 1
     const threshold = typeof spec.decisionThreshold === "number" ? spec.decisionThreshold : undefined;
     if (threshold !== undefined && classes.length === 2)
-      for (let i = 0; i < n; i++) labels[i] = (k === 1 ? values[i]! : values[i * k + 1]!) >= threshold ? 1 : 0;
+      for (let i = 0; i < n; i++)
+        labels[i] = (k === 1 ? values[i]! : values[i * k + 1]!) >= threshold ? 1 : 0;
     for (let i = 0; i < n; i++) {
       const probs = k === 1 ? [1 - values[i]!, values[i]!] : Array.from(values.subarray(i * k, (i + 1) * k));
       lines.push(
