@@ -206,8 +206,14 @@ test("SIGKILL while training: the store opens cleanly, the run is interrupted, e
     await new Promise((r) => setTimeout(r, 150));
     if (fs.existsSync(file)) {
       const db = new Database(file, { readonly: true, timeout: 5000 });
-      const n = (db.prepare("SELECT count(*) AS n FROM epochs").get() as { n: number } | undefined)?.n ?? 0;
-      db.close();
+      let n = 0;
+      try {
+        n = (db.prepare("SELECT count(*) AS n FROM epochs").get() as { n: number } | undefined)?.n ?? 0;
+      } catch {
+        // the file exists before the training process has created the tables: look again
+      } finally {
+        db.close();
+      }
       if (n >= 5) break;
     }
     assert.ok(Date.now() - t0 < 60_000, `no epochs stored after 60 s: ${child.err}`);
