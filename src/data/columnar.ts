@@ -1,0 +1,222 @@
+/**
+ * Columnar storage for big tables: a reader appends rows of cell text and each column keeps them in the
+ * cheapest form that gives the same text back. A column of plain numbers keeps a Float64Array (8 bytes a
+ * cell instead of a string and an array slot, ~40 bytes); its few cells whose text is not the number's
+ * canonical form ("01234", "1.50", "NA") are kept as text beside it. Any other column is dictionary-encoded:
+ * a code per row (Uint32Array) into its distinct values, which is small for categories.
+ *
+ * A Table backed by a ColumnStore still offers `rows` (see rowsView), built one row at a time on access, so
+ * that code written for row arrays keeps working; the data path reads cells with cellText or a column's
+ * numbers with numericColumn instead, without making a string per cell.
+ */
+
+/** A column of numbers, with the text of its cells that are not a number's canonical text. */
+interface NumberColumn {
+  kind: "number";
+  values: Float64Array;
+  /** Row -> cell text, for cells whose text is not String(value) ("" is stored as NaN without an entry). */
+  text: Map<number, string>;
+}
+
+/** A dictionary-encoded column: row -> code -> distinct cell text. */
+interface TextColumn {
+  kind: "text";
+  codes: Uint32Array;
+  dictionary: string[];
+  index: Map<string, number>;
+}
+
+type Column = NumberColumn | TextColumn;
+
+/** Whether `cell` is the canonical text of a finite number (String(Number(cell)) === cell). */
+function canonicalNumber(cell: string): number {
+  const n = cell.length;
+  if (n === 0 || n > 24) return Number.NaN;
+  const c0 = cell.charCodeAt(0);
+  // a digit or a minus sign first (canonical numbers never start with "+", "." or a space)
+  if (!((c0 >= 48 && c0 <= 57) || c0 === 45)) return Number.NaN;
+  const v = Number(cell);
+  if (!Number.isFinite(v)) return Number.NaN;
+  if (String(v) !== cell) return Number.NaN;
+  return v;
+}
+
+function grow<T extends Float64Array | Uint32Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  let size = Math.max(1024, a.length);
+  while (size < need) size *= 2;
+  const b = new (a.constructor as { new (n: number): T })(size);
+  b.set(a);
+  return b;
+}
+
+/** Builds a ColumnStore row by row (see the file comment); `finish` trims the arrays to size. */
+export class ColumnStore {
+  private cols: Column[];
+  private lineOf = new Uint32Array(1024);
+  private n = 0;
+
+  constructor(readonly width: number) {
+    this.cols = [];
+    for (let c = 0; c < width; c++)
+      this.cols.push({ kind: "number", values: new Float64Array(1024), text: new Map() });
+  }
+
+  /** Number of rows. */
+  get length(): number {
+    return this.n;
+  }
+
+  /** 1-based source line of each row (0 when unknown). */
+  get lines(): Uint32Array {
+    return this.lineOf.subarray(0, this.n);
+  }
+
+  /** Appends a row (exactly `width` cells) that starts on `line` of the file. */
+  push(row: readonly string[], line = 0): void {
+    const r = this.n;
+    if (r >= this.lineOf.length) this.lineOf = grow(this.lineOf, r + 1);
+    this.lineOf[r] = line;
+    for (let c = 0; c < this.width; c++) this.set(c, r, row[c]!);
+    this.n = r + 1;
+  }
+
+  private set(c: number, r: number, cell: string): void {
+    const col = this.cols[c]!;
+    if (col.kind === "number") {
+      if (r >= col.values.length) col.values = grow(col.values, r + 1);
+      if (cell.length === 0) {
+        col.values[r] = Number.NaN;
+        return;
+      }
+      const v = canonicalNumber(cell);
+      if (!Number.isNaN(v)) {
+        col.values[r] = v;
+        return;
+      }
+      col.values[r] = Number.NaN;
+      col.text.set(r, cell);
+      // mostly text: keep it as a dictionary column instead
+      if (col.text.size > 64 && col.text.size * 4 > r) this.cols[c] = toText(col, r + 1);
+      return;
+    }
+    if (r >= col.codes.length) col.codes = grow(col.codes, r + 1);
+    let code = col.index.get(cell);
+    if (code === undefined) {
+      code = col.dictionary.length;
+      col.dictionary.push(cell);
+      col.index.set(cell, code);
+    }
+    col.codes[r] = code;
+  }
+
+  /** The text of row r's cell in column c ("" = missing, as in the file). */
+  cell(r: number, c: number): string {
+    const col = this.cols[c]!;
+    if (col.kind === "text") return col.dictionary[col.codes[r]!]!;
+    const v = col.values[r]!;
+    if (v === v) return String(v);
+    return col.text.get(r) ?? "";
+  }
+
+  /**
+   * Column c's numbers when it is a number column: `values[r]` (NaN where the cell is empty or not a
+   * canonical number) and the text of those other cells. Undefined for a dictionary column.
+   */
+  numbers(c: number): { values: Float64Array; text: ReadonlyMap<number, string> } | undefined {
+    const col = this.cols[c]!;
+    return col.kind === "number" ? { values: col.values, text: col.text } : undefined;
+  }
+
+  /** The distinct cells of column c when it is a dictionary column, else undefined. */
+  dictionary(c: number): readonly string[] | undefined {
+    const col = this.cols[c]!;
+    return col.kind === "text" ? col.dictionary : undefined;
+  }
+
+  /** Replaces the text of every cell of column c by `f(text)` (f("") must be ""). */
+  rewrite(c: number, f: (cell: string) => string): void {
+    const old = this.cols[c]!;
+    const n = this.n;
+    if (old.kind === "text") {
+      const dictionary = old.dictionary.map(f);
+      // rebuild as a fresh column so that cells that now read as numbers are stored as numbers
+      const fresh: NumberColumn = { kind: "number", values: new Float64Array(n), text: new Map() };
+      this.cols[c] = fresh;
+      for (let r = 0; r < n; r++) this.set(c, r, dictionary[old.codes[r]!]!);
+      return;
+    }
+    const fresh: NumberColumn = { kind: "number", values: new Float64Array(n), text: new Map() };
+    this.cols[c] = fresh;
+    for (let r = 0; r < n; r++) {
+      const v = old.values[r]!;
+      this.set(c, r, v === v ? f(String(v)) : f(old.text.get(r) ?? ""));
+    }
+  }
+
+  /** Trims the arrays to the row count (call once the last row is in). */
+  finish(): void {
+    const n = this.n;
+    this.lineOf = this.lineOf.slice(0, n);
+    for (const col of this.cols) {
+      if (col.kind === "number") col.values = col.values.slice(0, n);
+      else col.codes = col.codes.slice(0, n);
+    }
+  }
+
+  /** Bytes held by the typed arrays (text and dictionaries not counted), for benchmarks. */
+  typedBytes(): number {
+    let b = this.lineOf.byteLength;
+    for (const col of this.cols) b += col.kind === "number" ? col.values.byteLength : col.codes.byteLength;
+    return b;
+  }
+}
+
+function toText(col: NumberColumn, n: number): TextColumn {
+  const out: TextColumn = { kind: "text", codes: new Uint32Array(Math.max(1024, col.values.length)), dictionary: [], index: new Map() };
+  for (let r = 0; r < n; r++) {
+    const v = col.values[r]!;
+    const cell = v === v ? String(v) : (col.text.get(r) ?? "");
+    let code = out.index.get(cell);
+    if (code === undefined) {
+      code = out.dictionary.length;
+      out.dictionary.push(cell);
+      out.index.set(cell, code);
+    }
+    out.codes[r] = code;
+  }
+  return out;
+}
+
+/**
+ * A read-only array-like view of the store's rows for code that indexes `table.rows[r][c]`: each access
+ * builds that row's cells (nothing is cached). Writes are ignored.
+ */
+export function rowsView(store: ColumnStore): string[][] {
+  const rowAt = (r: number): string[] => {
+    const out = new Array<string>(store.width);
+    for (let c = 0; c < store.width; c++) out[c] = store.cell(r, c);
+    return out;
+  };
+  const index = (p: string | symbol): number => {
+    if (typeof p !== "string") return -1;
+    const c = p.charCodeAt(0);
+    if (!(c >= 48 && c <= 57)) return -1;
+    const i = Number(p);
+    return Number.isInteger(i) && i < store.length ? i : -1;
+  };
+  return new Proxy([] as string[][], {
+    get(target, p, receiver) {
+      if (p === "length") return store.length;
+      const i = index(p);
+      if (i >= 0) return rowAt(i);
+      return Reflect.get(target, p, receiver);
+    },
+    has(target, p) {
+      return index(p) >= 0 || Reflect.has(target, p);
+    },
+    set() {
+      return true;
+    },
+  });
+}
