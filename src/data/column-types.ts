@@ -2,7 +2,7 @@ import { UserError } from "../errors.js";
 import { parseDateTime } from "./datetime.js";
 import { isNonFiniteNumber } from "./extreme-values.js";
 import { isMissing, parseNumber } from "./missing.js";
-import type { Table } from "./table.js";
+import { allRowIds, cellText, rowCount, type Table } from "./table.js";
 
 /**
  * What a column holds, as inferred from its cells:
@@ -93,7 +93,9 @@ export function inferColumnType(
     );
   }
   const name = table.columns[index]!;
-  const rowIds = rows ?? table.rows.map((_, i) => i);
+  const rowIds = rows ?? allRowIds(table);
+  const fast = storedNumberProfile(table, index, name, rowIds);
+  if (fast) return fast;
   const count = rowIds.length;
   // per non-missing cell: its trimmed text, its row, and its value as a number (NaN when not one)
   const values: string[] = [];
@@ -106,7 +108,7 @@ export function inferColumnType(
   let n = 0;
   for (let k = 0; k < count; k++) {
     const r = rowIds[k]!;
-    const cell = table.rows[r]![index]!;
+    const cell = cellText(table, r, index);
     if (isMissing(cell)) {
       missing++;
       continue;
@@ -161,7 +163,7 @@ export function inferColumnType(
       n === count &&
       distinct === n &&
       n >= MIN_ROWS_FOR_IDENTIFIER &&
-      isRowCounter(parsed, table.rows.length)
+      isRowCounter(parsed, rowCount(table))
     ) {
       return {
         ...base,
@@ -196,6 +198,43 @@ export function inferColumnType(
     return { ...base, kind: "identifier", reason: "a distinct value on every row" };
   }
   return { ...base, kind: "categorical", reason: `${distinct} distinct values` };
+}
+
+/**
+ * inferColumnType for a number column of a columnar table (see columnar.ts) whose every cell is a number or
+ * empty: the same profile, read from the numbers without making a string per cell. Undefined otherwise.
+ */
+function storedNumberProfile(
+  table: Table,
+  index: number,
+  name: string,
+  rowIds: readonly number[],
+): ColumnProfile | undefined {
+  const nums = table.store?.numbers(index);
+  if (!nums) return undefined;
+  for (const cell of nums.text.values()) if (!isMissing(cell)) return undefined;
+  const count = rowIds.length;
+  const parsed = new Float64Array(count);
+  const { values } = nums;
+  let n = 0;
+  for (let k = 0; k < count; k++) {
+    const v = values[rowIds[k]!]!;
+    if (v === v) parsed[n++] = v;
+  }
+  const present = parsed.subarray(0, n);
+  const sorted = present.slice().sort();
+  let distinct = n > 0 ? 1 : 0;
+  for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
+  const base = { name, index, count, missing: count - n, distinct };
+  if (n === 0) return { ...base, kind: "empty", reason: "every cell is missing" };
+  if (distinct === 1) return { ...base, kind: "constant", reason: `every cell is '${String(present[0])}'` };
+  if (n === count && distinct === n && n >= MIN_ROWS_FOR_IDENTIFIER && isRowCounter(present, rowCount(table)))
+    return {
+      ...base,
+      kind: "identifier",
+      reason: "distinct integers in a range no wider than the row count (a row counter)",
+    };
+  return { ...base, kind: "numeric", reason: "every value is a number" };
 }
 
 /** How many of the first `n` values satisfy `test`, and the first of them (row, line, text). */

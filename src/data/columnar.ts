@@ -14,8 +14,10 @@
 interface NumberColumn {
   kind: "number";
   values: Float64Array;
-  /** Row -> cell text, for cells whose text is not String(value) ("" is stored as NaN without an entry). */
+  /** Row -> cell text, for cells that are not plain numbers ("" is stored as NaN without an entry). */
   text: Map<number, string>;
+  /** Per row, 0 or 1 + the decimals the text has (see numberForm); made when first needed. */
+  decimals?: Uint8Array;
 }
 
 /** A dictionary-encoded column: row -> code -> distinct cell text. */
@@ -28,17 +30,57 @@ interface TextColumn {
 
 type Column = NumberColumn | TextColumn;
 
-/** Whether `cell` is the canonical text of a finite number (String(Number(cell)) === cell). */
-function canonicalNumber(cell: string): number {
+/**
+ * How `cell` can be stored as a number: -1 when it cannot (then its text is kept); 0 when its text is
+ * String(value); d > 0 when it is value.toFixed(d - 1) (a fixed number of decimals with trailing zeros,
+ * "0.500"). Only plain decimals qualify: an optional minus, no leading zeros, at most 15 significant digits
+ * (so that the double gives the same digits back; 16-17 when String gives the same text back) and no value
+ * below 1e-6 (String would use an exponent).
+ */
+export function numberForm(cell: string): number {
   const n = cell.length;
-  if (n === 0 || n > 24) return Number.NaN;
-  const c0 = cell.charCodeAt(0);
-  // a digit or a minus sign first (canonical numbers never start with "+", "." or a space)
-  if (!((c0 >= 48 && c0 <= 57) || c0 === 45)) return Number.NaN;
-  const v = Number(cell);
-  if (!Number.isFinite(v)) return Number.NaN;
-  if (String(v) !== cell) return Number.NaN;
-  return v;
+  if (n === 0 || n > 24) return -1;
+  let i = cell.charCodeAt(0) === 45 ? 1 : 0;
+  const intStart = i;
+  while (i < n) {
+    const c = cell.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    i++;
+  }
+  const intDigits = i - intStart;
+  if (intDigits === 0 || (intDigits > 1 && cell.charCodeAt(intStart) === 48)) return -1;
+  const intZero = intDigits === 1 && cell.charCodeAt(intStart) === 48;
+  let significant = intZero ? 0 : intDigits;
+  if (i === n) {
+    if (intZero && intStart === 1) return -1; // "-0"
+    return significant <= 15 || (significant <= 17 && String(Number(cell)) === cell) ? 0 : -1;
+  }
+  if (cell.charCodeAt(i) !== 46) return -1;
+  i++;
+  const fracStart = i;
+  let leadingZeros = 0;
+  let lastNonZero = -1;
+  while (i < n) {
+    const c = cell.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    if (c !== 48) lastNonZero = i;
+    else if (lastNonZero < 0 && intZero) leadingZeros++;
+    i++;
+  }
+  const fracDigits = n - fracStart;
+  if (fracDigits === 0) return -1; // "1."
+  if (lastNonZero < 0) {
+    // "12.000", "0.0": an integer with decimals
+    if (intZero && intStart === 1) return -1;
+    return significant <= 15 ? fracDigits + 1 : -1;
+  }
+  if (intZero && leadingZeros >= 6) return -1;
+  significant += lastNonZero - fracStart + 1 - (intZero ? leadingZeros : 0);
+  if (significant > 15) {
+    // 16-17 digits, as shortest round-trip printing (Python's repr, JavaScript's String) writes them
+    return lastNonZero === n - 1 && significant <= 17 && String(Number(cell)) === cell ? 0 : -1;
+  }
+  return lastNonZero === n - 1 ? 0 : fracDigits + 1;
 }
 
 function grow<T extends Float64Array | Uint32Array>(a: T, need: number): T {
@@ -89,9 +131,18 @@ export class ColumnStore {
         col.values[r] = Number.NaN;
         return;
       }
-      const v = canonicalNumber(cell);
-      if (!Number.isNaN(v)) {
-        col.values[r] = v;
+      const form = numberForm(cell);
+      if (form >= 0) {
+        col.values[r] = Number(cell);
+        if (form > 0) {
+          if (!col.decimals) col.decimals = new Uint8Array(col.values.length);
+          else if (col.decimals.length < col.values.length) {
+            const d = new Uint8Array(col.values.length);
+            d.set(col.decimals);
+            col.decimals = d;
+          }
+          col.decimals[r] = form;
+        } else if (col.decimals && r < col.decimals.length) col.decimals[r] = 0;
         return;
       }
       col.values[r] = Number.NaN;
@@ -115,7 +166,10 @@ export class ColumnStore {
     const col = this.cols[c]!;
     if (col.kind === "text") return col.dictionary[col.codes[r]!]!;
     const v = col.values[r]!;
-    if (v === v) return String(v);
+    if (v === v) {
+      const d = col.decimals?.[r];
+      return d ? v.toFixed(d - 1) : String(v);
+    }
     return col.text.get(r) ?? "";
   }
 
@@ -150,7 +204,7 @@ export class ColumnStore {
     this.cols[c] = fresh;
     for (let r = 0; r < n; r++) {
       const v = old.values[r]!;
-      this.set(c, r, v === v ? f(String(v)) : f(old.text.get(r) ?? ""));
+      this.set(c, r, f(numberText(old, r)));
     }
   }
 
@@ -159,7 +213,10 @@ export class ColumnStore {
     const n = this.n;
     this.lineOf = this.lineOf.slice(0, n);
     for (const col of this.cols) {
-      if (col.kind === "number") col.values = col.values.slice(0, n);
+      if (col.kind === "number") {
+        col.values = col.values.slice(0, n);
+        if (col.decimals) col.decimals = col.decimals.slice(0, n);
+      }
       else col.codes = col.codes.slice(0, n);
     }
   }
@@ -172,11 +229,19 @@ export class ColumnStore {
   }
 }
 
+function numberText(col: NumberColumn, r: number): string {
+  const v = col.values[r]!;
+  if (v === v) {
+    const d = col.decimals?.[r];
+    return d ? v.toFixed(d - 1) : String(v);
+  }
+  return col.text.get(r) ?? "";
+}
+
 function toText(col: NumberColumn, n: number): TextColumn {
   const out: TextColumn = { kind: "text", codes: new Uint32Array(Math.max(1024, col.values.length)), dictionary: [], index: new Map() };
   for (let r = 0; r < n; r++) {
-    const v = col.values[r]!;
-    const cell = v === v ? String(v) : (col.text.get(r) ?? "");
+    const cell = numberText(col, r);
     let code = out.index.get(cell);
     if (code === undefined) {
       code = out.dictionary.length;
