@@ -63,7 +63,8 @@ test("numberForm keeps exactly the text it can give back, and the store gives ev
   const s = new ColumnStore(1);
   for (const c of cells) s.push([c]);
   s.finish();
-  for (let r = 0; r < cells.length; r++) assert.equal(s.cell(r, 0), cells[r], `cell ${JSON.stringify(cells[r])}`);
+  for (let r = 0; r < cells.length; r++)
+    assert.equal(s.cell(r, 0), cells[r], `cell ${JSON.stringify(cells[r])}`);
   assert.equal(numberForm("-0"), -1);
   assert.equal(numberForm("01234"), -1);
   assert.equal(numberForm("12.500"), 4);
@@ -73,7 +74,8 @@ test("numberForm keeps exactly the text it can give back, and the store gives ev
 
 test("a column of words becomes a dictionary column; a few words in a number column stay text beside it", () => {
   const s = new ColumnStore(2);
-  for (let i = 0; i < 1000; i++) s.push([i % 3 === 0 ? "red" : i % 3 === 1 ? "green" : "blue", i === 7 ? "n/a" : String(i / 4)]);
+  for (let i = 0; i < 1000; i++)
+    s.push([i % 3 === 0 ? "red" : i % 3 === 1 ? "green" : "blue", i === 7 ? "n/a" : String(i / 4)]);
   s.finish();
   assert.deepEqual(s.dictionary(0), ["red", "green", "blue"]);
   assert.equal(s.numbers(1)?.text.get(7), "n/a");
@@ -156,5 +158,7 @@ test("type inference, preprocessing and errors are the same on a columnar table"
   })();
   assert.match(msg, /abc/);
   assert.match(msg, /line 102/);
-  assert.throws(() => TabularPreprocessor.fit(columnar, train, "y").transformFeatures(columnar), { message: msg });
+  assert.throws(() => TabularPreprocessor.fit(columnar, train, "y").transformFeatures(columnar), {
+    message: msg,
+  });
 });

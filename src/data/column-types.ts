@@ -219,7 +219,7 @@ function storedNumberProfile(
   let n = 0;
   for (let k = 0; k < count; k++) {
     const v = values[rowIds[k]!]!;
-    if (v === v) parsed[n++] = v;
+    if (!Number.isNaN(v)) parsed[n++] = v;
   }
   const present = parsed.subarray(0, n);
   const sorted = present.slice().sort();

@@ -166,7 +166,7 @@ export class ColumnStore {
     const col = this.cols[c]!;
     if (col.kind === "text") return col.dictionary[col.codes[r]!]!;
     const v = col.values[r]!;
-    if (v === v) {
+    if (!Number.isNaN(v)) {
       const d = col.decimals?.[r];
       return d ? v.toFixed(d - 1) : String(v);
     }
@@ -203,7 +203,6 @@ export class ColumnStore {
     const fresh: NumberColumn = { kind: "number", values: new Float64Array(n), text: new Map() };
     this.cols[c] = fresh;
     for (let r = 0; r < n; r++) {
-      const v = old.values[r]!;
       this.set(c, r, f(numberText(old, r)));
     }
   }
@@ -216,8 +215,7 @@ export class ColumnStore {
       if (col.kind === "number") {
         col.values = col.values.slice(0, n);
         if (col.decimals) col.decimals = col.decimals.slice(0, n);
-      }
-      else col.codes = col.codes.slice(0, n);
+      } else col.codes = col.codes.slice(0, n);
     }
   }
 
@@ -231,7 +229,7 @@ export class ColumnStore {
 
 function numberText(col: NumberColumn, r: number): string {
   const v = col.values[r]!;
-  if (v === v) {
+  if (!Number.isNaN(v)) {
     const d = col.decimals?.[r];
     return d ? v.toFixed(d - 1) : String(v);
   }
@@ -239,7 +237,12 @@ function numberText(col: NumberColumn, r: number): string {
 }
 
 function toText(col: NumberColumn, n: number): TextColumn {
-  const out: TextColumn = { kind: "text", codes: new Uint32Array(Math.max(1024, col.values.length)), dictionary: [], index: new Map() };
+  const out: TextColumn = {
+    kind: "text",
+    codes: new Uint32Array(Math.max(1024, col.values.length)),
+    dictionary: [],
+    index: new Map(),
+  };
   for (let r = 0; r < n; r++) {
     const cell = numberText(col, r);
     let code = out.index.get(cell);

@@ -1,8 +1,13 @@
 import { extname } from "node:path";
 import { UserError } from "../errors.js";
-import { CsvParser } from "./csv-parser.js";
 import { ColumnStore, rowsView } from "./columnar.js";
-import { decimalCommaNote, isDecimalCommaNumber, readDecimalCommas, toDecimalPoint } from "./decimal-comma.js";
+import { CsvParser } from "./csv-parser.js";
+import {
+  decimalCommaNote,
+  isDecimalCommaNumber,
+  readDecimalCommas,
+  toDecimalPoint,
+} from "./decimal-comma.js";
 import { isMissing, parseNumber } from "./missing.js";
 import type { Table } from "./table.js";
 import { readUtf8Chunks } from "./utf8-file.js";
@@ -133,17 +138,30 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
   }
   const decimalColumns = delimiter !== "," && opts.decimalComma !== false ? storeDecimalCommas(s) : [];
   if (decimalColumns.length > 0) notes.push(decimalCommaNote(decimalColumns.map((c) => columns[c]!)));
-  if (s.length * s.width > (opts.columnarFromCells ?? COLUMNAR_FROM_CELLS)) {
-    return { source: path, columns, rows: rowsView(s), lines: s.lines, notes, store: s };
+  return tableOfStore(path, columns, s, notes, opts.columnarFromCells);
+}
+
+/**
+ * The Table of a finished store: columnar (rows a view of the store) above `columnarFromCells` cells
+ * (default COLUMNAR_FROM_CELLS), else with plain row arrays and no store, as small tables always had.
+ */
+export function tableOfStore(
+  source: string,
+  columns: string[],
+  s: ColumnStore,
+  notes: string[],
+  columnarFromCells = COLUMNAR_FROM_CELLS,
+): Table {
+  if (s.length * s.width > columnarFromCells) {
+    return { source, columns, rows: rowsView(s), lines: s.lines, notes, store: s };
   }
-  // a small table keeps plain row arrays (and no store), as it always did
   const rows = new Array<string[]>(s.length);
   for (let r = 0; r < s.length; r++) {
     const row = new Array<string>(s.width);
     for (let c = 0; c < s.width; c++) row[c] = s.cell(r, c);
     rows[r] = row;
   }
-  return { source: path, columns, rows, lines: Array.from(s.lines), notes };
+  return { source, columns, rows, lines: Array.from(s.lines), notes };
 }
 
 /**
@@ -178,7 +196,7 @@ function storeDecimalCommas(s: ColumnStore): number[] {
       let all = true;
       for (let r = 0; r < s.length && all; r++) {
         const v = values[r]!;
-        if (v === v && !isDecimalCommaNumber(String(v))) all = false;
+        if (!Number.isNaN(v) && !isDecimalCommaNumber(String(v))) all = false;
       }
       if (!all) continue;
     }

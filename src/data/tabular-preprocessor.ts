@@ -255,13 +255,14 @@ export class TabularPreprocessor {
       const nums = encoders.map((e, k) => (e.kind === "numeric" ? store.numbers(at[k]!) : undefined));
       for (let i = 0; i < rowIds.length; i++) {
         const r = rowIds[i]!;
-        if (!(r >= 0 && r < n)) throw new UserError(`row ${r} is not a row of ${table.source} (it has ${n} rows)`);
+        if (!(r >= 0 && r < n))
+          throw new UserError(`row ${r} is not a row of ${table.source} (it has ${n} rows)`);
         for (let k = 0; k < encoders.length; k++) {
           const e = encoders[k]!;
           const num = nums[k];
           if (num !== undefined && e.kind === "numeric") {
             const v = num.values[r]!;
-            if (v === v) {
+            if (!Number.isNaN(v)) {
               if (Math.abs(v) > MAX_FEATURE_MAGNITUDE) throw tooLarge(table, r, e.column, "column");
               out[o++] = (v - e.center) / e.scale;
               continue;
@@ -715,7 +716,7 @@ function fitColumn(
       const stored = table.store?.numbers(p.index);
       for (const r of rows) {
         const v = stored?.values[r];
-        if (v !== undefined && v === v) {
+        if (v !== undefined && !Number.isNaN(v)) {
           if (extreme < 0 && Math.abs(v) > MAX_FEATURE_MAGNITUDE) extreme = r;
           xs[observed++] = v;
           continue;
