@@ -70,6 +70,10 @@ test("numberForm keeps exactly the text it can give back, and the store gives ev
   assert.equal(numberForm("12.500"), 4);
   assert.equal(numberForm("0.5"), 0);
   assert.ok(s.numbers(0), "mostly numbers: kept as a number column");
+  // the value is the double Number(cell) gives, to the bit
+  const { values } = s.numbers(0)!;
+  for (let r = 0; r < cells.length; r++)
+    if (!Number.isNaN(values[r]!)) assert.equal(values[r], Number(cells[r]), `value of ${cells[r]}`);
 });
 
 test("a column of words becomes a dictionary column; a few words in a number column stay text beside it", () => {

@@ -35,53 +35,79 @@ type Column = NumberColumn | TextColumn;
  * String(value); d > 0 when it is value.toFixed(d - 1) (a fixed number of decimals with trailing zeros,
  * "0.500"). Only plain decimals qualify: an optional minus, no leading zeros, at most 15 significant digits
  * (so that the double gives the same digits back; 16-17 when String gives the same text back) and no value
- * below 1e-6 (String would use an exponent).
+ * below 1e-6 (String would use an exponent). The value is left in `numberValue`.
  */
 export function numberForm(cell: string): number {
   const n = cell.length;
   if (n === 0 || n > 24) return -1;
   let i = cell.charCodeAt(0) === 45 ? 1 : 0;
   const intStart = i;
+  // the significant digits as an integer m (exact below 2^53) and the value m / 10^k: one correctly rounded
+  // division of two exact doubles, the same double Number(cell) gives (digits beyond 15: Number(cell))
+  let m = 0;
   while (i < n) {
     const c = cell.charCodeAt(i);
     if (c < 48 || c > 57) break;
+    m = m * 10 + (c - 48);
     i++;
   }
+  const negative = intStart === 1;
   const intDigits = i - intStart;
   if (intDigits === 0 || (intDigits > 1 && cell.charCodeAt(intStart) === 48)) return -1;
   const intZero = intDigits === 1 && cell.charCodeAt(intStart) === 48;
   let significant = intZero ? 0 : intDigits;
   if (i === n) {
-    if (intZero && intStart === 1) return -1; // "-0"
-    return significant <= 15 || (significant <= 17 && String(Number(cell)) === cell) ? 0 : -1;
+    if (intZero && negative) return -1; // "-0"
+    if (significant <= 15) {
+      numberValue = negative ? -m : m;
+      return 0;
+    }
+    numberValue = Number(cell);
+    return significant <= 17 && String(numberValue) === cell ? 0 : -1;
   }
   if (cell.charCodeAt(i) !== 46) return -1;
   i++;
   const fracStart = i;
   let leadingZeros = 0;
   let lastNonZero = -1;
+  let pendingZeros = 0;
   while (i < n) {
     const c = cell.charCodeAt(i);
     if (c < 48 || c > 57) return -1;
-    if (c !== 48) lastNonZero = i;
-    else if (lastNonZero < 0 && intZero) leadingZeros++;
+    if (c !== 48) {
+      lastNonZero = i;
+      m = m * (POW10[pendingZeros + 1] ?? 10 ** (pendingZeros + 1)) + (c - 48);
+      pendingZeros = 0;
+    } else {
+      pendingZeros++;
+      if (lastNonZero < 0 && intZero) leadingZeros++;
+    }
     i++;
   }
   const fracDigits = n - fracStart;
   if (fracDigits === 0) return -1; // "1."
   if (lastNonZero < 0) {
     // "12.000", "0.0": an integer with decimals
-    if (intZero && intStart === 1) return -1;
+    if (intZero && negative) return -1;
+    numberValue = negative ? -m : m;
     return significant <= 15 ? fracDigits + 1 : -1;
   }
   if (intZero && leadingZeros >= 6) return -1;
   significant += lastNonZero - fracStart + 1 - (intZero ? leadingZeros : 0);
   if (significant > 15) {
     // 16-17 digits, as shortest round-trip printing (Python's repr, JavaScript's String) writes them
-    return lastNonZero === n - 1 && significant <= 17 && String(Number(cell)) === cell ? 0 : -1;
+    numberValue = Number(cell);
+    return lastNonZero === n - 1 && significant <= 17 && String(numberValue) === cell ? 0 : -1;
   }
+  const q = m / POW10[lastNonZero - fracStart + 1]!;
+  numberValue = negative ? -q : q;
   return lastNonZero === n - 1 ? 0 : fracDigits + 1;
 }
+
+/** The value of the cell numberForm last accepted. */
+export let numberValue = 0;
+
+const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
 function grow<T extends Float64Array | Uint32Array>(a: T, need: number): T {
   if (need <= a.length) return a;
@@ -133,7 +159,7 @@ export class ColumnStore {
       }
       const form = numberForm(cell);
       if (form >= 0) {
-        col.values[r] = Number(cell);
+        col.values[r] = numberValue;
         if (form > 0) {
           if (!col.decimals) col.decimals = new Uint8Array(col.values.length);
           else if (col.decimals.length < col.values.length) {
