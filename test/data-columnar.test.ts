@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { inferColumnTypes } from "../src/data/column-types.js";
 import { ColumnStore, numberForm } from "../src/data/columnar.js";
 import { readTable } from "../src/data/csv.js";
+import { loadProgress } from "../src/data/load-progress.js";
 import { cellText, rowCount, type Table } from "../src/data/table.js";
 import { rowsWithTarget, TabularPreprocessor } from "../src/data/tabular-preprocessor.js";
 import { Random } from "../src/util/random.js";
@@ -165,4 +166,23 @@ test("type inference, preprocessing and errors are the same on a columnar table"
   assert.throws(() => TabularPreprocessor.fit(columnar, train, "y").transformFeatures(columnar), {
     message: msg,
   });
+});
+
+test("a long load shows rows, rate, share and time left on one line, and clears it; nothing under --json", async () => {
+  const written: string[] = [];
+  const stream = { isTTY: true, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
+  let t = 0;
+  const f = join(tmp, "progress.csv");
+  writeFileSync(f, "a,b\n1,2\n");
+  assert.equal(loadProgress(f, { stream }), undefined, "a small file: no progress");
+  assert.equal(loadProgress(f, { stream, json: true, force: true }), undefined, "--json: no progress");
+  const p = loadProgress(f, { stream, force: true, now: () => t })!;
+  t = 100;
+  p.update(10, 100, 1000);
+  assert.equal(written.length, 0, "at most twice a second");
+  t = 2000;
+  p.update(25, 100, 500_000);
+  assert.match(written[0]!, /reading progress\.csv: 500,000 rows, 250,000 rows\/s, 25%, about 6 s left/);
+  p.end();
+  assert.equal(written[1], "\r\x1b[K");
 });

@@ -106,7 +106,34 @@ export function inferColumnType(
   let infinite = 0;
   let missing = 0;
   let n = 0;
-  for (let k = 0; k < count; k++) {
+  // a dictionary column of a columnar table: each distinct cell is looked at once
+  const codes = table.store?.codes(index);
+  if (codes) {
+    const dictionary = table.store!.dictionary(index)!;
+    const trimmedOf = dictionary.map((c) => (isMissing(c) ? undefined : trimmed(c)));
+    const parsedOf = trimmedOf.map((v) => (v === undefined ? Number.NaN : parseNumber(v)));
+    const infiniteOf = trimmedOf.map(
+      (v, i) => v !== undefined && Number.isNaN(parsedOf[i]!) && isNonFiniteNumber(v),
+    );
+    for (let k = 0; k < count; k++) {
+      const r = rowIds[k]!;
+      const code = codes[r]!;
+      const v = trimmedOf[code];
+      if (v === undefined) {
+        missing++;
+        continue;
+      }
+      const x = parsedOf[code]!;
+      if (!Number.isNaN(x)) numeric++;
+      else if (infiniteOf[code]) infinite++;
+      values.push(v);
+      distinctSet.add(v);
+      valueRows[n] = r;
+      parsed[n] = x;
+      n++;
+    }
+  }
+  for (let k = 0; !codes && k < count; k++) {
     const r = rowIds[k]!;
     const cell = cellText(table, r, index);
     if (isMissing(cell)) {
@@ -212,29 +239,65 @@ function storedNumberProfile(
 ): ColumnProfile | undefined {
   const nums = table.store?.numbers(index);
   if (!nums) return undefined;
-  for (const cell of nums.text.values()) if (!isMissing(cell)) return undefined;
+  // cells kept as text ("NA", "1e5", "-0.000"): missing or numbers, else the general path (and its messages)
+  for (const cell of nums.text.values())
+    if (!isMissing(cell) && Number.isNaN(parseNumber(cell))) return undefined;
   const count = rowIds.length;
-  const parsed = new Float64Array(count);
-  const { values } = nums;
-  let n = 0;
-  for (let k = 0; k < count; k++) {
-    const v = values[rowIds[k]!]!;
-    if (!Number.isNaN(v)) parsed[n++] = v;
+  const { values, text } = nums;
+  const present = (): Float64Array => {
+    const parsed = new Float64Array(count);
+    let n = 0;
+    for (let k = 0; k < count; k++) {
+      const r = rowIds[k]!;
+      const v = values[r]!;
+      if (!Number.isNaN(v)) parsed[n++] = v;
+      else if (text.size > 0) {
+        const cell = text.get(r);
+        if (cell !== undefined && !isMissing(cell)) parsed[n++] = parseNumber(cell);
+      }
+    }
+    return parsed.subarray(0, n);
+  };
+  const countDistinct = (xs: Float64Array): number => {
+    const sorted = xs.slice().sort();
+    let d = sorted.length > 0 ? 1 : 0;
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) d++;
+    return d;
+  };
+  const xs = present();
+  const n = xs.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const v = xs[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
-  const present = parsed.subarray(0, n);
-  const sorted = present.slice().sort();
-  let distinct = n > 0 ? 1 : 0;
-  for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
-  const base = { name, index, count, missing: count - n, distinct };
+  const base = { name, index, count, missing: count - n, distinct: n === 0 ? 0 : 1 };
   if (n === 0) return { ...base, kind: "empty", reason: "every cell is missing" };
-  if (distinct === 1) return { ...base, kind: "constant", reason: `every cell is '${String(present[0])}'` };
-  if (n === count && distinct === n && n >= MIN_ROWS_FOR_IDENTIFIER && isRowCounter(present, rowCount(table)))
-    return {
-      ...base,
-      kind: "identifier",
-      reason: "distinct integers in a range no wider than the row count (a row counter)",
-    };
-  return { ...base, kind: "numeric", reason: "every value is a number" };
+  if (min === max) return { ...base, kind: "constant", reason: `every cell is '${String(xs[0])}'` };
+  if (n === count && n >= MIN_ROWS_FOR_IDENTIFIER && isRowCounter(xs, rowCount(table))) {
+    const distinct = countDistinct(xs);
+    if (distinct === n)
+      return {
+        ...base,
+        distinct,
+        kind: "identifier",
+        reason: "distinct integers in a range no wider than the row count (a row counter)",
+      };
+  }
+  // the distinct count (a sort) only when asked for: training never reads it for a numeric column
+  const profile: ColumnProfile = { ...base, kind: "numeric", reason: "every value is a number" };
+  let distinct: number | undefined;
+  Object.defineProperty(profile, "distinct", {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      distinct ??= countDistinct(present());
+      return distinct;
+    },
+  });
+  return profile;
 }
 
 /** How many of the first `n` values satisfy `test`, and the first of them (row, line, text). */

@@ -214,6 +214,12 @@ export class ColumnStore {
     return col.kind === "text" ? col.dictionary : undefined;
   }
 
+  /** The per-row codes into dictionary(c) when column c is a dictionary column, else undefined. */
+  codes(c: number): Uint32Array | undefined {
+    const col = this.cols[c]!;
+    return col.kind === "text" ? col.codes : undefined;
+  }
+
   /** Replaces the text of every cell of column c by `f(text)` (f("") must be ""). */
   rewrite(c: number, f: (cell: string) => string): void {
     const old = this.cols[c]!;

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { UserError } from "../errors.js";
 import { ColumnStore, rowsView } from "./columnar.js";
@@ -28,8 +29,8 @@ export interface ReadTableOptions {
    * (see Table.store); smaller ones get plain row arrays. Default COLUMNAR_FROM_CELLS.
    */
   columnarFromCells?: number;
-  /** Called as the file is read: characters read so far, rows stored so far. */
-  onProgress?: (chars: number, rows: number) => void;
+  /** Called as the file is read (see LoadProgress): how far (characters read), of how much (file bytes), rows so far. */
+  onProgress?: (done: number, total: number, rows: number) => void;
 }
 
 /** Cells above which readTable keeps a columnar store (see ReadTableOptions.columnarFromCells). */
@@ -113,12 +114,13 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
     if (headRows.length >= HEAD_ROWS) decide();
   });
   const progress = opts.onProgress;
+  const total = progress ? (await stat(path)).size : 0;
   let bytes = 0;
   const feed = (text: string) => {
     parser.push(text);
     if (progress) {
       bytes += text.length;
-      progress(bytes, store?.length ?? 0);
+      progress(bytes, total, store?.length ?? headRows.length);
     }
   };
   feed(head);

@@ -28,8 +28,8 @@ export async function isParquetFile(path: string): Promise<boolean> {
 export interface ReadParquetOptions {
   /** See ReadTableOptions.columnarFromCells. */
   columnarFromCells?: number;
-  /** Called after each row group: rows read so far, rows in the file. */
-  onProgress?: (rows: number, total: number) => void;
+  /** Called after each row group: rows read so far, rows in the file, rows read so far. */
+  onProgress?: (done: number, total: number, rows: number) => void;
 }
 
 /**
@@ -80,7 +80,7 @@ export async function readParquet(path: string, opts: ReadParquetOptions = {}): 
       store.push(row, 0);
     }
     done += n;
-    opts.onProgress?.(done, total);
+    opts.onProgress?.(done, total, done);
   }
   store.finish();
   if (store.length === 0)

@@ -18,7 +18,8 @@ import { assertReadableFile, readUtf8Chunks } from "./utf8-file.js";
  */
 export async function readTableFile(path: string, opts: ReadTableOptions = {}): Promise<Table> {
   await assertReadableFile(path);
-  if (await isParquetFile(path)) return readParquet(path, { columnarFromCells: opts.columnarFromCells });
+  if (await isParquetFile(path))
+    return readParquet(path, { columnarFromCells: opts.columnarFromCells, onProgress: opts.onProgress });
   const ext = extname(path).toLowerCase();
   if (ext === ".jsonl" || ext === ".ndjson") return readJsonLines(path);
   if ([".csv", ".tsv", ".txt", ".psv", ".dat"].includes(ext)) return readTable(path, opts);

@@ -10,6 +10,7 @@ import path from "node:path";
 import { type AudioFolder, readAudioFolder } from "../data/audio/audio-folder.js";
 import { inferColumnType } from "../data/column-types.js";
 import { type ImageFolder, readImageFolder } from "../data/image/image-folder.js";
+import { loadProgress } from "../data/load-progress.js";
 import { readTableFile } from "../data/read-table-file.js";
 import { cellText, rowCount, type Table } from "../data/table.js";
 import { rowsWithTarget } from "../data/tabular-preprocessor.js";
@@ -112,7 +113,13 @@ export async function loadData(file: string, cfg: TrainConfig, o: LoadOptions = 
     });
     return { kind, source: file, folder, notices: [...folder.warnings] };
   }
-  const table = await readTableFile(file);
+  const progress = loadProgress(file, { json: cfg.json });
+  let table: Table;
+  try {
+    table = await readTableFile(file, { onProgress: progress?.update });
+  } finally {
+    progress?.end();
+  }
   // what the reader changed or guessed about this file (a repeated or empty column name renamed, no header
   // line, decimal commas); the routine notes (the sniffed delimiter, the header found) are left out
   for (const n of table.notes ?? [])
