@@ -289,13 +289,20 @@ function toText(col: NumberColumn, n: number): TextColumn {
 }
 
 /**
- * A read-only array-like view of the store's rows for code that indexes `table.rows[r][c]`: each access
- * builds that row's cells (nothing is cached). Writes are ignored.
+ * A read-only array-like view of the store's rows for code that indexes `table.rows[r][c]`: an access
+ * builds that row's cells (only the last row built is kept, so a caller must not change it). Writes to the
+ * view are ignored.
  */
 export function rowsView(store: ColumnStore): string[][] {
+  // the last row built is kept: `rows[r][a]`, `rows[r][b]`.. in a loop builds row r once
+  let lastRow = -1;
+  let last: string[] = [];
   const rowAt = (r: number): string[] => {
+    if (r === lastRow) return last;
     const out = new Array<string>(store.width);
     for (let c = 0; c < store.width; c++) out[c] = store.cell(r, c);
+    lastRow = r;
+    last = out;
     return out;
   };
   const index = (p: string | symbol): number => {
