@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { inferColumnTypes } from "../src/data/column-types.js";
 import { ColumnStore, numberForm } from "../src/data/columnar.js";
 import { readTable } from "../src/data/csv.js";
+import { readJsonLines } from "../src/data/json-lines.js";
 import { loadProgress } from "../src/data/load-progress.js";
 import { cellText, rowCount, type Table } from "../src/data/table.js";
 import { rowsWithTarget, TabularPreprocessor } from "../src/data/tabular-preprocessor.js";
@@ -185,4 +186,22 @@ test("a long load shows rows, rate, share and time left on one line, and clears 
   assert.match(written[0]!, /reading progress\.csv: 500,000 rows, 250,000 rows\/s, 25%, about 6 s left/);
   p.end();
   assert.equal(written[1], "\r\x1b[K");
+});
+
+test("JSON Lines stream into the same store: a key first seen late adds a column, missing before", async () => {
+  const f = join(tmp, "late.jsonl");
+  const lines: string[] = [];
+  for (let i = 0; i < 50; i++) lines.push(JSON.stringify({ x: i / 2, label: i % 2 ? "a" : "b" }));
+  lines.push("");
+  lines.push(JSON.stringify({ x: 1.25, extra: [1, 2], label: null, flag: true }));
+  writeFileSync(f, `${lines.join("\n")}\n`);
+  for (const columnarFromCells of [0, undefined]) {
+    const t = await readJsonLines(f, { columnarFromCells });
+    assert.equal(t.store !== undefined, columnarFromCells === 0);
+    assert.deepEqual(t.columns, ["x", "label", "extra", "flag"]);
+    assert.equal(rowCount(t), 51);
+    assert.deepEqual(t.rows[0], ["0", "b", "", ""]);
+    assert.deepEqual(t.rows[50], ["1.25", "", "[1,2]", "true"]);
+    assert.equal(t.lines?.[50], 52);
+  }
 });

@@ -124,7 +124,7 @@ export class ColumnStore {
   private lineOf = new Uint32Array(1024);
   private n = 0;
 
-  constructor(readonly width: number) {
+  constructor(public width: number) {
     this.cols = [];
     for (let c = 0; c < width; c++)
       this.cols.push({ kind: "number", values: new Float64Array(1024), text: new Map() });
@@ -138,6 +138,14 @@ export class ColumnStore {
   /** 1-based source line of each row (0 when unknown). */
   get lines(): Uint32Array {
     return this.lineOf.subarray(0, this.n);
+  }
+
+  /** Adds a column at the end, missing ("") in the rows already stored. */
+  addColumn(): void {
+    const values = new Float64Array(Math.max(1024, this.lineOf.length));
+    values.fill(Number.NaN);
+    this.cols.push({ kind: "number", values, text: new Map() });
+    this.width++;
   }
 
   /** Appends a row (exactly `width` cells) that starts on `line` of the file. */

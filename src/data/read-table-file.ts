@@ -21,11 +21,11 @@ export async function readTableFile(path: string, opts: ReadTableOptions = {}): 
   if (await isParquetFile(path))
     return readParquet(path, { columnarFromCells: opts.columnarFromCells, onProgress: opts.onProgress });
   const ext = extname(path).toLowerCase();
-  if (ext === ".jsonl" || ext === ".ndjson") return readJsonLines(path);
+  if (ext === ".jsonl" || ext === ".ndjson") return readJsonLines(path, opts);
   if ([".csv", ".tsv", ".txt", ".psv", ".dat"].includes(ext)) return readTable(path, opts);
   const first = await firstNonSpaceChar(path);
   if (first === "[") return readJsonArray(path);
-  if (first === "{") return readJsonLines(path);
+  if (first === "{") return readJsonLines(path, opts);
   if (ext === ".json") throw new UserError(`${path}: expected a JSON array of objects or JSON Lines`);
   return readTable(path, opts);
 }
