@@ -8,8 +8,9 @@
  * Each size runs in a child process (`--child FILE`) so that its peak RSS (process.resourceUsage().maxRSS)
  * is its own. The child reads the file (readTableFile), then prepares it as training does: the rows with a
  * target, a 70/15/15 stratified split, the preprocessing fitted on the training rows, and the float32
- * feature matrix and targets of every row. With --duckdb (needs `npm install --no-save @duckdb/node-api`),
- * DuckDB's read_csv_auto of the same file into a table is timed in its own child too, for comparison.
+ * feature matrix and targets of every row. With --duckdb (@duckdb/node-api, a devDependency),
+ * DuckDB's read_csv_auto (read_parquet) of the same file into a table is timed in its own child too, for
+ * comparison. --format parquet converts each generated CSV to Parquet first (hyparquet-writer) and reads that.
  * Prints one JSON line per measurement and a summary table; not part of `npm test`.
  */
 import { spawnSync } from "node:child_process";
@@ -21,6 +22,7 @@ import { stratifiedSplit } from "../src/data/split.js";
 import { cellText, rowCount } from "../src/data/table.js";
 import { rowsWithTarget, TabularPreprocessor } from "../src/data/tabular-preprocessor.js";
 import { Random } from "../src/util/random.js";
+import { csvToParquet } from "../test/helpers/csv-to-parquet.js";
 
 const FEATURES = 20;
 
@@ -93,7 +95,9 @@ async function duckChild(file: string): Promise<void> {
   const t0 = performance.now();
   const db = await duck.DuckDBInstance.create(":memory:");
   const conn = await db.connect();
-  await conn.run(`CREATE TABLE t AS SELECT * FROM read_csv_auto('${file.replace(/'/g, "''")}')`);
+  const quoted = file.replace(/'/g, "''");
+  const reader = file.endsWith(".parquet") ? `read_parquet('${quoted}')` : `read_csv_auto('${quoted}')`;
+  await conn.run(`CREATE TABLE t AS SELECT * FROM ${reader}`);
   const n = (await conn.runAndReadAll("SELECT count(*) FROM t")).getRows()[0]![0];
   const t1 = performance.now();
   console.log(
@@ -120,14 +124,24 @@ async function main(): Promise<void> {
   const sizes = (arg("--rows") ?? "1000000,3000000").split(",").map(Number);
   const dir = arg("--dir") ?? "/tmp/nncoach-big";
   const withDuck = process.argv.includes("--duckdb");
+  const format = arg("--format") ?? "csv";
+  if (format !== "csv" && format !== "parquet") throw new Error(`--format csv or parquet; got ${format}`);
   mkdirSync(dir, { recursive: true });
   const self = fileURLToPath(import.meta.url);
   const results: Record<string, unknown>[] = [];
   for (const n of sizes) {
-    const file = join(dir, `big-${n}.csv`);
-    if (!existsSync(file)) {
-      process.stderr.write(`writing ${file}\n`);
-      await writeBigCsv(file, n);
+    const csv = join(dir, `big-${n}.csv`);
+    if (!existsSync(csv)) {
+      process.stderr.write(`writing ${csv}\n`);
+      await writeBigCsv(csv, n);
+    }
+    let file = csv;
+    if (format === "parquet") {
+      file = join(dir, `big-${n}.parquet`);
+      if (!existsSync(file)) {
+        process.stderr.write(`writing ${file}\n`);
+        await csvToParquet(csv, file);
+      }
     }
     const run = (flag: string) => {
       const p = spawnSync(process.execPath, ["--max-old-space-size=8192", self, flag, file], {
