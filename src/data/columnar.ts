@@ -148,8 +148,11 @@ export class ColumnStore {
     this.width++;
   }
 
-  /** Appends a row (exactly `width` cells) that starts on `line` of the file. */
-  push(row: readonly string[], line = 0): void {
+  /**
+   * Appends a row (exactly `width` cells) that starts on `line` of the file. A cell may be given as a number
+   * (a reader of typed data): its text is String(value), NaN is missing.
+   */
+  push(row: readonly (string | number)[], line = 0): void {
     const r = this.n;
     if (r >= this.lineOf.length) this.lineOf = grow(this.lineOf, r + 1);
     this.lineOf[r] = line;
@@ -157,8 +160,18 @@ export class ColumnStore {
     this.n = r + 1;
   }
 
-  private set(c: number, r: number, cell: string): void {
+  private set(c: number, r: number, given: string | number): void {
     const col = this.cols[c]!;
+    let cell: string;
+    if (typeof given === "number") {
+      if (col.kind === "number" && Number.isFinite(given)) {
+        if (r >= col.values.length) col.values = grow(col.values, r + 1);
+        col.values[r] = given;
+        if (col.decimals && r < col.decimals.length) col.decimals[r] = 0;
+        return;
+      }
+      cell = Number.isNaN(given) ? "" : String(given);
+    } else cell = given;
     if (col.kind === "number") {
       if (r >= col.values.length) col.values = grow(col.values, r + 1);
       if (cell.length === 0) {

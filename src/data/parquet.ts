@@ -68,13 +68,16 @@ export async function readParquet(path: string, opts: ReadParquetOptions = {}): 
   const total = Number(metadata.num_rows);
   const store = new ColumnStore(columns.length);
   const scan = await parquetScan({ file, metadata, columns });
-  const row = new Array<string>(columns.length);
+  const row = new Array<string | number>(columns.length);
   let done = 0;
   for (const range of scan.ranges) {
     const data = [];
     for (const column of columns) data.push(await scan.readColumn({ column, ...range }));
     const n = range.rowEnd - range.rowStart;
-    const texts = types.map((t) => (t === "FLOAT" ? float32Text : cellOf));
+    // DOUBLE and INT32 numbers go into the store as numbers (their text is String(value))
+    const texts = types.map((t) =>
+      t === "FLOAT" ? float32Text : t === "DOUBLE" || t === "INT32" ? numberOrText : cellOf,
+    );
     for (let r = 0; r < n; r++) {
       for (let c = 0; c < columns.length; c++) row[c] = texts[c]!((data[c] as ArrayLike<unknown>)[r]);
       store.push(row, 0);
@@ -126,6 +129,11 @@ function cellOf(v: unknown): string {
   }
   if (v instanceof Uint8Array) return Buffer.from(v).toString("utf8");
   return JSON.stringify(v);
+}
+
+/** A number as it is (NaN: missing), anything else as cellOf's text. */
+function numberOrText(v: unknown): string | number {
+  return typeof v === "number" ? v : cellOf(v);
 }
 
 /** The shortest decimal text that reads back as the same float32 (0.1f -> "0.1", not 0.10000000149...). */
