@@ -28,9 +28,17 @@ export class CsvParser {
   private quoteLine = 1;
   private readonly delim: string;
 
+  private width = -1;
+  private firstLine = 0;
+
+  /**
+   * @param onRow when given, each row goes to it (with the line it starts on) instead of into `rows`, so
+   *   that a big file is never held as row arrays
+   */
   constructor(
     delimiter: string,
     private readonly source: string,
+    private readonly onRow?: (row: string[], line: number) => void,
   ) {
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
       throw new UserError(
@@ -152,17 +160,24 @@ export class CsvParser {
     const hadQuote = this.rowHadQuote;
     this.rowHadQuote = false;
     if (row.length === 1 && row[0] === "" && !hadQuote) return; // a blank line
-    const expected = this.rows[0]?.length;
-    if (expected !== undefined && row.length !== expected) {
+    if (this.width < 0) {
+      this.width = row.length;
+      this.firstLine = this.rowLine;
+    }
+    const expected = this.width;
+    if (row.length !== expected) {
       throw new UserError(
-        `${this.source}: line ${this.rowLine}: expected ${expected} cells (as on line ${this.lines[0]}) but found ${row.length}`,
+        `${this.source}: line ${this.rowLine}: expected ${expected} cells (as on line ${this.firstLine}) but found ${row.length}`,
         row.length > expected
           ? "a cell may contain the delimiter without being quoted; quote it, or check the delimiter"
           : "a cell may be missing; leave it empty between delimiters rather than dropping it",
       );
     }
-    this.rows.push(row);
-    this.lines.push(this.rowLine);
+    if (this.onRow) this.onRow(row, this.rowLine);
+    else {
+      this.rows.push(row);
+      this.lines.push(this.rowLine);
+    }
   }
 }
 

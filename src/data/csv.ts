@@ -1,7 +1,14 @@
+import { stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { UserError } from "../errors.js";
+import { ColumnStore, rowsView } from "./columnar.js";
 import { CsvParser } from "./csv-parser.js";
-import { decimalCommaNote, readDecimalCommas } from "./decimal-comma.js";
+import {
+  decimalCommaNote,
+  isDecimalCommaNumber,
+  readDecimalCommas,
+  toDecimalPoint,
+} from "./decimal-comma.js";
 import { isMissing, parseNumber } from "./missing.js";
 import type { Table } from "./table.js";
 import { readUtf8Chunks } from "./utf8-file.js";
@@ -17,7 +24,20 @@ export interface ReadTableOptions {
    * delimiter is not a comma (see readDecimalCommas); false: never.
    */
   decimalComma?: boolean;
+  /**
+   * Tables with more cells than this keep them in a columnar store and offer `rows` as a view of it
+   * (see Table.store); smaller ones get plain row arrays. Default COLUMNAR_FROM_CELLS.
+   */
+  columnarFromCells?: number;
+  /** Called as the file is read (see LoadProgress): how far (characters read), of how much (file bytes), rows so far. */
+  onProgress?: (done: number, total: number, rows: number) => void;
 }
+
+/** Cells above which readTable keeps a columnar store (see ReadTableOptions.columnarFromCells). */
+export const COLUMNAR_FROM_CELLS = 2_000_000;
+
+/** Rows kept as text at the start of a file to decide its header. */
+const HEAD_ROWS = 256;
 
 /** Delimiters that sniffing considers, in order of preference on ties. */
 export const SNIFFED_DELIMITERS = [",", "\t", ";", "|"] as const;
@@ -58,38 +78,134 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
     delimiter = sniffDelimiter(head, done, extname(path).toLowerCase() === ".tsv" ? "\t" : ",");
     notes.push(`delimiter ${describeDelimiter(delimiter)} (sniffed)`);
   }
-  const parser = new CsvParser(delimiter, path);
-  parser.push(head);
-  if (!done) for await (const text of chunks) parser.push(text);
-  parser.end();
-  const { rows, lines } = parser;
-  if (rows.length === 0) throw new UserError(`${path}: the file is empty`, EMPTY_HINT);
-  // before header detection, so that a column of decimal-comma numbers votes as numbers
-  const decimalColumns =
-    delimiter !== "," && opts.decimalComma !== false ? readDecimalCommas(rows, isMissing) : [];
-
-  const hasHeader = opts.header ?? detectHeader(rows);
-  let columns: string[];
-  if (hasHeader) {
-    columns = uniqueColumnNames(rows[0]!, notes);
-    rows.shift();
-    lines.shift();
-    if (opts.header === undefined) notes.push("first line read as the header");
-    if (rows.length === 0) {
-      throw new UserError(
-        `${path}: the file has a header line but no data rows`,
-        "add the data rows under the header (was the file cut, or saved before the data was pasted in?)",
+  // The first rows are kept as text to decide the header (and to vote with decimal commas read);
+  // every row after them goes straight into a columnar store (see columnar.ts).
+  const headRows: string[][] = [];
+  const headLines: number[] = [];
+  let store: ColumnStore | undefined;
+  let columns: string[] = [];
+  let hasHeader = false;
+  const decide = () => {
+    const sample = headRows.map((r) => r.slice());
+    if (delimiter !== "," && opts.decimalComma !== false) readDecimalCommas(sample, isMissing);
+    hasHeader = opts.header ?? detectHeader(sample);
+    const width = headRows[0]!.length;
+    if (hasHeader) {
+      columns = uniqueColumnNames(headRows[0]!, notes);
+      if (opts.header === undefined) notes.push("first line read as the header");
+    } else {
+      columns = headRows[0]!.map((_, i) => `column_${i + 1}`);
+      notes.push(
+        `no header line detected; columns named column_1..column_${columns.length}` +
+          " (pass header: true if the first line is a header)",
       );
     }
-  } else {
-    columns = rows[0]!.map((_, i) => `column_${i + 1}`);
-    notes.push(
-      `no header line detected; columns named column_1..column_${columns.length}` +
-        " (pass header: true if the first line is a header)",
+    store = new ColumnStore(width);
+    for (let i = hasHeader ? 1 : 0; i < headRows.length; i++) store.push(headRows[i]!, headLines[i]);
+    headRows.length = 0;
+  };
+  const parser = new CsvParser(delimiter, path, (row, line) => {
+    if (store) {
+      store.push(row, line);
+      return;
+    }
+    headRows.push(row);
+    headLines.push(line);
+    if (headRows.length >= HEAD_ROWS) decide();
+  });
+  const progress = opts.onProgress;
+  const total = progress ? (await stat(path)).size : 0;
+  let bytes = 0;
+  const feed = (text: string) => {
+    parser.push(text);
+    if (progress) {
+      bytes += text.length;
+      progress(bytes, total, store?.length ?? headRows.length);
+    }
+  };
+  feed(head);
+  if (!done) for await (const text of chunks) feed(text);
+  parser.end();
+  if (!store) {
+    if (headRows.length === 0) throw new UserError(`${path}: the file is empty`, EMPTY_HINT);
+    decide();
+  }
+  const s = store as unknown as ColumnStore;
+  s.finish();
+  if (hasHeader && s.length === 0) {
+    throw new UserError(
+      `${path}: the file has a header line but no data rows`,
+      "add the data rows under the header (was the file cut, or saved before the data was pasted in?)",
     );
   }
+  const decimalColumns = delimiter !== "," && opts.decimalComma !== false ? storeDecimalCommas(s) : [];
   if (decimalColumns.length > 0) notes.push(decimalCommaNote(decimalColumns.map((c) => columns[c]!)));
-  return { source: path, columns, rows, lines, notes };
+  return tableOfStore(path, columns, s, notes, opts.columnarFromCells);
+}
+
+/**
+ * The Table of a finished store: columnar (rows a view of the store) above `columnarFromCells` cells
+ * (default COLUMNAR_FROM_CELLS), else with plain row arrays and no store, as small tables always had.
+ */
+export function tableOfStore(
+  source: string,
+  columns: string[],
+  s: ColumnStore,
+  notes: string[],
+  columnarFromCells = COLUMNAR_FROM_CELLS,
+): Table {
+  if (s.length * s.width > columnarFromCells) {
+    return { source, columns, rows: rowsView(s), lines: s.lines, notes, store: s };
+  }
+  const rows = new Array<string[]>(s.length);
+  for (let r = 0; r < s.length; r++) {
+    const row = new Array<string>(s.width);
+    for (let c = 0; c < s.width; c++) row[c] = s.cell(r, c);
+    rows[r] = row;
+  }
+  return { source, columns, rows, lines: Array.from(s.lines), notes };
+}
+
+/**
+ * readDecimalCommas for a store: finds the columns whose every non-missing cell is a decimal-comma number,
+ * at least one with a comma, and rewrites them with decimal points. Returns their indices.
+ */
+function storeDecimalCommas(s: ColumnStore): number[] {
+  const out: number[] = [];
+  const ok = (cell: string) => isMissing(cell) || isDecimalCommaNumber(cell);
+  for (let c = 0; c < s.width; c++) {
+    const dict = s.dictionary(c);
+    let candidates: Iterable<string>;
+    if (dict) candidates = dict;
+    else {
+      const num = s.numbers(c)!;
+      if (num.text.size === 0) continue; // plain numbers: no comma anywhere
+      candidates = num.text.values();
+    }
+    let comma = false;
+    let good = true;
+    for (const cell of candidates) {
+      if (!ok(cell)) {
+        good = false;
+        break;
+      }
+      if (!comma && !isMissing(cell) && cell.includes(",")) comma = true;
+    }
+    if (!good || !comma) continue;
+    if (!dict) {
+      // the numbers read as such must be decimal-comma numbers too ("1.5" is not; "12" is)
+      const { values } = s.numbers(c)!;
+      let all = true;
+      for (let r = 0; r < s.length && all; r++) {
+        const v = values[r]!;
+        if (!Number.isNaN(v) && !isDecimalCommaNumber(String(v))) all = false;
+      }
+      if (!all) continue;
+    }
+    s.rewrite(c, (cell) => (isMissing(cell) || !isDecimalCommaNumber(cell) ? cell : toDecimalPoint(cell)));
+    out.push(c);
+  }
+  return out;
 }
 
 function describeDelimiter(d: string): string {

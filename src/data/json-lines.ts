@@ -1,4 +1,6 @@
 import { UserError } from "../errors.js";
+import { ColumnStore } from "./columnar.js";
+import { tableOfStore } from "./csv.js";
 import type { Table } from "./table.js";
 import { readUtf8Chunks } from "./utf8-file.js";
 
@@ -13,9 +15,11 @@ import { readUtf8Chunks } from "./utf8-file.js";
  *
  * Example: `const t = await readJsonLines("events.jsonl");`
  */
-export async function readJsonLines(path: string): Promise<Table> {
-  const objects: Record<string, unknown>[] = [];
-  const lines: number[] = [];
+export async function readJsonLines(path: string, opts: { columnarFromCells?: number } = {}): Promise<Table> {
+  // rows go into a columnar store as they are read; a key first seen late adds a column
+  const store = new ColumnStore(0);
+  const index = new Map<string, number>();
+  let row: string[] = [];
   let pending = "";
   let lineNo = 0;
   const handle = (text: string) => {
@@ -36,8 +40,16 @@ export async function readJsonLines(path: string): Promise<Table> {
         `${path}: line ${lineNo}: expected a JSON object ({...}) but found ${describe(value)}`,
       );
     }
-    objects.push(value as Record<string, unknown>);
-    lines.push(lineNo);
+    const o = value as Record<string, unknown>;
+    for (const k in o) {
+      if (!Object.hasOwn(o, k) || index.has(k)) continue;
+      index.set(k, index.size);
+      store.addColumn();
+    }
+    if (row.length !== store.width) row = new Array<string>(store.width);
+    row.fill("");
+    for (const k in o) if (Object.hasOwn(o, k)) row[index.get(k)!] = cellText(o[k]);
+    store.push(row, lineNo);
   };
   for await (const chunk of readUtf8Chunks(path)) {
     pending += chunk;
@@ -49,7 +61,13 @@ export async function readJsonLines(path: string): Promise<Table> {
     }
   }
   if (pending.length > 0) handle(pending);
-  return jsonObjectsToTable(objects, path, lines);
+  store.finish();
+  if (store.length === 0)
+    throw new UserError(
+      `${path}: the file is empty (no JSON objects)`,
+      'give one JSON object per line, e.g. {"x": 1.5, "label": "a"}',
+    );
+  return tableOfStore(path, [...index.keys()], store, [], opts.columnarFromCells);
 }
 
 /**

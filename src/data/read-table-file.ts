@@ -3,11 +3,13 @@ import { extname } from "node:path";
 import { UserError } from "../errors.js";
 import { type ReadTableOptions, readTable } from "./csv.js";
 import { jsonObjectsToTable, readJsonLines } from "./json-lines.js";
+import { isParquetFile, readParquet } from "./parquet.js";
 import type { Table } from "./table.js";
 import { assertReadableFile, readUtf8Chunks } from "./utf8-file.js";
 
 /**
- * Reads a tabular file of any supported format into a Table, choosing the reader by extension:
+ * Reads a tabular file of any supported format into a Table. A file that starts with "PAR1" is Parquet
+ * (see readParquet), whatever its name; otherwise the reader is chosen by extension:
  * `.jsonl`/`.ndjson` -> JSON Lines; `.json` -> a JSON array of objects (or JSON Lines when the file does
  * not start with `[`); `.csv`, `.tsv`, `.txt`, `.psv`, `.dat` -> readTable (delimiter sniffed). Any other
  * extension is sniffed: a file starting with `{` is JSON Lines, otherwise delimited text.
@@ -16,12 +18,14 @@ import { assertReadableFile, readUtf8Chunks } from "./utf8-file.js";
  */
 export async function readTableFile(path: string, opts: ReadTableOptions = {}): Promise<Table> {
   await assertReadableFile(path);
+  if (await isParquetFile(path))
+    return readParquet(path, { columnarFromCells: opts.columnarFromCells, onProgress: opts.onProgress });
   const ext = extname(path).toLowerCase();
-  if (ext === ".jsonl" || ext === ".ndjson") return readJsonLines(path);
+  if (ext === ".jsonl" || ext === ".ndjson") return readJsonLines(path, opts);
   if ([".csv", ".tsv", ".txt", ".psv", ".dat"].includes(ext)) return readTable(path, opts);
   const first = await firstNonSpaceChar(path);
   if (first === "[") return readJsonArray(path);
-  if (first === "{") return readJsonLines(path);
+  if (first === "{") return readJsonLines(path, opts);
   if (ext === ".json") throw new UserError(`${path}: expected a JSON array of objects or JSON Lines`);
   return readTable(path, opts);
 }

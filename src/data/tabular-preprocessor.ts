@@ -10,7 +10,7 @@ import {
 } from "./extreme-values.js";
 import { isMissing, parseNumber } from "./missing.js";
 import { naturalCompare } from "./natural-order.js";
-import type { Table } from "./table.js";
+import { allRowIds, cellText, rowCount, type Table } from "./table.js";
 import { hashedBagOfWords } from "./text/tokenize.js";
 
 /** What the model predicts: a class (classification) or a number (regression). */
@@ -202,9 +202,9 @@ export class TabularPreprocessor {
     }
     if (trainRows.length === 0) throw new UserError("cannot fit preprocessing: there are no training rows");
     for (const r of trainRows) {
-      if (!Number.isInteger(r) || r < 0 || r >= table.rows.length) {
+      if (!Number.isInteger(r) || r < 0 || r >= rowCount(table)) {
         throw new UserError(
-          `training row ${r} is not a row of ${table.source} (it has ${table.rows.length} rows)`,
+          `training row ${r} is not a row of ${table.source} (it has ${rowCount(table)} rows)`,
         );
       }
     }
@@ -247,10 +247,36 @@ export class TabularPreprocessor {
     const at = this.encoders.map((e) => requireInputColumn(table, e.column, this.inputColumns));
     const out = new Float32Array(rowIds.length * this.featureCount);
     let o = 0;
+    const store = table.store;
+    if (store) {
+      // a columnar table: number columns are read as numbers, other cells as text, row by row
+      const n = store.length;
+      const encoders = this.encoders;
+      const nums = encoders.map((e, k) => (e.kind === "numeric" ? store.numbers(at[k]!) : undefined));
+      for (let i = 0; i < rowIds.length; i++) {
+        const r = rowIds[i]!;
+        if (!(r >= 0 && r < n))
+          throw new UserError(`row ${r} is not a row of ${table.source} (it has ${n} rows)`);
+        for (let k = 0; k < encoders.length; k++) {
+          const e = encoders[k]!;
+          const num = nums[k];
+          if (num !== undefined && e.kind === "numeric") {
+            const v = num.values[r]!;
+            if (!Number.isNaN(v)) {
+              if (Math.abs(v) > MAX_FEATURE_MAGNITUDE) throw tooLarge(table, r, e.column, "column");
+              out[o++] = (v - e.center) / e.scale;
+              continue;
+            }
+            o = encodeCell(e, num.text.get(r) ?? "", out, o, table, r);
+          } else o = encodeCell(e, store.cell(r, at[k]!), out, o, table, r);
+        }
+      }
+      return out;
+    }
     for (const r of rowIds) {
       const row = table.rows[r];
       if (!row)
-        throw new UserError(`row ${r} is not a row of ${table.source} (it has ${table.rows.length} rows)`);
+        throw new UserError(`row ${r} is not a row of ${table.source} (it has ${rowCount(table)} rows)`);
       this.encoders.forEach((e, k) => {
         o = encodeCell(e, row[at[k]!]!, out, o, table, r);
       });
@@ -279,7 +305,7 @@ export class TabularPreprocessor {
       let count = 0;
       const examples = new Set<string>();
       for (const r of rowIds) {
-        const cell = table.rows[r]?.[c];
+        const cell = r >= 0 && r < rowCount(table) ? cellText(table, r, c) : undefined;
         if (cell === undefined || isMissing(cell)) continue;
         const v = cell.trim();
         if (known.has(v)) continue;
@@ -304,7 +330,7 @@ export class TabularPreprocessor {
       const index = new Map(spec.classes.map((k, i) => [k, i]));
       const out = new Int32Array(rowIds.length);
       rowIds.forEach((r, i) => {
-        const cell = table.rows[r]![c]!;
+        const cell = cellText(table, r, c);
         const label = missingTargetCheck(table, r, spec.column, cell, spec.numericLabels);
         const k = index.get(label);
         if (k === undefined) {
@@ -320,7 +346,7 @@ export class TabularPreprocessor {
     }
     const out = new Float32Array(rowIds.length);
     rowIds.forEach((r, i) => {
-      const cell = table.rows[r]![c]!;
+      const cell = cellText(table, r, c);
       missingTargetCheck(table, r, spec.column, cell, false);
       const v = parseNumber(cell);
       if (Number.isNaN(v)) {
@@ -392,14 +418,14 @@ export function rowsWithTarget(
   const out: number[] = [];
   let dropped = 0;
   for (const r of rows ?? allRows(table)) {
-    if (isMissing(table.rows[r]![c])) dropped++;
+    if (isMissing(cellText(table, r, c))) dropped++;
     else out.push(r);
   }
   return { rows: out, dropped };
 }
 
 function allRows(table: Table): number[] {
-  return table.rows.map((_, i) => i);
+  return allRowIds(table);
 }
 
 function preview(values: readonly string[], n = 10): string {
@@ -440,7 +466,7 @@ function notANumber(table: Table, row: number, column: string, cell: string, con
 }
 
 function tooLarge(table: Table, row: number, column: string, role: "column" | "target"): UserError {
-  const cell = table.rows[row]![table.columns.indexOf(column)]!;
+  const cell = cellText(table, row, table.columns.indexOf(column));
   return tooLargeCellError({ file: table.source, row, line: table.lines?.[row] }, column, cell, role);
 }
 
@@ -485,7 +511,7 @@ function fitTarget(
   let firstMissing = -1;
   let missing = 0;
   for (const r of rows) {
-    const cell = table.rows[r]![c]!;
+    const cell = cellText(table, r, c);
     if (isMissing(cell)) {
       missing++;
       if (firstMissing < 0) firstMissing = r;
@@ -510,7 +536,7 @@ function fitTarget(
   });
   const n = values.length;
   if (infinite > 0 && numeric + infinite >= PARSE_SHARE * n) {
-    throw nonFiniteTarget(table, firstInfinite, column, table.rows[firstInfinite]![c]!, infinite);
+    throw nonFiniteTarget(table, firstInfinite, column, cellText(table, firstInfinite, c), infinite);
   }
   if (firstBad < 0) firstBad = firstInfinite;
   if (numeric < n && numeric >= PARSE_SHARE * n) {
@@ -518,7 +544,7 @@ function fitTarget(
       table,
       firstBad,
       column,
-      table.rows[firstBad]![c]!,
+      cellText(table, firstBad, c),
       `, but ${numeric} of ${n} target values are`,
     );
   }
@@ -527,7 +553,7 @@ function fitTarget(
   if (chosen === "regression") {
     if (!isNumeric) {
       throw new UserError(
-        `target '${column}' is not numeric (e.g. '${table.rows[firstBad]![c]!.trim()}' in ${describeRow(table, firstBad)}), so it cannot be a regression target`,
+        `target '${column}' is not numeric (e.g. '${cellText(table, firstBad, c).trim()}' in ${describeRow(table, firstBad)}), so it cannot be a regression target`,
         "use --task classification (task: classification in a config or the library), or choose a numeric --target",
       );
     }
@@ -651,7 +677,7 @@ function fitColumn(
   notices: string[],
 ): Encoder | undefined {
   const column = p.name;
-  const cells = () => rows.map((r) => table.rows[r]![p.index]!);
+  const cells = () => rows.map((r) => cellText(table, r, p.index));
   const presentOf = (all: readonly string[]) => {
     const present: string[] = [];
     for (const v of all) if (!isMissing(v)) present.push(v.trim());
@@ -687,8 +713,15 @@ function fitColumn(
       const xs = new Float64Array(rows.length);
       let observed = 0;
       let extreme = -1;
+      const stored = table.store?.numbers(p.index);
       for (const r of rows) {
-        const cell = table.rows[r]![p.index]!;
+        const v = stored?.values[r];
+        if (v !== undefined && !Number.isNaN(v)) {
+          if (extreme < 0 && Math.abs(v) > MAX_FEATURE_MAGNITUDE) extreme = r;
+          xs[observed++] = v;
+          continue;
+        }
+        const cell = stored ? (stored.text.get(r) ?? "") : cellText(table, r, p.index);
         if (isMissing(cell)) continue;
         const x = parseNumber(cell);
         if (extreme < 0 && Math.abs(x) > MAX_FEATURE_MAGNITUDE) extreme = r;

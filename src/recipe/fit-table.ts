@@ -6,7 +6,7 @@
 import { describeRow } from "../data/column-types.js";
 import { balancedClassWeights } from "../data/imbalance.js";
 import { parseNumber } from "../data/missing.js";
-import type { Table } from "../data/table.js";
+import { cellText, type Table } from "../data/table.js";
 import { TabularPreprocessor } from "../data/tabular-preprocessor.js";
 import { chooseNgramMode, NgramBag } from "../data/text/ngram-bag.js";
 import { UserError } from "../errors.js";
@@ -28,8 +28,8 @@ export function settleTask(
   let numeric = true;
   const distinct = new Set<number>();
   for (const r of rows) {
-    const v = Number(d.table.rows[r]![c]!.trim());
-    if (d.table.rows[r]![c]!.trim() === "" || !Number.isFinite(v)) {
+    const v = Number(cellText(d.table, r, c).trim());
+    if (cellText(d.table, r, c).trim() === "" || !Number.isFinite(v)) {
       numeric = false;
       break;
     }
@@ -68,7 +68,7 @@ function texts(d: TableData, column: string, rows: readonly number[]): string[] 
   if (c < 0)
     throw new UserError(`${d.source} has no column '${column}' (the text column of the training data)`);
   return rows.map((r) => {
-    const t = d.table.rows[r]![c]!;
+    const t = cellText(d.table, r, c);
     if (t.trim() === "")
       throw new UserError(
         `${d.source}, ${describeRow(d.table, r)}: the text column '${column}' is empty`,
@@ -89,7 +89,7 @@ function featureStats(table: Table, rows: readonly number[], pre: TabularPreproc
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
     for (const r of rows) {
-      const v = parseNumber(table.rows[r]![c]!);
+      const v = parseNumber(cellText(table, r, c));
       if (v === undefined || !Number.isFinite(v)) continue;
       n++;
       sum += v;

@@ -10,8 +10,9 @@ import path from "node:path";
 import { type AudioFolder, readAudioFolder } from "../data/audio/audio-folder.js";
 import { inferColumnType } from "../data/column-types.js";
 import { type ImageFolder, readImageFolder } from "../data/image/image-folder.js";
+import { loadProgress } from "../data/load-progress.js";
 import { readTableFile } from "../data/read-table-file.js";
-import type { Table } from "../data/table.js";
+import { cellText, rowCount, type Table } from "../data/table.js";
 import { rowsWithTarget } from "../data/tabular-preprocessor.js";
 import { closestMatch, UserError } from "../errors.js";
 import type { TrainConfig } from "../train/config-options.js";
@@ -112,12 +113,18 @@ export async function loadData(file: string, cfg: TrainConfig, o: LoadOptions = 
     });
     return { kind, source: file, folder, notices: [...folder.warnings] };
   }
-  const table = await readTableFile(file);
+  const progress = loadProgress(file, { json: cfg.json });
+  let table: Table;
+  try {
+    table = await readTableFile(file, { onProgress: progress?.update });
+  } finally {
+    progress?.end();
+  }
   // what the reader changed or guessed about this file (a repeated or empty column name renamed, no header
   // line, decimal commas); the routine notes (the sniffed delimiter, the header found) are left out
   for (const n of table.notes ?? [])
     if (!/^delimiter .* \(sniffed\)$|^first line read as the header$/.test(n)) notices.push(`${file}: ${n}`);
-  if (table.rows.length === 0)
+  if (rowCount(table) === 0)
     throw new UserError(
       `${file}: the file has a header but no data rows`,
       "add the data rows under the header",
@@ -146,7 +153,7 @@ export async function loadData(file: string, cfg: TrainConfig, o: LoadOptions = 
     if (inputs.length === 1) {
       const c = table.columns.indexOf(inputs[0]!);
       const sampleRows = labelled.slice(0, 2000);
-      const sample = sampleRows.map((r) => table.rows[r]![c]!);
+      const sample = sampleRows.map((r) => cellText(table, r, c));
       const profile = inferColumnType(table, c, sampleRows);
       if (profile.kind === "text" || (profile.kind === "identifier" && looksLikeWords(sample)))
         textColumn = inputs[0];

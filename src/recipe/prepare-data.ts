@@ -15,6 +15,7 @@ import { describeRow } from "../data/column-types.js";
 import { type HeldOutTest, sealTest } from "../data/held-out-test.js";
 import { balancedClassWeights } from "../data/imbalance.js";
 import { groupSplit, randomSplit, type SplitFractions, stratifiedSplit, timeSplit } from "../data/split.js";
+import { cellText } from "../data/table.js";
 import { closestMatch, UserError } from "../errors.js";
 import type { GraphModel } from "../nn/graph-model.js";
 import { checkInputPaths, type ResolvedConfig } from "../train/config.js";
@@ -47,7 +48,7 @@ function labelsOf(
     return rows.map((r) => a.classes[a.labels[r]!]!);
   }
   const c = d.table.columns.indexOf(d.target);
-  return rows.map((r) => d.table.rows[r]![c]!.trim());
+  return rows.map((r) => cellText(d.table, r, c).trim());
 }
 
 /** The seeded split of `rows` that the config asks for. */
@@ -63,7 +64,7 @@ function splitRows(
     if (d.kind !== "table" && d.kind !== "text")
       throw new UserError(`--group and --time apply to tables, not ${d.kind}`);
     const c = d.table.columns.indexOf(name);
-    return rows.map((r) => d.table.rows[r]![c]!);
+    return rows.map((r) => cellText(d.table, r, c));
   };
   let s: { train: number[]; val: number[]; test: number[] };
   let how: string;
@@ -202,7 +203,7 @@ function checkedBeforeTraining(check: () => void): void {
 function requireTexts(d: TableData, column: string, rows: readonly number[]): void {
   const c = d.table.columns.indexOf(column);
   for (const r of rows)
-    if ((d.table.rows[r]![c] ?? "").trim() === "")
+    if ((cellText(d.table, r, c) ?? "").trim() === "")
       throw new UserError(
         `${d.source}, ${describeRow(d.table, r)}: the text column '${column}' is empty`,
         "fill in the text, or remove the row",

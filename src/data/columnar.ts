@@ -1,0 +1,350 @@
+/**
+ * Columnar storage for big tables: a reader appends rows of cell text and each column keeps them in the
+ * cheapest form that gives the same text back. A column of plain numbers keeps a Float64Array (8 bytes a
+ * cell instead of a string and an array slot, ~40 bytes); its few cells whose text is not the number's
+ * canonical form ("01234", "1.50", "NA") are kept as text beside it. Any other column is dictionary-encoded:
+ * a code per row (Uint32Array) into its distinct values, which is small for categories.
+ *
+ * A Table backed by a ColumnStore still offers `rows` (see rowsView), built one row at a time on access, so
+ * that code written for row arrays keeps working; the data path reads cells with cellText or a column's
+ * numbers with numericColumn instead, without making a string per cell.
+ */
+
+/** A column of numbers, with the text of its cells that are not a number's canonical text. */
+interface NumberColumn {
+  kind: "number";
+  values: Float64Array;
+  /** Row -> cell text, for cells that are not plain numbers ("" is stored as NaN without an entry). */
+  text: Map<number, string>;
+  /** Per row, 0 or 1 + the decimals the text has (see numberForm); made when first needed. */
+  decimals?: Uint8Array;
+}
+
+/** A dictionary-encoded column: row -> code -> distinct cell text. */
+interface TextColumn {
+  kind: "text";
+  codes: Uint32Array;
+  dictionary: string[];
+  index: Map<string, number>;
+}
+
+type Column = NumberColumn | TextColumn;
+
+/**
+ * How `cell` can be stored as a number: -1 when it cannot (then its text is kept); 0 when its text is
+ * String(value); d > 0 when it is value.toFixed(d - 1) (a fixed number of decimals with trailing zeros,
+ * "0.500"). Only plain decimals qualify: an optional minus, no leading zeros, at most 15 significant digits
+ * (so that the double gives the same digits back; 16-17 when String gives the same text back) and no value
+ * below 1e-6 (String would use an exponent). The value is left in `numberValue`.
+ */
+export function numberForm(cell: string): number {
+  const n = cell.length;
+  if (n === 0 || n > 24) return -1;
+  let i = cell.charCodeAt(0) === 45 ? 1 : 0;
+  const intStart = i;
+  // the significant digits as an integer m (exact below 2^53) and the value m / 10^k: one correctly rounded
+  // division of two exact doubles, the same double Number(cell) gives (digits beyond 15: Number(cell))
+  let m = 0;
+  while (i < n) {
+    const c = cell.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    m = m * 10 + (c - 48);
+    i++;
+  }
+  const negative = intStart === 1;
+  const intDigits = i - intStart;
+  if (intDigits === 0 || (intDigits > 1 && cell.charCodeAt(intStart) === 48)) return -1;
+  const intZero = intDigits === 1 && cell.charCodeAt(intStart) === 48;
+  let significant = intZero ? 0 : intDigits;
+  if (i === n) {
+    if (intZero && negative) return -1; // "-0"
+    if (significant <= 15) {
+      numberValue = negative ? -m : m;
+      return 0;
+    }
+    numberValue = Number(cell);
+    return significant <= 17 && String(numberValue) === cell ? 0 : -1;
+  }
+  if (cell.charCodeAt(i) !== 46) return -1;
+  i++;
+  const fracStart = i;
+  let leadingZeros = 0;
+  let lastNonZero = -1;
+  let pendingZeros = 0;
+  while (i < n) {
+    const c = cell.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    if (c !== 48) {
+      lastNonZero = i;
+      m = m * (POW10[pendingZeros + 1] ?? 10 ** (pendingZeros + 1)) + (c - 48);
+      pendingZeros = 0;
+    } else {
+      pendingZeros++;
+      if (lastNonZero < 0 && intZero) leadingZeros++;
+    }
+    i++;
+  }
+  const fracDigits = n - fracStart;
+  if (fracDigits === 0) return -1; // "1."
+  if (lastNonZero < 0) {
+    // "12.000", "0.0": an integer with decimals
+    if (intZero && negative) return -1;
+    numberValue = negative ? -m : m;
+    return significant <= 15 ? fracDigits + 1 : -1;
+  }
+  if (intZero && leadingZeros >= 6) return -1;
+  significant += lastNonZero - fracStart + 1 - (intZero ? leadingZeros : 0);
+  if (significant > 15) {
+    // 16-17 digits, as shortest round-trip printing (Python's repr, JavaScript's String) writes them
+    numberValue = Number(cell);
+    return lastNonZero === n - 1 && significant <= 17 && String(numberValue) === cell ? 0 : -1;
+  }
+  const q = m / POW10[lastNonZero - fracStart + 1]!;
+  numberValue = negative ? -q : q;
+  return lastNonZero === n - 1 ? 0 : fracDigits + 1;
+}
+
+/** The value of the cell numberForm last accepted. */
+export let numberValue = 0;
+
+const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+function grow<T extends Float64Array | Uint32Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  let size = Math.max(1024, a.length);
+  while (size < need) size *= 2;
+  const b = new (a.constructor as { new (n: number): T })(size);
+  b.set(a);
+  return b;
+}
+
+/** Builds a ColumnStore row by row (see the file comment); `finish` trims the arrays to size. */
+export class ColumnStore {
+  private cols: Column[];
+  private lineOf = new Uint32Array(1024);
+  private n = 0;
+
+  constructor(public width: number) {
+    this.cols = [];
+    for (let c = 0; c < width; c++)
+      this.cols.push({ kind: "number", values: new Float64Array(1024), text: new Map() });
+  }
+
+  /** Number of rows. */
+  get length(): number {
+    return this.n;
+  }
+
+  /** 1-based source line of each row (0 when unknown). */
+  get lines(): Uint32Array {
+    return this.lineOf.subarray(0, this.n);
+  }
+
+  /** Adds a column at the end, missing ("") in the rows already stored. */
+  addColumn(): void {
+    const values = new Float64Array(Math.max(1024, this.lineOf.length));
+    values.fill(Number.NaN);
+    this.cols.push({ kind: "number", values, text: new Map() });
+    this.width++;
+  }
+
+  /**
+   * Appends a row (exactly `width` cells) that starts on `line` of the file. A cell may be given as a number
+   * (a reader of typed data): its text is String(value), NaN is missing.
+   */
+  push(row: readonly (string | number)[], line = 0): void {
+    const r = this.n;
+    if (r >= this.lineOf.length) this.lineOf = grow(this.lineOf, r + 1);
+    this.lineOf[r] = line;
+    for (let c = 0; c < this.width; c++) this.set(c, r, row[c]!);
+    this.n = r + 1;
+  }
+
+  private set(c: number, r: number, given: string | number): void {
+    const col = this.cols[c]!;
+    let cell: string;
+    if (typeof given === "number") {
+      if (col.kind === "number" && Number.isFinite(given)) {
+        if (r >= col.values.length) col.values = grow(col.values, r + 1);
+        col.values[r] = given;
+        if (col.decimals && r < col.decimals.length) col.decimals[r] = 0;
+        return;
+      }
+      cell = Number.isNaN(given) ? "" : String(given);
+    } else cell = given;
+    if (col.kind === "number") {
+      if (r >= col.values.length) col.values = grow(col.values, r + 1);
+      if (cell.length === 0) {
+        col.values[r] = Number.NaN;
+        return;
+      }
+      const form = numberForm(cell);
+      if (form >= 0) {
+        col.values[r] = numberValue;
+        if (form > 0) {
+          if (!col.decimals) col.decimals = new Uint8Array(col.values.length);
+          else if (col.decimals.length < col.values.length) {
+            const d = new Uint8Array(col.values.length);
+            d.set(col.decimals);
+            col.decimals = d;
+          }
+          col.decimals[r] = form;
+        } else if (col.decimals && r < col.decimals.length) col.decimals[r] = 0;
+        return;
+      }
+      col.values[r] = Number.NaN;
+      col.text.set(r, cell);
+      // mostly text: keep it as a dictionary column instead
+      if (col.text.size > 64 && col.text.size * 4 > r) this.cols[c] = toText(col, r + 1);
+      return;
+    }
+    if (r >= col.codes.length) col.codes = grow(col.codes, r + 1);
+    let code = col.index.get(cell);
+    if (code === undefined) {
+      code = col.dictionary.length;
+      col.dictionary.push(cell);
+      col.index.set(cell, code);
+    }
+    col.codes[r] = code;
+  }
+
+  /** The text of row r's cell in column c ("" = missing, as in the file). */
+  cell(r: number, c: number): string {
+    const col = this.cols[c]!;
+    if (col.kind === "text") return col.dictionary[col.codes[r]!]!;
+    const v = col.values[r]!;
+    if (!Number.isNaN(v)) {
+      const d = col.decimals?.[r];
+      return d ? v.toFixed(d - 1) : String(v);
+    }
+    return col.text.get(r) ?? "";
+  }
+
+  /**
+   * Column c's numbers when it is a number column: `values[r]` (NaN where the cell is empty or not a
+   * canonical number) and the text of those other cells. Undefined for a dictionary column.
+   */
+  numbers(c: number): { values: Float64Array; text: ReadonlyMap<number, string> } | undefined {
+    const col = this.cols[c]!;
+    return col.kind === "number" ? { values: col.values, text: col.text } : undefined;
+  }
+
+  /** The distinct cells of column c when it is a dictionary column, else undefined. */
+  dictionary(c: number): readonly string[] | undefined {
+    const col = this.cols[c]!;
+    return col.kind === "text" ? col.dictionary : undefined;
+  }
+
+  /** The per-row codes into dictionary(c) when column c is a dictionary column, else undefined. */
+  codes(c: number): Uint32Array | undefined {
+    const col = this.cols[c]!;
+    return col.kind === "text" ? col.codes : undefined;
+  }
+
+  /** Replaces the text of every cell of column c by `f(text)` (f("") must be ""). */
+  rewrite(c: number, f: (cell: string) => string): void {
+    const old = this.cols[c]!;
+    const n = this.n;
+    if (old.kind === "text") {
+      const dictionary = old.dictionary.map(f);
+      // rebuild as a fresh column so that cells that now read as numbers are stored as numbers
+      const fresh: NumberColumn = { kind: "number", values: new Float64Array(n), text: new Map() };
+      this.cols[c] = fresh;
+      for (let r = 0; r < n; r++) this.set(c, r, dictionary[old.codes[r]!]!);
+      return;
+    }
+    const fresh: NumberColumn = { kind: "number", values: new Float64Array(n), text: new Map() };
+    this.cols[c] = fresh;
+    for (let r = 0; r < n; r++) {
+      this.set(c, r, f(numberText(old, r)));
+    }
+  }
+
+  /** Trims the arrays to the row count (call once the last row is in). */
+  finish(): void {
+    const n = this.n;
+    this.lineOf = this.lineOf.slice(0, n);
+    for (const col of this.cols) {
+      if (col.kind === "number") {
+        col.values = col.values.slice(0, n);
+        if (col.decimals) col.decimals = col.decimals.slice(0, n);
+      } else col.codes = col.codes.slice(0, n);
+    }
+  }
+
+  /** Bytes held by the typed arrays (text and dictionaries not counted), for benchmarks. */
+  typedBytes(): number {
+    let b = this.lineOf.byteLength;
+    for (const col of this.cols) b += col.kind === "number" ? col.values.byteLength : col.codes.byteLength;
+    return b;
+  }
+}
+
+function numberText(col: NumberColumn, r: number): string {
+  const v = col.values[r]!;
+  if (!Number.isNaN(v)) {
+    const d = col.decimals?.[r];
+    return d ? v.toFixed(d - 1) : String(v);
+  }
+  return col.text.get(r) ?? "";
+}
+
+function toText(col: NumberColumn, n: number): TextColumn {
+  const out: TextColumn = {
+    kind: "text",
+    codes: new Uint32Array(Math.max(1024, col.values.length)),
+    dictionary: [],
+    index: new Map(),
+  };
+  for (let r = 0; r < n; r++) {
+    const cell = numberText(col, r);
+    let code = out.index.get(cell);
+    if (code === undefined) {
+      code = out.dictionary.length;
+      out.dictionary.push(cell);
+      out.index.set(cell, code);
+    }
+    out.codes[r] = code;
+  }
+  return out;
+}
+
+/**
+ * A read-only array-like view of the store's rows for code that indexes `table.rows[r][c]`: an access
+ * builds that row's cells (only the last row built is kept, so a caller must not change it). Writes to the
+ * view are ignored.
+ */
+export function rowsView(store: ColumnStore): string[][] {
+  // the last row built is kept: `rows[r][a]`, `rows[r][b]`.. in a loop builds row r once
+  let lastRow = -1;
+  let last: string[] = [];
+  const rowAt = (r: number): string[] => {
+    if (r === lastRow) return last;
+    const out = new Array<string>(store.width);
+    for (let c = 0; c < store.width; c++) out[c] = store.cell(r, c);
+    lastRow = r;
+    last = out;
+    return out;
+  };
+  const index = (p: string | symbol): number => {
+    if (typeof p !== "string") return -1;
+    const c = p.charCodeAt(0);
+    if (!(c >= 48 && c <= 57)) return -1;
+    const i = Number(p);
+    return Number.isInteger(i) && i < store.length ? i : -1;
+  };
+  return new Proxy([] as string[][], {
+    get(target, p, receiver) {
+      if (p === "length") return store.length;
+      const i = index(p);
+      if (i >= 0) return rowAt(i);
+      return Reflect.get(target, p, receiver);
+    },
+    has(target, p) {
+      return index(p) >= 0 || Reflect.has(target, p);
+    },
+    set() {
+      return true;
+    },
+  });
+}

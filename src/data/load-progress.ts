@@ -1,0 +1,53 @@
+/**
+ * Progress of a long table load on a terminal: one line, rewritten in place at most twice a second, with
+ * the rows read, the rate and the time left ("reading big.csv: 1,200,000 rows, 410,000 rows/s, 38%, about
+ * 5 s left"); the line is cleared when the load ends. Nothing is shown for small files, when stderr is not a
+ * terminal, or under --json.
+ */
+import { statSync } from "node:fs";
+import { basename } from "node:path";
+
+/** Files below this size load in a second or two: no progress line. */
+export const PROGRESS_FROM_BYTES = 32 * 2 ** 20;
+
+export interface LoadProgress {
+  /** Pass as ReadTableOptions.onProgress. */
+  update: (done: number, total: number, rows: number) => void;
+  /** Clears the line. */
+  end: () => void;
+}
+
+/** The progress line writer for `file`, or undefined when none should be shown (see the file comment). */
+export function loadProgress(
+  file: string,
+  o: { json?: boolean; stream?: NodeJS.WriteStream; now?: () => number; force?: boolean } = {},
+): LoadProgress | undefined {
+  const stream = o.stream ?? process.stderr;
+  if (o.json || (!o.force && !stream.isTTY)) return undefined;
+  const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  if (!o.force && size < PROGRESS_FROM_BYTES) return undefined;
+  const now = o.now ?? (() => performance.now());
+  const start = now();
+  let last = start;
+  let shown = false;
+  const name = basename(file);
+  return {
+    update(done, total, rows) {
+      const t = now();
+      if (t - last < 500) return;
+      last = t;
+      const seconds = (t - start) / 1000;
+      const share = total > 0 ? Math.min(0.99, done / total) : 0;
+      const rate = rows / Math.max(seconds, 1e-3);
+      const left = share > 0 ? (seconds * (1 - share)) / share : Number.NaN;
+      const parts = [`reading ${name}: ${rows.toLocaleString("en-US")} rows`];
+      parts.push(`${Math.round(rate).toLocaleString("en-US")} rows/s`);
+      if (share > 0) parts.push(`${Math.floor(share * 100)}%`, `about ${Math.ceil(left)} s left`);
+      stream.write(`\r\x1b[K${parts.join(", ")}`);
+      shown = true;
+    },
+    end() {
+      if (shown) stream.write("\r\x1b[K");
+    },
+  };
+}
