@@ -419,7 +419,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     isPath: true,
     default: null,
     description:
-      "Training data (also the first argument of `nncoach train`): a CSV/TSV/JSONL table (a table whose one input is free text trains a text model), a folder of images or of WAV files with one subfolder per class.",
+      "Training data (also the first argument of `nncoach train`): a CSV/TSV/JSONL or Parquet table (a table whose one input is free text trains a text model), a folder of images or of WAV files with one subfolder per class.",
     validate: orNull(pathValue, "null"),
   }),
   option("target", {
