@@ -41,10 +41,14 @@ import { findNearDuplicates, NEAR_DUPLICATE_DISTANCE } from "../data/audit/near-
 import { readTableFile } from "../data/read-table-file.js";
 import type { Table } from "../data/table.js";
 import type { TrainConfig } from "../train/config-options.js";
+import { Random } from "../util/random.js";
 import { inputColumns } from "./load-data.js";
 import type { PreparedData } from "./prepared-data.js";
 
 /** Why the fast audit has no label check (kept in the report's label_issue_summary). */
+/** The fast checks read at most this many rows (a seeded sample of every split above it). */
+export const FAST_AUDIT_MAX_ROWS = 200_000;
+
 export const LABEL_CHECK_SKIPPED =
   "nncoach train runs the fast checks only; nncoach audit runs the label check";
 
@@ -99,6 +103,10 @@ export async function fastAudit(data: PreparedData, cfg: TrainConfig): Promise<A
     imbalance: auditImbalance(audit),
   };
   report.findings = collectFindings(report);
+  const total = data.rows.train.length + data.rows.val.length + (data.test?.size ?? 0);
+  if (audit.rows.length < total)
+    for (const f of report.findings)
+      f.message = `in a seeded sample of ${audit.rows.length} of ${total} rows (nncoach audit reads them all): ${f.message}`;
   return report;
 }
 
@@ -106,10 +114,21 @@ export async function fastAudit(data: PreparedData, cfg: TrainConfig): Promise<A
 async function splitTables(data: PreparedData, cfg: TrainConfig, columns: string[]): Promise<AuditTables> {
   const d = data.loaded;
   if (d.kind !== "table" && d.kind !== "text") throw new Error("splitTables: not a table");
-  const pick = (table: Table, rows: readonly number[], name: string): Table => {
+  // above FAST_AUDIT_MAX_ROWS the checks read a seeded sample of every split, in proportion, and say so
+  const total = data.rows.train.length + data.rows.val.length + (data.test?.size ?? 0);
+  const share = Math.min(1, FAST_AUDIT_MAX_ROWS / Math.max(1, total));
+  const rng = Random.derive(cfg.seed, "fast-audit-sample");
+  const pick = (table: Table, all: readonly number[], name: string): Table => {
     const idx = columns.map((c) => table.columns.indexOf(c));
+    const rows =
+      share < 1
+        ? rng
+            .shuffle([...all])
+            .slice(0, Math.max(1, Math.round(all.length * share)))
+            .sort((a, b) => a - b)
+        : all;
     return {
-      source: `${table.source} (${name})`,
+      source: `${table.source} (${name}${share < 1 ? `, a seeded sample of ${rows.length} of ${all.length}` : ""})`,
       columns,
       rows: rows.map((r) => idx.map((j) => (j < 0 ? "" : table.rows[r]![j]!))),
     };
