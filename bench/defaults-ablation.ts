@@ -40,7 +40,7 @@ const { values } = parseArgs({
 const names = values.only ? values.only.split(",") : Object.keys(DATASETS);
 const rows: Record<string, unknown>[] = [];
 const lines = [
-  "| default | dataset | metric | with (mean ± SE) | without | with - without (± SE) | verdict |",
+  "| default | dataset | metric | with (mean ± SE) | without | gain of the default (± SE, positive = better) | verdict |",
   "| --- | --- | --- | --- | --- | --- | --- |",
 ];
 for (const name of names) {
