@@ -72,6 +72,7 @@ export {
 } from "./coach/improve/trial.js";
 export type { AuditFinding, AuditReport } from "./data/audit/audit-report.js";
 export { runAudit } from "./data/audit/run-audit.js";
+export { isParquetFile, readParquet } from "./data/parquet.js";
 export { readTableFile } from "./data/read-table-file.js";
 export { groupSplit, kFold, randomSplit, stratifiedKFold, stratifiedSplit, timeSplit } from "./data/split.js";
 export { TabularPreprocessor } from "./data/tabular-preprocessor.js";
@@ -138,6 +139,9 @@ export {
   type TrainRunExtras,
   trainRun,
 } from "./recipe/train-run.js";
+export { MemoryRunStore } from "./store/memory-store.js";
+export { SqliteRunStore, StoreUnavailable } from "./store/sqlite-store.js";
+export type { RunDetail, RunFilter, RunStore, RunSummary } from "./store/types.js";
 export type { BatchLogs, Callback, EpochLogs, FitState } from "./train/callback.js";
 export * from "./train/callbacks/index.js";
 export { captureCheckpoint, readCheckpoint, writeCheckpoint } from "./train/checkpoint.js";
