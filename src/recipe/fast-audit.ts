@@ -35,7 +35,7 @@ import { summarizeDuplicates } from "../data/audit/duplicate-summary.js";
 import { findExactDuplicates, sortDuplicateGroups } from "../data/audit/duplicates.js";
 import { runImageFolderAudit } from "../data/audit/image-folder-audit.js";
 import { auditImbalance } from "../data/audit/imbalance.js";
-import { type LabelIssueSummary, LIKELY_MISLABELED } from "../data/audit/label-issues.js";
+import { skippedLabelCheck } from "../data/audit/label-issues.js";
 import { auditLeakage } from "../data/audit/leakage.js";
 import { findNearDuplicates, NEAR_DUPLICATE_DISTANCE } from "../data/audit/near-duplicates.js";
 import { readTableFile } from "../data/read-table-file.js";
@@ -99,7 +99,7 @@ export async function fastAudit(data: PreparedData, cfg: TrainConfig): Promise<A
     leakage: leakage.suspects,
     single_column_scores: leakage.scores,
     label_issues: [],
-    label_issue_summary: skippedLabelCheck(audit.classes),
+    label_issue_summary: skippedLabelCheck(audit.classes, LABEL_CHECK_SKIPPED),
     imbalance: auditImbalance(audit),
   };
   report.findings = collectFindings(report);
@@ -154,24 +154,4 @@ async function splitTables(data: PreparedData, cfg: TrainConfig, columns: string
     );
   }
   return { train, validation, ...(test?.rows.length ? { test } : {}) };
-}
-
-/** The label summary of an audit that did not run the label check. */
-function skippedLabelCheck(classes: string[]): LabelIssueSummary {
-  return {
-    method: "confident learning (prune by noise rate)",
-    model: "none",
-    folds: 0,
-    rows_checked: 0,
-    out_of_fold_accuracy: 0,
-    cohen_kappa: 0,
-    majority_rate: 0,
-    thresholds: {},
-    excluded_columns: [],
-    confident_joint: { classes, counts: [] },
-    issues_found: 0,
-    uncertain_found: 0,
-    likely_threshold: LIKELY_MISLABELED,
-    skipped: LABEL_CHECK_SKIPPED,
-  };
 }

@@ -10,7 +10,7 @@ import { summarizeDuplicates } from "./duplicate-summary.js";
 import type { DuplicateGroup } from "./duplicates.js";
 import { findDuplicateImages } from "./image-duplicates.js";
 import { classImbalance } from "./imbalance.js";
-import { LIKELY_MISLABELED } from "./label-issues.js";
+import { skippedLabelCheck } from "./label-issues.js";
 
 /** One image of a class folder. */
 export interface LabeledImage {
@@ -125,22 +125,10 @@ export async function runImageFolderAudit(
     leakage: [],
     single_column_scores: [],
     label_issues: [],
-    label_issue_summary: {
-      method: "confident learning (prune by noise rate)",
-      model: "none",
-      folds: 0,
-      rows_checked: 0,
-      out_of_fold_accuracy: 0,
-      cohen_kappa: 0,
-      majority_rate: 0,
-      thresholds: {},
-      excluded_columns: [],
-      confident_joint: { classes, counts: [] },
-      issues_found: 0,
-      uncertain_found: 0,
-      likely_threshold: LIKELY_MISLABELED,
-      skipped: "image folders: label issues need a trained image model (see nncoach train)",
-    },
+    label_issue_summary: skippedLabelCheck(
+      classes,
+      "image folders: label issues need a trained image model (see nncoach train)",
+    ),
     imbalance: classImbalance(
       classes,
       items.map((i) => classIndex.get(i.label)!),

@@ -291,3 +291,23 @@ function agreement(
   const kappa = chance < 1 ? (accuracy - chance) / (1 - chance) : 0;
   return { accuracy, kappa };
 }
+
+/** The label summary of an audit that did not run the label check, saying why. */
+export function skippedLabelCheck(classes: string[], why: string): LabelIssueSummary {
+  return {
+    method: "confident learning (prune by noise rate)",
+    model: "none",
+    folds: 0,
+    rows_checked: 0,
+    out_of_fold_accuracy: 0,
+    cohen_kappa: 0,
+    majority_rate: 0,
+    thresholds: {},
+    excluded_columns: [],
+    confident_joint: { classes, counts: [] },
+    issues_found: 0,
+    uncertain_found: 0,
+    likely_threshold: LIKELY_MISLABELED,
+    skipped: why,
+  };
+}
