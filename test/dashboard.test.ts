@@ -17,6 +17,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { compareRuns } from "../src/store/compare.js";
 import { SqliteRunStore } from "../src/store/sqlite-store.js";
 import { type Dashboard, startDashboard } from "../src/ui/server.js";
+import { chromiumPath } from "./helpers/chromium.js";
 import { CLI, ROOT, runCli } from "./helpers/cli.js";
 
 const SHARED = process.env.NNCOACH_DATASETS ?? "/work/shared/datasets";
@@ -26,22 +27,6 @@ const IMG = "<img src=x onerror=alert(1)>";
 const SCRIPT = '"><script>alert(1)</script>';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nncoach-dashboard-"));
 const SHOTS = path.join(os.tmpdir(), "nncoach-dashboard-screenshots");
-
-/** Debian's chromium: CHROMIUM_PATH if set, else `chromium` (or `chromium-browser`) on the PATH. */
-function chromiumPath(): string {
-  const dirs = (process.env.PATH ?? "").split(path.delimiter).filter((d) => d);
-  const candidates = process.env.CHROMIUM_PATH
-    ? [process.env.CHROMIUM_PATH]
-    : ["chromium", "chromium-browser"].flatMap((name) =>
-        [...dirs, "/usr/bin"].map((d) => path.join(d, name)),
-      );
-  const found = candidates.find((p) => fs.existsSync(p));
-  if (!found)
-    throw new Error(
-      "no Chromium: the dashboard test drives headless Chromium. Install Debian's package (`apt-get install -y chromium`, as .ci/run does) or set CHROMIUM_PATH",
-    );
-  return found;
-}
 
 /** The number a chart shows for a value (charts.js's fmtNum, for values of ordinary size). */
 const shown = (v: number) => String(Number(v.toPrecision(6)));
@@ -88,7 +73,10 @@ describe("the dashboard in headless Chromium", { timeout: 240_000 }, () => {
     store = await SqliteRunStore.open(file);
     assert.equal(store.getRun(ids.diverged!)!.status, "diverged");
     ui = await startDashboard({ store, port: 0, pollMs: 200 });
-    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true });
+    browser = await chromium.launch({
+      executablePath: chromiumPath("the dashboard test drives the dashboard"),
+      headless: true,
+    });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on("dialog", (d) => {
       dialogs.push(d.message());

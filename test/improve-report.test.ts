@@ -19,30 +19,11 @@ import { PNG } from "pngjs";
 import { type ImproveSummary, improve } from "../src/coach/improve/improve.js";
 import { headline, LEDGER_HEADER, ledgerRow } from "../src/coach/improve/improve-report.js";
 
+import { chromiumPath } from "./helpers/chromium.js";
+
 const SHARED = process.env.NNCOACH_DATASETS ?? "/work/shared/datasets";
 const WINE = path.join(SHARED, "wine.csv");
 const VIEWPORT = { width: 1100, height: 900 };
-
-/** Debian's chromium: CHROMIUM_PATH if set, else `chromium` (or `chromium-browser`) on the PATH. */
-function chromiumPath(): string {
-  const dirs = (process.env.PATH ?? "").split(path.delimiter).filter((d) => d);
-  const candidates = process.env.CHROMIUM_PATH
-    ? [process.env.CHROMIUM_PATH]
-    : ["chromium", "chromium-browser"].flatMap((name) =>
-        [...dirs, "/usr/bin"].map((d) => path.join(d, name)),
-      );
-  const found = candidates.find((p) => fs.existsSync(p));
-  const looked = process.env.CHROMIUM_PATH
-    ? `CHROMIUM_PATH=${process.env.CHROMIUM_PATH}`
-    : "chromium on the PATH";
-  if (!found)
-    throw new Error(
-      `no Chromium (looked for ${looked}): the report test renders report.html in headless Chromium. ` +
-        "Install Debian's package (`apt-get update && apt-get install -y chromium`, as .ci/run does) " +
-        "or set CHROMIUM_PATH to a Chromium or Chrome binary.",
-    );
-  return found;
-}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nncoach-improve-report-"));
 let browser: Browser | undefined;
@@ -55,7 +36,7 @@ const clean = (t: string) => t.replace(/\s+/g, " ").trim();
 
 // Counted as a failure of its own (the suite's tests below are then cancelled by their setup hook).
 test("headless Chromium is installed", () => {
-  assert.ok(fs.statSync(chromiumPath()).isFile());
+  assert.ok(fs.statSync(chromiumPath("the report test renders report.html")).isFile());
 });
 
 describe("report.html in headless Chromium, JavaScript off", { timeout: 180_000 }, () => {
@@ -66,7 +47,7 @@ describe("report.html in headless Chromium, JavaScript off", { timeout: 180_000 
   const requests: string[] = [];
 
   before(async () => {
-    const executablePath = chromiumPath();
+    const executablePath = chromiumPath("the report test renders report.html");
     // A baseline learning rate ten times too small and few epochs: the learning-rate step is kept, the
     // next steps are rejected, and --trials 6 leaves the rest skipped: all three kinds of ledger row.
     await improve({
