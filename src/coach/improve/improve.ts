@@ -29,7 +29,7 @@ import { prepareData, prepareFold } from "../../recipe/prepare-data.js";
 import type { PreparedData } from "../../recipe/prepared-data.js";
 import { runRecordOf } from "../../recipe/run-record-of.js";
 import { saveRun } from "../../recipe/save-run.js";
-import { type PlanResult, trainPlan } from "../../recipe/train-plan.js";
+import { metricValues, type PlanResult, trainPlan } from "../../recipe/train-plan.js";
 import type { RunResult } from "../../recipe/train-run.js";
 import { type ResolvedConfig, resolveConfig } from "../../train/config.js";
 import { evaluateDataset } from "../../train/fit.js";
@@ -594,7 +594,13 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
   const testOf = async (run: typeof finalLock.run, threshold?: number): Promise<TestResult | null> => {
     if (!testRows) return null;
     const ev = await evaluateDataset(run.trainer, testRows);
-    const metrics = metricValuesAll(finalLock.plan.metrics, ev.output, testRows, lockData, objective);
+    const metrics = metricValues(
+      withMetric(finalLock.plan.metrics, objective),
+      ev.output,
+      testRows,
+      lockData.classes.length,
+      lockData.targetScale,
+    );
     if (threshold !== undefined) {
       const scores = {
         p: positiveScores(ev.output, testRows.n),
@@ -721,17 +727,6 @@ export function testEvaluationWarning(count: number): string {
 
 function withMetric(metrics: string[], objective: Objective): string[] {
   return metrics.includes(objective.metric) ? metrics : [...metrics, objective.metric];
-}
-
-function metricValuesAll(
-  names: string[],
-  output: ArrayLike<number>,
-  d: import("../../train/fit.js").Dataset,
-  data: PreparedData,
-  objective: Objective,
-): Record<string, number> {
-  const ref = { name: "net", predict: () => Float64Array.from(output) };
-  return scoreReference(ref, data, d, withMetric(names, objective));
 }
 
 function confusionOf(
