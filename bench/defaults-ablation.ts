@@ -27,7 +27,11 @@ export const ABLATIONS: { name: string; off: Record<string, unknown>; classifica
   { name: "label smoothing 0.05", off: { labelSmoothing: 0 }, classification: true },
   { name: "cosine schedule (vs constant)", off: { schedule: "constant" } },
   { name: "3-epoch warm-up", off: { warmup: "none" } },
-  { name: "early stopping (patience 10)", off: { earlyStopping: false } },
+  { name: "early stopping (patience 10, at least 200 steps)", off: { earlyStopping: false } },
+  {
+    name: "at least 1,000 optimizer steps (vs 20 epochs, patience 10)",
+    off: { epochs: 20, earlyStopping: 10 },
+  },
 ];
 
 const { values } = parseArgs({

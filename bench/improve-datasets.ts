@@ -92,6 +92,8 @@ for (const name of names) {
       target: d.target,
       seed,
       ...(d.task ? { task: d.task } : {}),
+      // the same evaluation rows as improve's: duplicates across splits dropped when it dropped them
+      ...(s.final.options.dropSplitDuplicates ? { dropSplitDuplicates: true } : {}),
     });
     const prepared = await prepareData(resolved);
     const lock = await prepareFold(

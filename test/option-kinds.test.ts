@@ -48,6 +48,8 @@ function valueFor(name: OptionName, kind: DataKind): unknown {
     task: "regression",
     text: "name",
     drop: "petal_length",
+    excludeRows: "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19",
+    dropSplitDuplicates: true,
     id: "petal_length",
     group: "petal_length",
     time: "sepal_width",
@@ -109,8 +111,16 @@ const COMPANIONS: Partial<Record<OptionName, Record<string, unknown>>> = {
 };
 /** Per kind: for text data, --text matters where detection does not find the column (a second input). */
 const KIND_COMPANIONS: Partial<Record<DataKind, Partial<Record<OptionName, Record<string, unknown>>>>> = {
-  text: { text: { data: path.join(tmp, "names-with-length.csv") }, norm: { hidden: "8" } },
-  table: { classWeights: { data: path.join(ROOT, "examples/breast_cancer.csv"), target: "diagnosis" } },
+  text: {
+    text: { data: path.join(tmp, "names-with-length.csv") },
+    norm: { hidden: "8" },
+    // every row twice: validation and test rows repeat training rows
+    dropSplitDuplicates: { data: path.join(tmp, "names-twice.csv") },
+  },
+  table: {
+    classWeights: { data: path.join(ROOT, "examples/breast_cancer.csv"), target: "diagnosis" },
+    dropSplitDuplicates: { data: path.join(tmp, "iris-twice.csv") },
+  },
 };
 
 type Outcome = { refused: string } | { fingerprint: string };
@@ -159,6 +169,9 @@ before(async () => {
   const lines = fs.readFileSync(names.path, "utf8").trim().split("\n");
   const kept = lines.slice(1).filter((_, i) => i % 20 === 0);
   fs.writeFileSync(DATA.text.data, `${[lines[0], ...kept].join("\n")}\n`);
+  fs.writeFileSync(path.join(tmp, "names-twice.csv"), `${[lines[0], ...kept, ...kept].join("\n")}\n`);
+  const iris = fs.readFileSync(DATA.table.data, "utf8").trim().split("\n");
+  fs.writeFileSync(path.join(tmp, "iris-twice.csv"), `${[...iris, ...iris.slice(1)].join("\n")}\n`);
   fs.writeFileSync(
     path.join(tmp, "names-with-length.csv"),
     `name,length,gender\n${kept

@@ -3,7 +3,12 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { UserError } from "../src/errors.js";
 import type { DataSummary } from "../src/recipe/data-summary.js";
-import { planRun } from "../src/recipe/plan-run.js";
+import {
+  MAX_DEFAULT_EPOCHS,
+  MIN_DEFAULT_STEPS,
+  MIN_PATIENCE_STEPS,
+  planRun,
+} from "../src/recipe/plan-run.js";
 import { prepareData } from "../src/recipe/prepare-data.js";
 import { resolveConfig } from "../src/train/config.js";
 import { ROOT } from "./helpers/cli.js";
@@ -120,5 +125,62 @@ describe("planRun: a pure function from (data summary, config) to a plan and dec
     const { plan } = planRun(img, resolveConfig(null, {}));
     assert.equal(plan.model.type, "cnn");
     assert.equal((plan.model as { norm: string }).norm, "batch");
+  });
+
+  test("a small table gets at least MIN_DEFAULT_STEPS optimizer steps and a patience of MIN_PATIENCE_STEPS; the user's epochs are kept", () => {
+    const small: DataSummary = {
+      kind: "table",
+      task: "classification",
+      taskReason: "labels",
+      classes: ["a", "b", "c"],
+      classCounts: [35, 35, 35],
+      trainRows: 105,
+      valRows: 24,
+      testRows: 21,
+      inputShape: [4],
+    };
+    const { plan, decisions } = planRun(small, resolveConfig(null, {}));
+    // 105 rows at batch 32 = 4 steps per epoch: 20 epochs would be 80 steps
+    assert.equal(plan.epochs, Math.ceil(MIN_DEFAULT_STEPS / 4));
+    assert.equal(plan.earlyStopping, Math.ceil(MIN_PATIENCE_STEPS / 4));
+    const e = decisions.find((d) => d.key === "epochs")!;
+    assert.deepEqual([e.source, e.rule], ["recipe", "min-optimizer-steps"]);
+    assert.match(e.reason, /80 optimizer steps/);
+    assert.match(e.reason, /defaults-ablation\.md/);
+    assert.equal(plan.schedule, "cosine+warmup:3");
+    // the user's choice stands, and patience stays the default with it
+    const user = planRun(small, resolveConfig(null, { epochs: "20" }));
+    assert.equal(user.plan.epochs, 20);
+    assert.equal(user.plan.earlyStopping, 10);
+    assert.equal(user.decisions.find((d) => d.key === "epochs")!.source, "user");
+    // a large table keeps the recipe's 20 epochs (RECIPE.md §7.1): 20 x 313 steps is plenty
+    const large = planRun({ ...small, trainRows: 10_000 }, resolveConfig(null, {}));
+    assert.equal(large.plan.epochs, 20);
+    assert.equal(large.plan.earlyStopping, 10);
+    assert.equal(large.decisions.find((d) => d.key === "epochs")!.rule, "recipe-default");
+    // the step rule never exceeds MAX_DEFAULT_EPOCHS
+    assert.equal(
+      planRun({ ...small, trainRows: 4 }, resolveConfig(null, {})).plan.epochs,
+      MAX_DEFAULT_EPOCHS,
+    );
+  });
+
+  test("defaults cite the ablation that measured them", async () => {
+    const s = await summaryOf({ data: wine, target: "cultivar" });
+    const { decisions } = planRun(s, resolveConfig(null, { data: wine, target: "cultivar" }));
+    for (const key of [
+      "optimizer",
+      "weightDecay",
+      "dropout",
+      "labelSmoothing",
+      "schedule",
+      "warmup",
+      "earlyStopping",
+    ])
+      assert.match(
+        decisions.find((d) => d.key === key)!.reason,
+        /bench\/results\/defaults-ablation\.md/,
+        key,
+      );
   });
 });

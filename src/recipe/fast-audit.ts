@@ -146,7 +146,7 @@ async function splitTables(data: PreparedData, cfg: TrainConfig, columns: string
     test = pick(t, all(t), "test rows");
   } else if (!data.rows.valIsSeparate) {
     // the held-out rows of the training file: labelled rows in neither training nor validation
-    const used = new Set([...data.rows.train, ...data.rows.val]);
+    const used = new Set([...data.rows.train, ...data.rows.val, ...(data.rows.dropped ?? [])]);
     test = pick(
       d.table,
       d.labelled.filter((r) => !used.has(r)),

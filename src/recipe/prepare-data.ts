@@ -25,6 +25,7 @@ import { fitTable, settleTask } from "./fit-table.js";
 import { type LoadedData, loadData } from "./load-data.js";
 import type { PreparedData, SealedDataset } from "./prepared-data.js";
 import { loadPretrainedFor, savedStandardizer } from "./pretrained.js";
+import { inputNames, withoutRepeats } from "./split-duplicates.js";
 
 /** The smallest training and validation sets a run can learn from and be judged on. */
 export const MIN_TRAIN_ROWS = 4;
@@ -156,6 +157,9 @@ export async function prepareData(resolved: ResolvedConfig): Promise<PreparedDat
 
   let split: RowSplit;
   let how: string;
+  const notes: string[] = [];
+  // rows of the training file dropped as duplicates across splits (in no split now)
+  const dropped: number[] = [];
   // the test rows, known here only to check that they can be read before training (they stay sealed)
   let testRows: number[] | undefined;
   if (valData) {
@@ -164,6 +168,25 @@ export async function prepareData(resolved: ResolvedConfig): Promise<PreparedDat
   } else {
     const fractions = testData ? { train: 0.85, val: 0.15, test: 0 } : { train: 0.7, val: 0.15, test: 0.15 };
     const s = splitRows(loaded, rows, cfg, task.task, fractions);
+    if (cfg.dropSplitDuplicates && (loaded.kind === "table" || loaded.kind === "text")) {
+      // test rows repeating a training or validation row go before the test rows are sealed
+      const t = loaded.table;
+      const kept = withoutRepeats(
+        [
+          { table: t, rows: s.train },
+          { table: t, rows: s.val },
+        ],
+        { table: t, rows: s.test },
+        inputNames(t, loaded.target, cfg, loaded.kind === "text" ? loaded.textColumn : undefined),
+      );
+      if (kept.dropped)
+        notes.push(
+          `${kept.dropped} test row(s) repeat a training or validation row exactly: dropped (--drop-split-duplicates)`,
+        );
+      const keep = new Set(kept.rows);
+      dropped.push(...s.test.filter((r) => !keep.has(r)));
+      s.test = kept.rows;
+    }
     const sealed = sealTest(s);
     split = { train: sealed.train, val: sealed.val, test: testData ? null : sealed.test };
     testRows = testData ? undefined : s.test;
@@ -171,6 +194,25 @@ export async function prepareData(resolved: ResolvedConfig): Promise<PreparedDat
   }
   if (testData) {
     testRows = allRows(testData);
+    if (
+      cfg.dropSplitDuplicates &&
+      (testData.kind === "table" || testData.kind === "text") &&
+      (loaded.kind === "table" || loaded.kind === "text")
+    ) {
+      const kept = withoutRepeats(
+        [
+          { table: loaded.table, rows: split.train },
+          { table: (valData as TableData | undefined)?.table ?? loaded.table, rows: split.val },
+        ],
+        { table: testData.table, rows: testRows },
+        inputNames(loaded.table, loaded.target, cfg, loaded.kind === "text" ? loaded.textColumn : undefined),
+      );
+      if (kept.dropped)
+        notes.push(
+          `${kept.dropped} row(s) of ${cfg.testData} repeat a training or validation row exactly: dropped (--drop-split-duplicates)`,
+        );
+      testRows = kept.rows;
+    }
     split.test = sealTest({ train: [], val: [], test: testRows }).test;
   }
   const prepared = await prepareFold(loaded, split, resolved, {
@@ -180,6 +222,8 @@ export async function prepareData(resolved: ResolvedConfig): Promise<PreparedDat
     how,
     taskInfo: task,
     testRows,
+    notes,
+    dropped,
   });
   return prepared;
 }
@@ -262,10 +306,43 @@ export async function prepareFold(
     taskInfo?: { task: "classification" | "regression"; reason: string; notice?: string };
     /** Rows of the test data to check before training (read and transformed, then dropped; still sealed). */
     testRows?: readonly number[];
+    /** Notices of the split (rows dropped as duplicates). */
+    notes?: readonly string[];
+    /** Rows of the training file already dropped as duplicates (test rows, before sealing). */
+    dropped?: readonly number[];
   } = {},
 ): Promise<PreparedData> {
   const cfg = resolved.values;
-  const notices = [...loaded.notices, ...(o.valData?.notices ?? []), ...(o.testData?.notices ?? [])];
+  const notices = [
+    ...loaded.notices,
+    ...(o.valData?.notices ?? []),
+    ...(o.testData?.notices ?? []),
+    ...(o.notes ?? []),
+  ];
+  const droppedRows = [...(o.dropped ?? [])];
+  // a final fit on training + validation rows monitors rows it trains on by design: nothing to drop there
+  const dedupe = cfg.dropSplitDuplicates && (loaded.kind === "table" || loaded.kind === "text");
+  const trainSet = dedupe && !o.valData ? new Set(split.train) : null;
+  const valInTrain = trainSet !== null && split.val.some((r) => trainSet.has(r));
+  if (dedupe && !valInTrain && (loaded.kind === "table" || loaded.kind === "text")) {
+    // validation rows repeating a training row (in every split and cross-validation fold)
+    const valTable = ((o.valData as TableData | undefined) ?? loaded).table;
+    const kept = withoutRepeats(
+      [{ table: loaded.table, rows: split.train }],
+      { table: valTable, rows: split.val },
+      inputNames(loaded.table, loaded.target, cfg, loaded.kind === "text" ? loaded.textColumn : undefined),
+    );
+    if (kept.dropped) {
+      notices.push(
+        `${kept.dropped} validation row(s) repeat a training row exactly: dropped (--drop-split-duplicates)`,
+      );
+      if (!o.valData) {
+        const keep = new Set(kept.rows);
+        droppedRows.push(...split.val.filter((r) => !keep.has(r)));
+      }
+      split = { ...split, val: kept.rows };
+    }
+  }
   const task =
     o.taskInfo ??
     (loaded.kind === "images" || loaded.kind === "audio"
@@ -400,7 +477,12 @@ export async function prepareFold(
     test,
     notices,
     loaded,
-    rows: { train: split.train, val: split.val, valIsSeparate: o.valData !== undefined },
+    rows: {
+      train: split.train,
+      val: split.val,
+      valIsSeparate: o.valData !== undefined,
+      ...(droppedRows.length ? { dropped: droppedRows } : {}),
+    },
     describe: `${what} on ${rest.train.n} ${unit}; ${f}; validating on ${rest.validation.n}${o.how ? ` (${o.how})` : ""}${test ? `, ${test.size} test ${unit} sealed` : ""}`,
     summary: {
       kind: loaded.kind,

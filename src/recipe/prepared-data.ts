@@ -60,7 +60,13 @@ export interface PreparedData {
   /** The loaded data this was prepared from (for cross-validation folds). */
   loaded: LoadedData;
   /** Rows of the loaded data in the training and validation splits (validation rows index the validation data when it is a separate file). */
-  rows: { train: number[]; val: number[]; valIsSeparate: boolean };
+  rows: {
+    train: number[];
+    val: number[];
+    valIsSeparate: boolean;
+    /** Rows of the training file in no split: dropped as duplicates across splits (--drop-split-duplicates). */
+    dropped?: number[];
+  };
   preprocessor?: TabularPreprocessor;
   standardizer?: ImageStandardizer;
   ngrams?: NgramBag;

@@ -59,6 +59,8 @@ export interface RunPlan {
   classWeights: "none" | "balanced";
   clipNorm: number | null;
   clipValue: number | null;
+  /** Data rows (of the loaded table) left out of training; validation and test rows are never left out. */
+  excludeRows: number[];
   /** Augmentation spec for the data kind (see augmentation.ts), or null. */
   augment: string | null;
   seed: number;

@@ -6,6 +6,7 @@
  * alone, then everything at a lower learning rate) and evaluates the validation rows. It never reads the
  * test rows; the caller unseals them once, at the end, when asked.
  */
+
 import fs from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.js";
@@ -23,6 +24,7 @@ import { retrain } from "../train/retrain.js";
 import type { Trainer } from "../train/trainer.js";
 import { makeAugmenter } from "./augmentation.js";
 import { buildModel, compileTrainer, plannedOptimizer } from "./build-model.js";
+import { trainingWithout } from "./exclude-rows.js";
 import type { PreparedData } from "./prepared-data.js";
 import type { RunPlan } from "./run-plan.js";
 
@@ -110,7 +112,9 @@ export async function trainPlan(
   const built = buildModel(data, plan);
   notices.push(...(built.transfer?.notes ?? []));
   let trainer = await compileTrainer(built, plan);
-  const train = data.train;
+  const without = trainingWithout(data, plan.excludeRows);
+  if (without.notice) notices.push(without.notice);
+  const train = without.train;
   const augment = plan.augment
     ? makeAugmenter(data.kind, plan.augment, { shape: data.inputShape, featureNames: data.featureNames })
     : undefined;

@@ -30,6 +30,8 @@ export interface TrainConfig {
   testData: string | null;
   text: string | null;
   drop: string[];
+  excludeRows: number[];
+  dropSplitDuplicates: boolean;
   id: string | null;
   group: string | null;
   time: string | null;
@@ -341,6 +343,19 @@ export const columnList: OptionValidator<string[]> = (raw) => {
   });
 };
 
+/** Data row numbers (0-based, as `nncoach audit` prints them): a list or "3,17,40"; [] or "none" for none. Sorted, unique. */
+export const rowList: OptionValidator<number[]> = (raw) => {
+  if (isNoneWord(raw)) return [];
+  const items = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(",") : [raw];
+  const rows = items.map((item) => {
+    const t = String(item).trim();
+    if (!/^\d+$/.test(t))
+      throw new InvalidOptionValue('data row numbers (whole numbers >= 0), like "3,17,40"');
+    return Number(t);
+  });
+  return [...new Set(rows)].sort((a, b) => a - b);
+};
+
 /** "height,width" (or [h, w]) of whole numbers >= 1; one number means a square. */
 export const sizePair: OptionValidator<number[]> = (raw) => {
   const v = layerSizes(raw);
@@ -482,6 +497,26 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     description:
       'Columns to leave out of the inputs, e.g. "leaky_col,row_id" (the fix for a leakage finding).',
     validate: columnList,
+  }),
+  option("excludeRows", {
+    group: "data",
+    type: "list of data row numbers",
+    valueName: "<rows>",
+    default: [],
+    kinds: ["table", "text"],
+    description:
+      'Training rows to leave out, by the data row numbers `nncoach audit` prints, e.g. its likely mislabeled rows: "106,119". Only training rows are left out; validation and test rows stay as they are.',
+    validate: rowList,
+  }),
+  option("dropSplitDuplicates", {
+    group: "data",
+    type: "boolean",
+    arity: "flag",
+    default: false,
+    kinds: ["table", "text"],
+    description:
+      "Drop validation and test rows whose inputs repeat a training row exactly (and test rows repeating a validation row), so no score is measured on rows the model trained on. `nncoach improve` turns it on when the audit finds such rows.",
+    validate: booleanValue,
   }),
   option("id", {
     group: "data",

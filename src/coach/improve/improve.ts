@@ -45,7 +45,7 @@ import { type LearningCurve, learningCurve } from "./learning-curve.js";
 import { MedianPruner } from "./median-pruner.js";
 import { chooseObjective, type Objective } from "./objective.js";
 import { fitReference, noReference, scoreReference } from "./reference-model.js";
-import { orderSteps, STEPS, type StepDef } from "./steps.js";
+import { likelyMislabeled, orderSteps, STEPS, type StepContext, type StepDef } from "./steps.js";
 import { FileStudyStore, MemoryStudyStore, type StudyStore } from "./study-store.js";
 import {
   type EvaluationUnit,
@@ -211,6 +211,10 @@ const AUDIT_FIXES: Partial<Record<string, (r: ResolvedConfig) => string | undefi
       ? "balanced class weights and an imbalance-aware objective"
       : undefined,
   columns: () => "constant columns carry nothing; categories are one-hot encoded",
+  duplicates: (r) =>
+    r.values.dropSplitDuplicates
+      ? "validation and test rows whose inputs repeat a training row are dropped, in every split and fold (--drop-split-duplicates)"
+      : undefined,
 };
 
 function log(o: ImproveOptions, line: string): void {
@@ -297,9 +301,17 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
     data = await prepareData(resolved);
   }
   let audit: ReturnType<typeof auditSummary> | null = null;
+  let labelIssues: StepContext["labelIssues"];
   if (data.loaded.kind === "table" || data.loaded.kind === "text") {
     const report = runAudit(data.loaded.table, data.loaded.target, { seed });
     audit = auditSummary(report);
+    labelIssues = likelyMislabeled(report);
+    if (report.duplicate_summary.exact_groups > 0 && o.train?.dropSplitDuplicates === undefined) {
+      // exact duplicates can fall on both sides of a split (or of a fold): evaluation rows seen in training
+      baseOptions.dropSplitDuplicates = true;
+      resolved = resolveConfig(null, baseOptions);
+      data = await prepareData(resolved);
+    }
     for (const f of report.findings) {
       if (f.severity === "low") continue;
       const fixed = AUDIT_FIXES[f.check]?.(resolved);
@@ -481,6 +493,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
     plan: trialPlan(units[0]!, best.options, objective, o.threads ?? 0),
     options: best.options,
     lrSuggestion: lrFinder?.suggestion,
+    labelIssues,
   });
   for (const name of order) {
     const step = STEPS.find((s) => s.name === name)!;
@@ -529,14 +542,6 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       best = { options: { ...best.options, ...winner.change }, result: winner.result };
     }
   }
-  ledger.push(
-    skipped(
-      "label_issues",
-      best.result,
-      "not run: training without the audit's suspected label issues needs an option to leave rows out, which nncoach train does not have yet; the audit lists them for the user to check",
-      null,
-    ),
-  );
 
   // ---- learning curve: would more data help?
   let lc: LearningCurve | null = (state.facts.learningCurve as LearningCurve | undefined) ?? null;

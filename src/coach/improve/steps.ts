@@ -19,6 +19,7 @@
  * | transfer         | fine-tuning the whole pretrained network after the head (with --pretrained)  |
  */
 
+import type { AuditReport } from "../../data/audit/audit-report.js";
 import type { PreparedData } from "../../recipe/prepared-data.js";
 import type { RunPlan } from "../../recipe/run-plan.js";
 import type { Finding } from "../diagnosis/finding.js";
@@ -37,6 +38,8 @@ export interface StepContext {
   plan: RunPlan;
   options: Options;
   lrSuggestion?: number;
+  /** The audit's likely mislabeled rows (data row numbers), or why there are none to try. */
+  labelIssues?: { rows: number[] } | { none: string };
 }
 
 export interface StepDef {
@@ -160,6 +163,17 @@ export const STEPS: StepDef[] = [
     },
   },
   {
+    name: "label_issues",
+    candidates({ labelIssues, options }) {
+      if (!labelIssues) return { skip: "the audit has no label check for this kind of data" };
+      if ("none" in labelIssues) return { skip: labelIssues.none };
+      if (Array.isArray(options.excludeRows) && options.excludeRows.length)
+        return { skip: "already leaves rows out (--exclude-rows)" };
+      // kept only if validation improves: the rows stay in every validation set, so the comparison is paired
+      return [{ change: { excludeRows: labelIssues.rows } }];
+    },
+  },
+  {
     name: "optimizer",
     candidates({ plan }) {
       if (plan.optimizer.name === "nesterov" || plan.optimizer.name === "sgd")
@@ -178,7 +192,22 @@ export const STEPS: StepDef[] = [
   },
 ];
 
-const REGULARIZATION = ["weight_decay", "dropout", "augmentation", "label_smoothing"];
+/**
+ * The rows of the training data file the audit judged likely mislabeled (its confident-learning check),
+ * for the label_issues step; or why there are none to try.
+ */
+export function likelyMislabeled(report: AuditReport): { rows: number[] } | { none: string } {
+  const s = report.label_issue_summary;
+  if (s.skipped) return { none: `the audit's label check did not run: ${s.skipped}` };
+  const file = report.files[0]?.path;
+  const rows = report.label_issues
+    .filter((i) => i.verdict === "likely mislabeled" && i.file === file)
+    .map((i) => i.row);
+  if (rows.length === 0) return { none: "the audit found no likely mislabeled rows" };
+  return { rows: [...new Set(rows)].sort((a, b) => a - b) };
+}
+
+const REGULARIZATION = ["weight_decay", "dropout", "augmentation", "label_smoothing", "label_issues"];
 
 /**
  * The order of the steps, steered by the diagnosis of the baseline: an overfitting (or too-little-data)
