@@ -8,6 +8,11 @@
  * ±0.5). A categorical param gets, per observation, a histogram with its choice weighted 1 over a uniform
  * prior weight / (n + 1). Component weights: Optuna's `default_weights` (older observations ramped down
  * once there are more than 25), the prior component weighted 1.
+ *
+ * One deliberate difference: the density of a component is the truncated normal's true density, with its
+ * 1/σ factor. Optuna 3.1's `_truncnorm.logpdf` leaves out −log σ (later Optuna versions add it back), which
+ * makes narrow components, i.e. well-explored regions, look less likely than they are. Widths, means,
+ * weights, discrete masses and sampling are Optuna 3.1's (the tests compare them with its numbers).
  */
 import type { Random } from "../util/random.js";
 import type { Param } from "./space.js";
