@@ -61,7 +61,7 @@ describe("Sobol sequence", () => {
 
   test("64 points in 40 dimensions equal SciPy's unscrambled Sobol (Joe-Kuo direction numbers)", () => {
     const s = new SobolSequence(40);
-    gold.sobol40.forEach((row, i) => assert.deepEqual(s.point(i), row, `point ${i}`));
+    for (const [i, row] of gold.sobol40.entries()) assert.deepEqual(s.point(i), row, `point ${i}`);
   });
 
   test("the sampler shifts the points by a seeded digital shift: same seed, same points; still one per bin", () => {
@@ -90,12 +90,11 @@ describe("TPE's Parzen estimator, against Optuna 3.1", () => {
       const pe = new ParzenEstimator(c.param, c.observations);
       const close = (a: readonly number[], b: readonly number[], tol: number, what: string) => {
         assert.equal(a.length, b.length, what);
-        a.forEach((v, i) =>
+        for (const [i, v] of a.entries())
           assert.ok(
             Math.abs(v - b[i]!) <= tol * Math.max(1, Math.abs(b[i]!)),
             `${what}[${i}]: ${v} vs ${b[i]}`,
-          ),
-        );
+          );
       };
       close(pe.weights, c.weights, 1e-12, "weights");
       if (c.mus) close(pe.mus, c.mus, 1e-12, "mus");
