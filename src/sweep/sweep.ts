@@ -10,6 +10,7 @@
  * const s = await sweep({ data: "wine.csv", target: "cultivar", space: "space.yaml", trials: 20, budget: 300 });
  * s.best?.command; // "nncoach train wine.csv --target cultivar --seed 0 --lr 0.0031 --hidden 64,64"
  */
+import fs from "node:fs";
 import path from "node:path";
 import { dataHash } from "../coach/improve/data-hash.js";
 import { changeFlags } from "../coach/improve/improve.js";
@@ -135,6 +136,12 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   if (!PRUNERS.includes(prunerName))
     throw new UserError(`--pruner ${prunerName}: unknown pruner`, `use ${PRUNERS.join(", ")}`);
   const space = typeof o.space === "string" ? loadSpace(o.space) : o.space;
+  if (o.out) {
+    const st = fs.statSync(o.out, { throwIfNoEntry: false });
+    if (st && !st.isDirectory())
+      throw new UserError(`--out ${o.out} is a file`, "give a folder for sweep.json");
+    fs.mkdirSync(o.out, { recursive: true });
+  }
   const seed = o.seed ?? 0;
   const base: Options = Object.fromEntries(
     Object.entries({ ...o.train, data: o.data, target: o.target, seed }).filter(([, v]) => v !== undefined),
