@@ -98,6 +98,8 @@ export interface SweepSummary {
   counts: { completed: number; pruned: number; failed: number };
   /** Why no further trial started. */
   stopped: "trials" | "budget";
+  /** Seconds spent reading and preparing the data (once), of wall_seconds. */
+  prepare_seconds: number;
   wall_seconds: number;
 }
 
@@ -156,6 +158,7 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   const resolved = resolveConfig(null, fixed);
   const data = await prepareData(resolved);
   const { objective, decision } = chooseObjective(data.summary, o.metric);
+  const prepareSeconds = (performance.now() - t0) / 1000;
   const log = (line: string) => o.log?.(line);
   log(`sweep: ${data.describe}`);
   log(`objective: ${objective.metric} (${decision.reason})`);
@@ -271,6 +274,7 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
       failed: trials.filter((t) => t.status === "failed").length,
     },
     stopped,
+    prepare_seconds: prepareSeconds,
     wall_seconds: elapsed(),
   };
   o.tracker?.finished?.(summary);
