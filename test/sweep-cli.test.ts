@@ -124,13 +124,21 @@ describe("nncoach sweep", () => {
       assert.equal(study.metric, "accuracy");
       assert.equal(study.runs, 14);
       assert.deepEqual((study.summary as SweepSummary).best?.id, s.best!.id);
+      // the trials as the study's ledger (the dashboard's table), the best one marked kept
+      assert.equal(study.ledger.length, 14);
+      assert.deepEqual(
+        study.ledger.filter((l) => l.kept).map((l) => l.name),
+        [`trial ${s.best!.id}`],
+      );
       const runs = db.listRuns({ studyId: study.id, sort: "id" });
       assert.deepEqual(
         runs.map((r) => [r.kind, r.status]),
         s.trials.map((t) => ["trial", t.status]),
       );
-      for (const [i, r] of runs.entries())
+      for (const [i, r] of runs.entries()) {
         if (s.trials[i]!.val !== null) assert.equal(r.metrics.val_accuracy, s.trials[i]!.val);
+        assert.deepEqual(study.ledger[i]!.trials, [r.id]);
+      }
       // per-epoch curves, for the dashboard
       const first = db.getRun(runs[0]!.id)!;
       assert.equal(first.epochs.length, s.trials[0]!.epochs_run);
