@@ -10,7 +10,7 @@ import { StoreSession } from "../store/session.js";
 import { PRUNERS, SAMPLERS, type SweepSummary, sweep } from "../sweep/sweep.js";
 import { TRAIN_OPTIONS } from "../train/config.js";
 import { choiceOption, intOption, parseCommandArgs } from "./args.js";
-import { parseBudget } from "./improve.js";
+import { NOT_FOR_IMPROVE, parseBudget } from "./improve.js";
 import { progressWriter } from "./output.js";
 import { TRACKING_HELP, takeTrackingArgs } from "./tracking.js";
 
@@ -19,17 +19,8 @@ export const SWEEP_USAGE =
   "         [--metric <name>] [--sampler random|sobol|tpe] [--pruner asha|none] [--seed 0] [--json] [--out dir]\n" +
   "         [nncoach train options every trial starts from]";
 
-/** Options of `train` that make no sense for a sweep's trials. */
-const NOT_FOR_SWEEP = new Set([
-  "data",
-  "save",
-  "logDir",
-  "checkpoint",
-  "resume",
-  "json",
-  "evaluateTest",
-  "cv",
-]);
+/** Options of `train` that make no sense for a sweep's trials: the same as for improve's. */
+const NOT_FOR_SWEEP = NOT_FOR_IMPROVE;
 
 const OWN = {
   space: { type: "string" },
