@@ -32,6 +32,8 @@ interface Row {
   seed: number;
   pruner: PrunerName;
   seconds: number;
+  /** Of `seconds`, the data preparation (the same for both pruners). */
+  prepare: number;
   best: number | null;
   completed: number;
   pruned: number;
@@ -69,6 +71,7 @@ async function main() {
           seed,
           pruner,
           seconds: s.wall_seconds,
+          prepare: s.prepare_seconds,
           best: s.best?.val ?? null,
           completed: s.counts.completed,
           pruned: s.counts.pruned,
@@ -84,8 +87,8 @@ async function main() {
     "",
     `load average (1 min) at start ${load0.toFixed(2)}, at end ${os.loadavg()[0]!.toFixed(2)}; ${os.cpus().length} cores; threads 1`,
     "",
-    "| dataset | metric | time asha / none | epochs asha / none | best asha (median, min–max) | best none (median, min–max) | within spread |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| dataset | metric | time asha / none | trials only | epochs asha / none | best asha (median, min–max) | best none (median, min–max) | within spread |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   const summary: Record<string, unknown>[] = [];
   let tA = 0;
@@ -100,16 +103,19 @@ async function main() {
     const ba = a.map((r) => r.best!).filter(Number.isFinite);
     const bn = n.map((r) => r.best!).filter(Number.isFinite);
     const within = median(ba) >= Math.min(...bn) && median(ba) <= Math.max(...bn);
+    const pa = sa - a.reduce((x, r) => x + r.prepare, 0);
+    const pn = sn - n.reduce((x, r) => x + r.prepare, 0);
     const ea = a.reduce((x, r) => x + r.epochs, 0);
     const en = n.reduce((x, r) => x + r.epochs, 0);
     const f = (v: number) => v.toPrecision(4);
     lines.push(
-      `| ${name} | ${metrics[name]!.name} | ${(sa / sn).toFixed(2)} (${sa.toFixed(1)} s / ${sn.toFixed(1)} s) | ${(ea / en).toFixed(2)} | ${f(median(ba))} (${f(Math.min(...ba))}–${f(Math.max(...ba))}) | ${f(median(bn))} (${f(Math.min(...bn))}–${f(Math.max(...bn))}) | ${within ? "yes" : "no"} |`,
+      `| ${name} | ${metrics[name]!.name} | ${(sa / sn).toFixed(2)} (${sa.toFixed(1)} s / ${sn.toFixed(1)} s) | ${(pa / pn).toFixed(2)} | ${(ea / en).toFixed(2)} | ${f(median(ba))} (${f(Math.min(...ba))}–${f(Math.max(...ba))}) | ${f(median(bn))} (${f(Math.min(...bn))}–${f(Math.max(...bn))}) | ${within ? "yes" : "no"} |`,
     );
     summary.push({
       dataset: name,
       metric: metrics[name],
       ratio: sa / sn,
+      trials_ratio: pa / pn,
       asha_seconds: sa,
       none_seconds: sn,
       epochs_ratio: ea / en,
