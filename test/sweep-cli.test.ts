@@ -11,9 +11,10 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { objectiveFor } from "../src/coach/improve/objective.js";
 import { LocalTrialRunner, type TrialRunner } from "../src/coach/improve/trial.js";
+import { sweep } from "../src/index.js";
 import { prepareData } from "../src/recipe/prepare-data.js";
 import { SqliteRunStore } from "../src/store/sqlite-store.js";
-import { type SweepSummary, sweep } from "../src/sweep/sweep.js";
+import type { SweepSummary } from "../src/sweep/sweep.js";
 import { resolveConfig } from "../src/train/config.js";
 import { runCli } from "./helpers/cli.js";
 
@@ -195,7 +196,7 @@ describe("nncoach sweep", () => {
     assert.match(none.stderr, /needs --space/);
   });
 
-  test("library: a runner that takes 3 trials at once gets 3 in flight; every trial is recorded once", async () => {
+  test("library (the package entry's sweep): a runner that takes 3 trials at once gets 3 in flight; every trial is recorded once", async () => {
     const data = await prepareData(resolveConfig(null, { data: WINE, target: "cultivar", seed: 0 }));
     const local = new LocalTrialRunner([{ data, seed: 0 }], objectiveFor("accuracy"));
     let inFlight = 0;
