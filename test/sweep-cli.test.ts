@@ -143,6 +143,9 @@ describe("nncoach sweep", () => {
       // per-epoch curves, for the dashboard
       const first = db.getRun(runs[0]!.id)!;
       assert.equal(first.epochs.length, s.trials[0]!.epochs_run);
+      // the sweep never read the sealed test rows
+      assert.ok(first.fingerprints?.test, "the split has test rows");
+      assert.equal(first.testEvaluations, 0);
     } finally {
       db.close();
     }
