@@ -309,7 +309,7 @@ function prunedResult(
     mean: p.value,
     se: 0,
     seconds,
-    note: `ASHA: at epoch ${p.epoch} its ${objective.metric} ${p.value.toPrecision(4)} was not in the top third of the trials that reached that epoch`,
+    note: `ASHA: at epoch ${p.epoch} its ${objective.metric} ${p.value.toPrecision(4)} was not in the top third of the trials that reached that epoch (not the best, while fewer than 3 had)`,
   };
 }
 
