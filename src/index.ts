@@ -142,6 +142,8 @@ export {
 export { MemoryRunStore } from "./store/memory-store.js";
 export { SqliteRunStore, StoreUnavailable } from "./store/sqlite-store.js";
 export type { RunDetail, RunFilter, RunStore, RunSummary } from "./store/types.js";
+export { loadSpace, parseSpace, type SearchSpace } from "./sweep/space.js";
+export { type SweepOptions, type SweepSummary, type SweepTrial, sweep } from "./sweep/sweep.js";
 export type { BatchLogs, Callback, EpochLogs, FitState } from "./train/callback.js";
 export * from "./train/callbacks/index.js";
 export { captureCheckpoint, readCheckpoint, writeCheckpoint } from "./train/checkpoint.js";

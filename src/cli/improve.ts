@@ -20,7 +20,7 @@ export const IMPROVE_USAGE =
   "         [nncoach train options to start from]";
 
 /** Options of `train` that make no sense inside a study (outputs and resuming are the study's own). */
-const NOT_FOR_IMPROVE = new Set([
+export const NOT_FOR_IMPROVE = new Set([
   "data",
   "save",
   "logDir",

@@ -80,7 +80,7 @@ function expandHome(p: string): string {
  * Validates one value for `option`; `label` is how the user named it ("lr", "--lr") and `location`
  * where ("run.yaml, line 3"; empty on the command line). Relative paths are resolved against `baseDir`.
  */
-function validateValue(
+export function validateValue(
   option: TrainOption,
   raw: unknown,
   label: string,
@@ -102,7 +102,7 @@ function validateValue(
   return value;
 }
 
-function unknownKeyError(key: string, location: string, cli: boolean): UserError {
+export function unknownKeyError(key: string, location: string, cli: boolean): UserError {
   const style = (o: TrainOption) =>
     cli || key.includes("-") ? o.flag : key.includes("_") ? o.flag.replace(/-/g, "_") : o.name;
   // canonical spellings first (they win ties), then the aliases, each naming its option
@@ -196,7 +196,7 @@ function validateRecord(
 }
 
 /** Parses YAML text into a plain object and the line of each top-level key. */
-function parseYaml(
+export function parseYaml(
   text: string,
   file: string,
 ): { record: Record<string, unknown>; lines: Map<string, number> } {
