@@ -36,6 +36,15 @@ export function makeTensor(dtype: DType, data: TypedArray, dims: readonly number
   return new ort.Tensor(ortType[dtype], data as never, dims);
 }
 
+/** The environment variable that turns on ONNX Runtime's profiler: its value is the trace files' prefix. */
+export const PROFILE_ENV = "NNCOACH_ORT_PROFILE";
+
+/** Session options that write ORT's per-node profile (a Chrome trace JSON) when PROFILE_ENV is set. */
+function profiling(): ortTypes.InferenceSession.SessionOptions {
+  const prefix = process.env[PROFILE_ENV];
+  return prefix ? { enableProfiling: true, profileFilePrefix: prefix } : {};
+}
+
 /** A loaded ONNX model ready to run. */
 export class CompiledGraph {
   private constructor(
@@ -59,6 +68,7 @@ export class CompiledGraph {
       graphOptimizationLevel: "all",
       enableCpuMemArena: true,
       enableMemPattern: true,
+      ...profiling(),
     });
     return new CompiledGraph(session, session.inputNames, session.outputNames);
   }
@@ -84,6 +94,7 @@ export class CompiledGraph {
   }
 
   async release(): Promise<void> {
+    if (process.env[PROFILE_ENV]) this.session.endProfiling();
     await this.session.release();
   }
 }

@@ -60,7 +60,12 @@ export interface FitResult {
   history: EpochLogs[];
   epochsRun: number;
   steps: number;
-  /** Training samples per second over the optimizer steps (compile and validation time excluded). */
+  /**
+   * Training rows per second: rows trained on ÷ the wall time of the training part of the epochs, from
+   * each epoch's start (its onEpochBegin callbacks included) to the start of its validation: batch
+   * gathering, augmentation, the steps, health monitors, progress and batch callbacks all count; compile,
+   * validation and epoch-end callbacks do not. `bench/real-loop.ts` times a PyTorch loop the same way.
+   */
   trainSamplesPerSecond: number;
   stopReason?: string;
 }
@@ -173,8 +178,9 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
   const xb = new Float32Array(bs * feat);
   const yb = data.y instanceof Int32Array ? new Int32Array(bs * yPer) : new Float32Array(bs * yPer);
   const wb = new Float32Array(bs);
-  let stepTime = 0;
-  let stepSamples = 0;
+  /** Wall seconds and rows of the training part of the epochs (see FitResult.trainSamplesPerSecond). */
+  let trainTime = 0;
+  let trainRows = 0;
   if (o.resume?.header.callbacks) {
     const saved = o.resume.header.callbacks;
     cbs.forEach((c, i) => {
@@ -193,12 +199,13 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
     history: state.history,
     epochsRun: state.history.length,
     steps: trainer.step,
-    trainSamplesPerSecond: stepSamples / Math.max(stepTime, 1e-9),
+    trainSamplesPerSecond: trainRows / Math.max(trainTime, 1e-9),
     stopReason: state.stopReason,
   };
 
   async function runEpochs(): Promise<void> {
     for (let epoch = startEpoch; epoch < o.epochs && !state.stop; epoch++) {
+      const epochStart = process.hrtime.bigint();
       state.epoch = epoch;
       for (const c of cbs) await c.onEpochBegin?.(epoch, state);
       const order = rng.permutation(data.n);
@@ -206,7 +213,6 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
       let seen = 0;
       for (let b = 0; b < stepsPerEpoch && !state.stop; b++) {
         for (const c of cbs) await c.onBatchBegin?.(b, state);
-        const t0 = process.hrtime.bigint();
         const start = b * bs;
         const n = Math.min(bs, data.n - start);
         for (let i = 0; i < n; i++) {
@@ -223,8 +229,7 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
           { x: xs, y: targetSlice(trainer, yb, 0, n) as never, weight: wb.subarray(0, n), n },
           lr,
         );
-        stepTime += Number(process.hrtime.bigint() - t0) / 1e9;
-        stepSamples += n;
+        trainRows += n;
         if (!Number.isFinite(res.loss) || !Number.isFinite(res.gradNorm)) {
           const bad = trainer.layerNames.filter((_, i) => !Number.isFinite(res.layerGradNorms[i]!));
           const what = Number.isFinite(res.loss)
@@ -238,6 +243,7 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
             state.stopReason =
               `non-finite ${Number.isFinite(res.loss) ? "gradient norm" : "loss"} at step ${trainer.step} ` +
               `(epoch ${epoch + 1}, batch ${b + 1}): ${what}${layers}; learning rate ${lr}`;
+            trainTime += Number(process.hrtime.bigint() - epochStart) / 1e9;
             return;
           }
           throw new UserError(
@@ -258,6 +264,7 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
         };
         for (const c of cbs) await c.onBatchEnd?.(b, batchLogs, state);
       }
+      trainTime += Number(process.hrtime.bigint() - epochStart) / 1e9;
       const logs: EpochLogs = { epoch: epoch + 1, train_loss: lossSum / Math.max(1, seen) };
       if (o.validation) {
         const ev = await evaluateDataset(trainer, o.validation);
