@@ -6,6 +6,7 @@ import { UserError } from "../errors.js";
 import { predictedLabels } from "../nn/metrics/metric-inputs.js";
 import type { LrSchedule } from "../optim/schedules/lr-schedule.js";
 import { Random } from "../util/random.js";
+import { BatchGatherer } from "./batch-gather.js";
 import type { Callback, EpochLogs, FitState } from "./callback.js";
 import { type Checkpoint, callbackKey, restoreTrainer } from "./checkpoint.js";
 import type { Trainer } from "./trainer.js";
@@ -154,8 +155,6 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
     lrScale = h.lrScale;
     startEpoch = h.epoch;
   }
-  const feat = data.x.length / data.n;
-  const yPer = data.y.length / data.n;
   const bs = Math.min(o.batchSize, data.n);
   const stepsPerEpoch = Math.ceil(data.n / bs);
   const state: FitState = {
@@ -175,9 +174,7 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
   const cbs = o.callbacks ?? [];
   if (o.diagnoseEvery && !(Number.isInteger(o.diagnoseEvery.every) && o.diagnoseEvery.every >= 1))
     throw new UserError(`diagnoseEvery.every must be a whole number >= 1, got ${o.diagnoseEvery.every}`);
-  const xb = new Float32Array(bs * feat);
-  const yb = data.y instanceof Int32Array ? new Int32Array(bs * yPer) : new Float32Array(bs * yPer);
-  const wb = new Float32Array(bs);
+  const gatherer = new BatchGatherer(trainer, data, bs);
   /** Wall seconds and rows of the training part of the epochs (see FitResult.trainSamplesPerSecond). */
   let trainTime = 0;
   let trainRows = 0;
@@ -215,20 +212,11 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
         for (const c of cbs) await c.onBatchBegin?.(b, state);
         const start = b * bs;
         const n = Math.min(bs, data.n - start);
-        for (let i = 0; i < n; i++) {
-          const r = order[start + i]!;
-          xb.set(data.x.subarray(r * feat, (r + 1) * feat), i * feat);
-          for (let j = 0; j < yPer; j++) yb[i * yPer + j] = data.y[r * yPer + j]!;
-          wb[i] = data.weight ? data.weight[r]! : 1;
-        }
-        const xs = xb.subarray(0, n * feat);
-        o.augment?.(xs, n, augRng);
+        const batch = gatherer.gather(order, start, n);
+        o.augment?.(batch.x, n, augRng);
         const lr = (o.schedule ? o.schedule.current() : o.lr) * state.lrScale;
         state.lr = lr;
-        const res = await trainer.trainStep(
-          { x: xs, y: targetSlice(trainer, yb, 0, n) as never, weight: wb.subarray(0, n), n },
-          lr,
-        );
+        const res = await trainer.trainStep(batch, lr);
         trainRows += n;
         if (!Number.isFinite(res.loss) || !Number.isFinite(res.gradNorm)) {
           const bad = trainer.layerNames.filter((_, i) => !Number.isFinite(res.layerGradNorms[i]!));

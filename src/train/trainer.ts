@@ -74,6 +74,7 @@ export class Trainer {
   private readonly spare = new Map<string, FloatArray>();
   private readonly tensorCache = new WeakMap<FloatArray, ort.Tensor>();
   private ones?: FloatArray;
+  private readonly noiseBuffers = new Map<string, FloatArray>();
   /** Draws the dropout noise; its state is part of a checkpoint. */
   noiseRng: Random;
   /** Width of the model's output (logits or values). */
@@ -262,6 +263,22 @@ export class Trainer {
     };
   }
 
+  /**
+   * Fresh uniform noise of shape `dims` for the noise input `name`, in a buffer reused from step to step
+   * (the step has read it by the time the next one fills it).
+   */
+  private noiseTensor(name: string, dims: number[]): ort.Tensor {
+    const size = dims.reduce((a, d) => a * d, 1);
+    let buf = this.noiseBuffers.get(name);
+    if (!buf || buf.length < size) {
+      buf = this.array(size);
+      this.noiseBuffers.set(name, buf);
+    }
+    const u = buf.subarray(0, size);
+    this.noiseRng.fillUnit(u);
+    return makeTensor(this.dtype, u, dims);
+  }
+
   /** One optimizer step on a batch with learning rate `lr`. */
   async trainStep(b: Batch, lr: number, lossScale = 1): Promise<StepResult> {
     const g = this.trainGraph;
@@ -276,9 +293,7 @@ export class Trainer {
     feeds.loss_scale = scalar(lossScale);
     for (const ns of this.noiseSpecs) {
       const dims = ns.shape.map((d) => (typeof d === "number" ? d : b.n));
-      const u = this.array(dims.reduce((a, d) => a * d, 1));
-      for (let i = 0; i < u.length; i++) u[i] = this.noiseRng.nextUint32() * 2.3283064365386963e-10;
-      feeds[ns.name] = makeTensor(this.dtype, u, dims);
+      feeds[ns.name] = this.noiseTensor(ns.name, dims);
     }
     for (const name of g.inputNames) if (!feeds[name]) feeds[name] = this.tensor(name);
     // updated values are written into spare buffers, which then swap with the current ones (no allocation)
