@@ -48,19 +48,33 @@ export class BatchGatherer {
           : new Float32Array(batchSize * this.yPer);
   }
 
-  /** The batch of rows order[start .. start+n), in buffers valid until the next call. */
-  gather(order: ArrayLike<number>, start: number, n: number): Batch & { x: Float32Array } {
-    const { feat, yPer, xb, wb, data } = this;
-    const x = data.x;
+  /** Values per row of the features. */
+  get rowWidth(): number {
+    return this.feat;
+  }
+
+  /** Copies the features of rows order[start .. start+n) into `into` (row-major). */
+  copyRows(order: ArrayLike<number>, start: number, n: number, into: Float32Array): void {
+    const { feat } = this;
+    const x = this.data.x;
     for (let i = 0; i < n; i++) {
       const r = order[start + i]!;
-      if (feat >= SET_MIN_WIDTH) xb.set(x.subarray(r * feat, (r + 1) * feat), i * feat);
+      if (feat >= SET_MIN_WIDTH) into.set(x.subarray(r * feat, (r + 1) * feat), i * feat);
       else {
         const src = r * feat;
         const dst = i * feat;
-        for (let j = 0; j < feat; j++) xb[dst + j] = x[src + j]!;
+        for (let j = 0; j < feat; j++) into[dst + j] = x[src + j]!;
       }
     }
+  }
+
+  /**
+   * The batch of rows order[start .. start+n), in buffers valid until the next call. With `withoutX` the
+   * features are left out (x is empty): the caller has them from elsewhere (the augmentation pipeline).
+   */
+  gather(order: ArrayLike<number>, start: number, n: number, withoutX = false): Batch & { x: Float32Array } {
+    const { feat, yPer, xb, wb, data } = this;
+    if (!withoutX) this.copyRows(order, start, n, xb);
     const w = data.weight;
     if (w) for (let i = 0; i < n; i++) wb[i] = w[order[start + i]!]!;
     else wb.fill(1, 0, n);
@@ -82,6 +96,6 @@ export class BatchGatherer {
       }
       y = targetSlice(this.trainer, yb, 0, n);
     }
-    return { x: xb.subarray(0, n * feat), y, weight: wb.subarray(0, n), n };
+    return { x: withoutX ? xb.subarray(0, 0) : xb.subarray(0, n * feat), y, weight: wb.subarray(0, n), n };
   }
 }

@@ -5,11 +5,16 @@
 import { UserError } from "../errors.js";
 import { predictedLabels } from "../nn/metrics/metric-inputs.js";
 import type { LrSchedule } from "../optim/schedules/lr-schedule.js";
+import type { PortableAugmenter } from "../recipe/augmentation.js";
 import { Random } from "../util/random.js";
+import { AugmentPipeline } from "./augment-pipeline.js";
 import { BatchGatherer } from "./batch-gather.js";
 import type { Callback, EpochLogs, FitState } from "./callback.js";
 import { type Checkpoint, callbackKey, restoreTrainer } from "./checkpoint.js";
 import type { Trainer } from "./trainer.js";
+
+/** `NNCOACH_AUGMENT_WORKER=0` augments in the loop instead of the worker thread (same batches; for comparisons). */
+export const AUGMENT_WORKER_ENV = "NNCOACH_AUGMENT_WORKER";
 
 export interface Dataset {
   /** Features, row-major [n, ...inputShape]. */
@@ -186,9 +191,16 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
     });
   }
   for (const c of cbs) await c.onTrainBegin?.(state);
+  // image augmentation runs in a worker thread, one batch ahead of the step (augment-pipeline.ts)
+  const portable = (o.augment as Partial<PortableAugmenter> | undefined)?.portable;
+  const pipe =
+    portable && process.env[AUGMENT_WORKER_ENV] !== "0"
+      ? new AugmentPipeline(portable, augRng.getState())
+      : undefined;
   try {
     await runEpochs();
   } finally {
+    await pipe?.close();
     // also when training stops on an error (NaN loss): loggers close, restore-best runs
     for (const c of cbs) await c.onTrainEnd?.(state);
   }
@@ -208,15 +220,35 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
       const order = rng.permutation(data.n);
       let lossSum = 0;
       let seen = 0;
+      /** Sends the rows of batch b to the augmentation worker. */
+      const submit = (b: number) => {
+        const n = Math.min(bs, data.n - b * bs);
+        const rows = pipe!.buffer(n * gatherer.rowWidth);
+        gatherer.copyRows(order, b * bs, n, rows);
+        pipe!.submit(rows, n);
+      };
+      if (pipe) {
+        pipe.reset(augRng.getState());
+        submit(0);
+      }
       for (let b = 0; b < stepsPerEpoch && !state.stop; b++) {
         for (const c of cbs) await c.onBatchBegin?.(b, state);
         const start = b * bs;
         const n = Math.min(bs, data.n - start);
-        const batch = gatherer.gather(order, start, n);
-        o.augment?.(batch.x, n, augRng);
+        const batch = gatherer.gather(order, start, n, pipe !== undefined);
+        let augmented: Float32Array | undefined;
+        if (pipe) {
+          const r = await pipe.take();
+          augRng.setState(r.rng);
+          augmented = r.x;
+          batch.x = r.x;
+          // the worker augments the next batch while this step runs
+          if (b + 1 < stepsPerEpoch) submit(b + 1);
+        } else o.augment?.(batch.x, n, augRng);
         const lr = (o.schedule ? o.schedule.current() : o.lr) * state.lrScale;
         state.lr = lr;
         const res = await trainer.trainStep(batch, lr);
+        if (augmented) pipe!.recycle(augmented);
         trainRows += n;
         if (!Number.isFinite(res.loss) || !Number.isFinite(res.gradNorm)) {
           const bad = trainer.layerNames.filter((_, i) => !Number.isFinite(res.layerGradNorms[i]!));
