@@ -67,10 +67,13 @@ export function buildUpdate(u: UpdateInputs): UpdateGraph {
     if (!g) throw new Error(`parameter ${u.params[i]!.spec.name} does not influence the loss`);
     return g;
   });
+  // each gradient as a vector: the update's concatenation and the norms read it, so that ONNX Runtime can
+  // reshape in place (a gradient read by another node too is copied by its Reshape)
+  const flatGrads = grads.map((g, i) => T.reshape(g, [u.params[i]!.spec.shape.reduce((a, d) => a * d, 1)]));
   // squared norms per layer, stacked into one vector: per-layer norms and the global norm come from it
   const byLayer = new Map<string, Tensor>();
   u.params.forEach((p, i) => {
-    const sq = T.reduceSumSquare(grads[i]!);
+    const sq = T.reduceSumSquare(flatGrads[i]!);
     const prev = byLayer.get(p.spec.layer);
     byLayer.set(p.spec.layer, prev ? T.add(prev, sq) : sq);
   });
@@ -103,8 +106,7 @@ export function buildUpdate(u: UpdateInputs): UpdateGraph {
       size += n;
     }
     groups.push({ name, size, members });
-    const flatGrads = idx.map((i, k) => T.reshape(grads[i]!, [members[k]!.size]));
-    const gFlat = flatGrads.length === 1 ? flatGrads[0]! : T.concat(flatGrads, 0);
+    const gFlat = idx.length === 1 ? flatGrads[idx[0]!]! : T.concat(idx.map((i) => flatGrads[i]!), 0);
     const p0 = T.input(name, [size], dtype);
     flatInputs.push(p0);
     const g = byValue ? clipByValue(T.mul(gFlat, factor), u.clipValue!) : gFlat;
