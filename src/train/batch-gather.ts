@@ -25,6 +25,7 @@ export class BatchGatherer {
   private readonly yb64?: BigInt64Array;
   private readonly yb64Words?: Int32Array;
   private readonly yb?: Int32Array | Float32Array;
+  private readonly views = new Map<number, { x: Float32Array; w: Float32Array; y64?: BigInt64Array }>();
 
   constructor(
     private readonly trainer: Trainer,
@@ -87,7 +88,7 @@ export class BatchGatherer {
         words[2 * i] = all[2 * r]!;
         words[2 * i + 1] = all[2 * r + 1]!;
       }
-      y = this.yb64!.subarray(0, n);
+      y = this.yb64!;
     } else {
       const yb = this.yb!;
       for (let i = 0; i < n; i++) {
@@ -96,6 +97,12 @@ export class BatchGatherer {
       }
       y = targetSlice(this.trainer, yb, 0, n);
     }
-    return { x: withoutX ? xb.subarray(0, 0) : xb.subarray(0, n * feat), y, weight: wb.subarray(0, n), n };
+    // the same views for the same n (the trainer reuses its ORT tensors over them)
+    let v = this.views.get(n);
+    if (!v) {
+      v = { x: xb.subarray(0, n * feat), w: wb.subarray(0, n), y64: this.yb64?.subarray(0, n) };
+      this.views.set(n, v);
+    }
+    return { x: withoutX ? xb.subarray(0, 0) : v.x, y: this.y64 ? v.y64! : y, weight: v.w, n };
   }
 }

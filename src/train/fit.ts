@@ -232,7 +232,11 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
         submit(0);
       }
       for (let b = 0; b < stepsPerEpoch && !state.stop; b++) {
-        for (const c of cbs) await c.onBatchBegin?.(b, state);
+        // per batch, a callback's promise is awaited, a plain return costs no microtask turn
+        for (const c of cbs) {
+          const r = c.onBatchBegin?.(b, state);
+          if (r) await r;
+        }
         const start = b * bs;
         const n = Math.min(bs, data.n - start);
         const batch = gatherer.gather(order, start, n, pipe !== undefined);
@@ -282,7 +286,10 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
           lr,
           size: n,
         };
-        for (const c of cbs) await c.onBatchEnd?.(b, batchLogs, state);
+        for (const c of cbs) {
+          const r = c.onBatchEnd?.(b, batchLogs, state);
+          if (r) await r;
+        }
       }
       trainTime += Number(process.hrtime.bigint() - epochStart) / 1e9;
       const logs: EpochLogs = { epoch: epoch + 1, train_loss: lossSum / Math.max(1, seen) };

@@ -95,6 +95,8 @@ export class Trainer {
   private readonly tensorCache = new WeakMap<FloatArray, ort.Tensor>();
   private ones?: FloatArray;
   private readonly noiseBuffers = new Map<string, FloatArray>();
+  private readonly feedCache = new WeakMap<TypedArray, Map<string, ort.Tensor>>();
+  private readonly scalars = new Map<string, { data: FloatArray; tensor: ort.Tensor }>();
   /** Draws the dropout noise; its state is part of a checkpoint. */
   noiseRng: Random;
   /** Width of the model's output (logits or values). */
@@ -285,9 +287,40 @@ export class Trainer {
     const xs = [b.n, ...this.model.inputShape];
     const yShape = [b.n, ...this.loss.targetShape(this.outputUnits)];
     return {
-      x: makeTensor(this.dtype, b.x, xs),
-      y: makeTensor(this.loss.targetDType === "int64" ? "int64" : this.dtype, b.y, yShape),
+      x: this.feedTensor(this.dtype, b.x, xs),
+      y: this.feedTensor(this.loss.targetDType === "int64" ? "int64" : this.dtype, b.y, yShape),
     };
+  }
+
+  /**
+   * The ORT tensor over `data` with `dims`, reused while the same array comes back with the same shape
+   * (batch buffers are reused from step to step, and an ORT tensor reads its array when the step runs).
+   */
+  private feedTensor(dtype: DType, data: TypedArray, dims: number[]): ort.Tensor {
+    const key = dims.join(",");
+    let byDims = this.feedCache.get(data);
+    if (!byDims) {
+      byDims = new Map();
+      this.feedCache.set(data, byDims);
+    }
+    let t = byDims.get(key);
+    if (!t) {
+      t = makeTensor(dtype, data, dims);
+      byDims.set(key, t);
+    }
+    return t;
+  }
+
+  /** A scalar input's tensor, over a one-element array that each step overwrites. */
+  private scalarTensor(name: string, v: number): ort.Tensor {
+    let s = this.scalars.get(name);
+    if (!s) {
+      const data = this.array(1);
+      s = { data, tensor: makeTensor(this.dtype, data, []) };
+      this.scalars.set(name, s);
+    }
+    s.data[0] = v;
+    return s.tensor;
   }
 
   private flatValue(input: string, members: FlatValue["members"], size: number): FlatValue {
@@ -326,9 +359,9 @@ export class Trainer {
       buf = this.array(size);
       this.noiseBuffers.set(name, buf);
     }
-    const u = buf.subarray(0, size);
+    const u = size === buf.length ? buf : buf.subarray(0, size);
     this.noiseRng.fillUnit(u);
-    return makeTensor(this.dtype, u, dims);
+    return this.feedTensor(this.dtype, u, dims);
   }
 
   /** One optimizer step on a batch with learning rate `lr`. */
@@ -336,13 +369,13 @@ export class Trainer {
     const g = this.trainGraph;
     if (!g) throw new Error("call compile() first");
     const feeds = this.dataFeeds(b);
-    const scalar = (v: number) =>
-      makeTensor(this.dtype, this.dtype === "float64" ? new Float64Array([v]) : new Float32Array([v]), []);
     if (!b.weight && (this.ones?.length ?? 0) < b.n) this.ones = this.array(b.n).fill(1);
-    feeds.weight = makeTensor(this.dtype, b.weight ?? this.ones!.subarray(0, b.n), [b.n]);
-    feeds.lr = scalar(lr);
-    feeds.step = scalar(this.step + 1);
-    feeds.loss_scale = scalar(lossScale);
+    feeds.weight = b.weight
+      ? this.feedTensor(this.dtype, b.weight, [b.n])
+      : makeTensor(this.dtype, this.ones!.subarray(0, b.n), [b.n]);
+    feeds.lr = this.scalarTensor("lr", lr);
+    feeds.step = this.scalarTensor("step", this.step + 1);
+    feeds.loss_scale = this.scalarTensor("loss_scale", lossScale);
     for (const ns of this.noiseSpecs) {
       const dims = ns.shape.map((d) => (typeof d === "number" ? d : b.n));
       feeds[ns.name] = this.noiseTensor(ns.name, dims);
