@@ -106,7 +106,13 @@ export function buildUpdate(u: UpdateInputs): UpdateGraph {
       size += n;
     }
     groups.push({ name, size, members });
-    const gFlat = idx.length === 1 ? flatGrads[idx[0]!]! : T.concat(idx.map((i) => flatGrads[i]!), 0);
+    const gFlat =
+      idx.length === 1
+        ? flatGrads[idx[0]!]!
+        : T.concat(
+            idx.map((i) => flatGrads[i]!),
+            0,
+          );
     const p0 = T.input(name, [size], dtype);
     flatInputs.push(p0);
     const g = byValue ? clipByValue(T.mul(gFlat, factor), u.clipValue!) : gFlat;
