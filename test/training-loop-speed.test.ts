@@ -81,15 +81,28 @@ describe("training loop on digits (64 pixels, 10 classes)", () => {
     await trainer.compile();
     const augment = makeAugmenter("images", "rotate:15,translate:0.1,brightness:0.2", { shape: [1, 8, 8] });
     assert.ok("portable" in augment, "image augmenters can be rebuilt in a worker");
-    const run = async (withAugment: boolean) => {
+    const run = async (withAugment: boolean, stopAtBatch?: number) => {
       trainer.initialize();
-      return fit(trainer, data, {
+      let rngAfter: number[] = [];
+      const r = await fit(trainer, data, {
         epochs: 2,
         batchSize: 64,
         lr: 1e-3,
         seed: 5,
         augment: withAugment ? augment : undefined,
+        callbacks: [
+          {
+            // stopping inside an epoch leaves the next batch in flight in the worker
+            onBatchEnd: (b, _logs, st) => {
+              if (b === stopAtBatch) st.stop = true;
+            },
+            onTrainEnd: (st) => {
+              rngAfter = st.augmentRng.getState();
+            },
+          },
+        ],
       });
+      return { ...r, rngAfter };
     };
     const inWorker = await run(true);
     process.env[AUGMENT_WORKER_ENV] = "0";
@@ -101,6 +114,19 @@ describe("training loop on digits (64 pixels, 10 classes)", () => {
     }
     const losses = (r: typeof inLoop) => r.history.map((h) => h.train_loss);
     assert.deepEqual(losses(inWorker), losses(inLoop));
+    assert.deepEqual(
+      inWorker.rngAfter,
+      inLoop.rngAfter,
+      "the loop's generator ends where it would in the loop",
+    );
+    const stopped = await run(true, 3);
+    assert.equal(stopped.steps, 4);
+    process.env[AUGMENT_WORKER_ENV] = "0";
+    try {
+      assert.deepEqual(stopped.rngAfter, (await run(true, 3)).rngAfter, "also when stopped inside an epoch");
+    } finally {
+      delete process.env[AUGMENT_WORKER_ENV];
+    }
     assert.notDeepEqual(losses(await run(false)), losses(inLoop), "the augmentation changed the training");
     await trainer.release();
   });

@@ -64,11 +64,12 @@ export class AugmentPipeline {
   /** Sends the rows of the next batch (ownership passes to the worker until take() returns it). */
   submit(x: Float32Array, n: number): void {
     if (this.failure) throw this.failure;
-    this.ready.push(
-      new Promise<AugmentReply>((resolve, reject) => {
-        this.pending.push({ resolve, reject });
-      }),
-    );
+    const reply = new Promise<AugmentReply>((resolve, reject) => {
+      this.pending.push({ resolve, reject });
+    });
+    // a batch still in flight when training stops is never taken: its rejection at close() is expected
+    reply.catch(() => {});
+    this.ready.push(reply);
     this.post({ type: "batch", x, n }, [x.buffer as ArrayBuffer]);
   }
 
