@@ -13,7 +13,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { closestMatch, UserError } from "../src/errors.js";
-import { type RunOutcome, runEngine } from "./measure.js";
+import { type EngineLine, type RunOutcome, runEngine } from "./measure.js";
+import { REAL_LOOP, REAL_LOOP_TRAIN_ROWS, realLoopCsvPath } from "./real-loop.js";
 import {
   ENGINES,
   formatRate,
@@ -44,7 +45,8 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [options]    (or: node dist/bench/run.js [options])
   --only a,b        scenarios to run, of ${SCENARIOS.map((s) => s.name).join(", ")} (default: all)
-  --seconds S       timed seconds per measurement, after each engine's warm-up (default 8)
+  --seconds S       timed seconds per step measurement, after each engine's warm-up (default 8;
+                    the real loop always runs its 5 epochs)
   --repeat R        run every measurement R times, interleaved, and keep the best (default 1)
   --threads 1,2     thread counts tried for PyTorch and nncoach, best kept (default 1,2)
   --skip-tfjs       do not run TensorFlow.js (needs: cd bench/tfjs && npm install)
@@ -141,8 +143,56 @@ interface Job {
   readonly engine: EngineName;
   readonly threads: number;
   readonly command: string;
-  readonly args: readonly string[];
+  /** The arguments, made when the job runs (the real loop's PyTorch rows come from nncoach's run). */
+  readonly args: () => readonly string[];
   readonly missing: string | null;
+  /** Called with each successful run's JSON line. */
+  readonly onLine?: (line: EngineLine) => void;
+}
+
+/**
+ * The real loop (bench/real-loop.ts): nncoach's runs first, then PyTorch's loop on as many training rows
+ * as nncoach's last run trained on. TensorFlow.js has no loop script.
+ */
+function loopJobsFor(o: BenchOptions, nncoachMissing: string | null): Job[] {
+  const csv = realLoopCsvPath();
+  let rows = REAL_LOOP_TRAIN_ROWS;
+  const script = join(dirname(o.nncoachScript), "nncoach-real-loop.js");
+  const missing =
+    nncoachMissing ?? (existsSync(script) ? null : `${relative(ROOT, script)} not found (run npm run build)`);
+  const jobs: Job[] = [];
+  for (const t of o.threads)
+    jobs.push({
+      engine: "nncoach",
+      threads: t,
+      command: process.execPath,
+      args: () => [script, "--csv", csv, "--threads", String(t)],
+      missing,
+      onLine: (line) => {
+        if (typeof line.rows === "number") rows = line.rows;
+      },
+    });
+  for (const t of o.threads)
+    jobs.push({
+      engine: "pytorch",
+      threads: t,
+      command: o.python,
+      args: () => [
+        join(ROOT, "bench", "torch_real_loop.py"),
+        "--csv",
+        csv,
+        "--rows",
+        String(rows),
+        "--threads",
+        String(t),
+        "--batch",
+        String(REAL_LOOP.batch),
+        "--epochs",
+        String(REAL_LOOP.epochs),
+      ],
+      missing: null,
+    });
+  return jobs;
 }
 
 function jobsFor(scenario: Scenario, o: BenchOptions, tfjsProblem: string | null): Job[] {
@@ -150,12 +200,13 @@ function jobsFor(scenario: Scenario, o: BenchOptions, tfjsProblem: string | null
   const nncoachMissing = existsSync(o.nncoachScript)
     ? null
     : `${relative(ROOT, o.nncoachScript)} not found (bench/nncoach-train.ts not written or not built yet)`;
+  if (scenario.loop) return loopJobsFor(o, nncoachMissing);
   for (const t of o.threads) {
     jobs.push({
       engine: "pytorch",
       threads: t,
       command: o.python,
-      args: [join(ROOT, "bench", "torch_train.py"), ...engineArgs(scenario, t, o.seconds)],
+      args: () => [join(ROOT, "bench", "torch_train.py"), ...engineArgs(scenario, t, o.seconds)],
       missing: null,
     });
   }
@@ -165,7 +216,7 @@ function jobsFor(scenario: Scenario, o: BenchOptions, tfjsProblem: string | null
       engine: "tfjs-wasm",
       threads: 1,
       command: process.execPath,
-      args: [join(ROOT, "bench", "tfjs", "train.mjs"), ...engineArgs(scenario, 1, o.seconds)],
+      args: () => [join(ROOT, "bench", "tfjs", "train.mjs"), ...engineArgs(scenario, 1, o.seconds)],
       missing: tfjsProblem,
     });
   }
@@ -174,7 +225,7 @@ function jobsFor(scenario: Scenario, o: BenchOptions, tfjsProblem: string | null
       engine: "nncoach",
       threads: t,
       command: process.execPath,
-      args: [o.nncoachScript, ...engineArgs(scenario, t, o.seconds)],
+      args: () => [o.nncoachScript, ...engineArgs(scenario, t, o.seconds)],
       missing: nncoachMissing,
     });
   }
@@ -191,8 +242,9 @@ function runScenario(scenario: Scenario, o: BenchOptions, tfjsProblem: string | 
   for (let r = 0; r < o.repeat; r++) {
     jobs.forEach((job, i) => {
       if (job.missing) return;
-      const outcome = runEngine(job.command, job.args, job.engine, timeout);
+      const outcome = runEngine(job.command, job.args(), job.engine, timeout);
       runs[i]!.push(outcome);
+      if (outcome.status === "ok") job.onLine?.(outcome.line);
       const what =
         outcome.status === "ok" ? `${formatRate(outcome.line.samples_per_second)} samples/s` : outcome.status;
       const rep = o.repeat > 1 ? ` (run ${r + 1}/${o.repeat})` : "";

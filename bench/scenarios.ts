@@ -2,6 +2,7 @@
  * The benchmark scenarios and the command line each engine's training script is started with.
  * Every engine trains the same model on random data and prints one JSON line (see bench/README.md).
  */
+import { REAL_LOOP_SCENARIO } from "./real-loop.js";
 
 /** One benchmark scenario: a model, a batch size and an optimizer, trained by every engine. */
 export interface Scenario {
@@ -14,12 +15,18 @@ export interface Scenario {
   readonly sizes?: readonly number[];
   readonly batch: number;
   readonly optimizer: "adam" | "sgd";
+  /**
+   * true: the whole training loop of a run (bench/real-loop.ts), timed by each engine's loop script,
+   * instead of training steps on a pool of random batches.
+   */
+  readonly loop?: boolean;
 }
 
 /**
  * The scenarios `npm run bench` runs, in order. The CNN is the one documented in bench/torch_train.py:
  * conv3x3(1->16)+ReLU+maxpool2, conv3x3(16->32)+ReLU+maxpool2, conv3x3(32->64)+ReLU, global average pool,
- * linear 64->10, on 28x28x1 inputs ('same' padding).
+ * linear 64->10, on 28x28x1 inputs ('same' padding). The last, "real-loop", times whole `nncoach train` runs
+ * against a plain PyTorch loop (bench/real-loop.ts).
  */
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -45,6 +52,7 @@ export const SCENARIOS: readonly Scenario[] = [
     batch: 64,
     optimizer: "adam",
   },
+  REAL_LOOP_SCENARIO,
 ];
 
 /** The engines compared; "nncoach" is the one the ratios are about. */

@@ -81,7 +81,7 @@ for (const c of gold.cases) {
       clipValue: c.hp.clip_value as number | undefined,
     });
     const graph = await CompiledGraph.create(
-      emitModel({ inputs: [...ps, ...gs, lr, step, lossScale, ...upd.slotInputs], outputs: upd.outputs }),
+      emitModel({ inputs: [...ps, ...gs, lr, step, lossScale, ...upd.flatInputs], outputs: upd.outputs }),
       { threads: 1 },
     );
     const values = new Map<string, Float64Array>();
@@ -102,10 +102,21 @@ for (const c of gold.cases) {
       specs.forEach((s, i) => {
         feeds[`G${i}`] = makeTensor(dtype, Float64Array.from(gold.grads[t]![i]!), s.shape);
       });
-      for (const [k, v] of values) feeds[k] = makeTensor(dtype, v, shapeOf(k));
+      for (const s of specs) feeds[s.name] = makeTensor(dtype, values.get(s.name)!, shapeOf(s.name));
+      // the update runs on flat group vectors (update-step.ts): pack each group's values, unpack the results
+      for (const g of upd.groups)
+        for (const suffix of ["", ...opt.slotNames.map((n) => `#${n}`)]) {
+          const flat = new Float64Array(g.size);
+          for (const m of g.members) flat.set(values.get(`${m.name}${suffix}`)!, m.offset);
+          feeds[`${g.name}${suffix}`] = makeTensor(dtype, flat, [g.size]);
+        }
       const out = await graph.run(feeds);
-      for (const [k, v] of Object.entries(out))
-        if (k.startsWith("new/")) values.set(k.slice(4), v.data as Float64Array);
+      for (const g of upd.groups)
+        for (const suffix of ["", ...opt.slotNames.map((n) => `#${n}`)]) {
+          const flat = out[`new/${g.name}${suffix}`]!.data as Float64Array;
+          for (const m of g.members)
+            values.set(`${m.name}${suffix}`, flat.slice(m.offset, m.offset + m.size));
+        }
       specs.forEach((s, i) => {
         const got = values.get(s.name)!;
         const want = c.trajectory[t]![i]!;

@@ -36,6 +36,31 @@ export function makeTensor(dtype: DType, data: TypedArray, dims: readonly number
   return new ort.Tensor(ortType[dtype], data as never, dims);
 }
 
+/** The environment variable that turns on ONNX Runtime's profiler: its value is the trace files' prefix. */
+export const PROFILE_ENV = "NNCOACH_ORT_PROFILE";
+
+/** Session options that write ORT's per-node profile (a Chrome trace JSON) when PROFILE_ENV is set. */
+function profiling(): ortTypes.InferenceSession.SessionOptions {
+  const prefix = process.env[PROFILE_ENV];
+  return prefix ? { enableProfiling: true, profileFilePrefix: prefix } : {};
+}
+
+/**
+ * `NNCOACH_ORT_SPINNING=1` lets ONNX Runtime's intra-op threads busy-wait between parallel sections
+ * (ORT's own default); unset or 0, they sleep. Measured on the shared 2-core machine (load 7-11, 2 threads):
+ * with busy-waiting the real loop ran at 9,800-10,000 samples/s and mlp-large at 7,800-15,500, without it
+ * 33,700-65,000 and 14,100-34,800: spinning threads take the cores that the other thread of the step, the
+ * JavaScript between steps or another process needs. (PyTorch's side of the bench sleeps too:
+ * OMP_WAIT_POLICY=PASSIVE.) One thread has no pool, so this only matters for 2 threads or more.
+ */
+export const SPINNING_ENV = "NNCOACH_ORT_SPINNING";
+
+function spinning(threads: number): ortTypes.InferenceSession.SessionOptions {
+  if (threads <= 1) return {};
+  const spin = process.env[SPINNING_ENV] === "1" ? "1" : "0";
+  return { extra: { session: { intra_op: { allow_spinning: spin } } } };
+}
+
 /** A loaded ONNX model ready to run. */
 export class CompiledGraph {
   private constructor(
@@ -59,6 +84,8 @@ export class CompiledGraph {
       graphOptimizationLevel: "all",
       enableCpuMemArena: true,
       enableMemPattern: true,
+      ...profiling(),
+      ...spinning(threads),
     });
     return new CompiledGraph(session, session.inputNames, session.outputNames);
   }
@@ -84,6 +111,7 @@ export class CompiledGraph {
   }
 
   async release(): Promise<void> {
+    if (process.env[PROFILE_ENV]) this.session.endProfiling();
     await this.session.release();
   }
 }

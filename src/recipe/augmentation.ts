@@ -25,6 +25,16 @@ import type { Random } from "../util/random.js";
 
 export type Augmenter = (x: Float32Array, n: number, rng: Random) => void;
 
+/** What rebuilds an augmenter in another thread (src/train/augment-pipeline.ts): makeAugmenter's arguments. */
+export interface AugmenterSpec {
+  kind: DataKind;
+  spec: string;
+  ctx: AugmentContext;
+}
+
+/** An augmenter that says how to rebuild it, so that the fit loop can run it in a worker thread. */
+export type PortableAugmenter = Augmenter & { readonly portable: AugmenterSpec };
+
 interface ItemSpec {
   /** Numbers the item takes: [min, max] count. */
   args: [number, number];
@@ -90,8 +100,16 @@ export interface AugmentContext {
   featureNames?: string[];
 }
 
-/** The batch augmenter for `spec` (see the file comment). */
+/**
+ * The batch augmenter for `spec` (see the file comment). Image augmenters carry their description
+ * (`portable`): the fit loop runs those in a worker thread, overlapped with the training step.
+ */
 export function makeAugmenter(kind: DataKind, spec: string, ctx: AugmentContext): Augmenter {
+  const fn = augmenterOf(kind, spec, ctx);
+  return kind === "images" ? Object.assign(fn, { portable: { kind, spec, ctx } }) : fn;
+}
+
+function augmenterOf(kind: DataKind, spec: string, ctx: AugmentContext): Augmenter {
   const items = parseItems(kind, spec);
   const per = ctx.shape.reduce((a, d) => a * d, 1);
   if (kind === "table") {

@@ -5,10 +5,16 @@
 import { UserError } from "../errors.js";
 import { predictedLabels } from "../nn/metrics/metric-inputs.js";
 import type { LrSchedule } from "../optim/schedules/lr-schedule.js";
+import type { PortableAugmenter } from "../recipe/augmentation.js";
 import { Random } from "../util/random.js";
+import { AugmentPipeline } from "./augment-pipeline.js";
+import { BatchGatherer } from "./batch-gather.js";
 import type { Callback, EpochLogs, FitState } from "./callback.js";
 import { type Checkpoint, callbackKey, restoreTrainer } from "./checkpoint.js";
 import type { Trainer } from "./trainer.js";
+
+/** `NNCOACH_AUGMENT_WORKER=0` augments in the loop instead of the worker thread (same batches; for comparisons). */
+export const AUGMENT_WORKER_ENV = "NNCOACH_AUGMENT_WORKER";
 
 export interface Dataset {
   /** Features, row-major [n, ...inputShape]. */
@@ -60,7 +66,12 @@ export interface FitResult {
   history: EpochLogs[];
   epochsRun: number;
   steps: number;
-  /** Training samples per second over the optimizer steps (compile and validation time excluded). */
+  /**
+   * Training rows per second: rows trained on ÷ the wall time of the training part of the epochs, from
+   * each epoch's start (its onEpochBegin callbacks included) to the start of its validation: batch
+   * gathering, augmentation, the steps, health monitors, progress and batch callbacks all count; compile,
+   * validation and epoch-end callbacks do not. `bench/real-loop.ts` times a PyTorch loop the same way.
+   */
   trainSamplesPerSecond: number;
   stopReason?: string;
 }
@@ -149,8 +160,6 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
     lrScale = h.lrScale;
     startEpoch = h.epoch;
   }
-  const feat = data.x.length / data.n;
-  const yPer = data.y.length / data.n;
   const bs = Math.min(o.batchSize, data.n);
   const stepsPerEpoch = Math.ceil(data.n / bs);
   const state: FitState = {
@@ -170,11 +179,10 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
   const cbs = o.callbacks ?? [];
   if (o.diagnoseEvery && !(Number.isInteger(o.diagnoseEvery.every) && o.diagnoseEvery.every >= 1))
     throw new UserError(`diagnoseEvery.every must be a whole number >= 1, got ${o.diagnoseEvery.every}`);
-  const xb = new Float32Array(bs * feat);
-  const yb = data.y instanceof Int32Array ? new Int32Array(bs * yPer) : new Float32Array(bs * yPer);
-  const wb = new Float32Array(bs);
-  let stepTime = 0;
-  let stepSamples = 0;
+  const gatherer = new BatchGatherer(trainer, data, bs);
+  /** Wall seconds and rows of the training part of the epochs (see FitResult.trainSamplesPerSecond). */
+  let trainTime = 0;
+  let trainRows = 0;
   if (o.resume?.header.callbacks) {
     const saved = o.resume.header.callbacks;
     cbs.forEach((c, i) => {
@@ -183,9 +191,16 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
     });
   }
   for (const c of cbs) await c.onTrainBegin?.(state);
+  // image augmentation runs in a worker thread, one batch ahead of the step (augment-pipeline.ts)
+  const portable = (o.augment as Partial<PortableAugmenter> | undefined)?.portable;
+  const pipe =
+    portable && process.env[AUGMENT_WORKER_ENV] !== "0"
+      ? new AugmentPipeline(portable, augRng.getState())
+      : undefined;
   try {
     await runEpochs();
   } finally {
+    await pipe?.close();
     // also when training stops on an error (NaN loss): loggers close, restore-best runs
     for (const c of cbs) await c.onTrainEnd?.(state);
   }
@@ -193,38 +208,52 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
     history: state.history,
     epochsRun: state.history.length,
     steps: trainer.step,
-    trainSamplesPerSecond: stepSamples / Math.max(stepTime, 1e-9),
+    trainSamplesPerSecond: trainRows / Math.max(trainTime, 1e-9),
     stopReason: state.stopReason,
   };
 
   async function runEpochs(): Promise<void> {
     for (let epoch = startEpoch; epoch < o.epochs && !state.stop; epoch++) {
+      const epochStart = process.hrtime.bigint();
       state.epoch = epoch;
       for (const c of cbs) await c.onEpochBegin?.(epoch, state);
       const order = rng.permutation(data.n);
       let lossSum = 0;
       let seen = 0;
+      /** Sends the rows of batch b to the augmentation worker. */
+      const submit = (b: number) => {
+        const n = Math.min(bs, data.n - b * bs);
+        const rows = pipe!.buffer(n * gatherer.rowWidth);
+        gatherer.copyRows(order, b * bs, n, rows);
+        pipe!.submit(rows, n);
+      };
+      if (pipe) {
+        pipe.reset(augRng.getState());
+        submit(0);
+      }
       for (let b = 0; b < stepsPerEpoch && !state.stop; b++) {
-        for (const c of cbs) await c.onBatchBegin?.(b, state);
-        const t0 = process.hrtime.bigint();
+        // per batch, a callback's promise is awaited, a plain return costs no microtask turn
+        for (const c of cbs) {
+          const r = c.onBatchBegin?.(b, state);
+          if (r) await r;
+        }
         const start = b * bs;
         const n = Math.min(bs, data.n - start);
-        for (let i = 0; i < n; i++) {
-          const r = order[start + i]!;
-          xb.set(data.x.subarray(r * feat, (r + 1) * feat), i * feat);
-          for (let j = 0; j < yPer; j++) yb[i * yPer + j] = data.y[r * yPer + j]!;
-          wb[i] = data.weight ? data.weight[r]! : 1;
-        }
-        const xs = xb.subarray(0, n * feat);
-        o.augment?.(xs, n, augRng);
+        const batch = gatherer.gather(order, start, n, pipe !== undefined);
+        let augmented: Float32Array | undefined;
+        if (pipe) {
+          const r = await pipe.take();
+          augRng.setState(r.rng);
+          augmented = r.x;
+          batch.x = r.x;
+          // the worker augments the next batch while this step runs
+          if (b + 1 < stepsPerEpoch) submit(b + 1);
+        } else o.augment?.(batch.x, n, augRng);
         const lr = (o.schedule ? o.schedule.current() : o.lr) * state.lrScale;
         state.lr = lr;
-        const res = await trainer.trainStep(
-          { x: xs, y: targetSlice(trainer, yb, 0, n) as never, weight: wb.subarray(0, n), n },
-          lr,
-        );
-        stepTime += Number(process.hrtime.bigint() - t0) / 1e9;
-        stepSamples += n;
+        const res = await trainer.trainStep(batch, lr);
+        if (augmented) pipe!.recycle(augmented);
+        trainRows += n;
         if (!Number.isFinite(res.loss) || !Number.isFinite(res.gradNorm)) {
           const bad = trainer.layerNames.filter((_, i) => !Number.isFinite(res.layerGradNorms[i]!));
           const what = Number.isFinite(res.loss)
@@ -238,6 +267,7 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
             state.stopReason =
               `non-finite ${Number.isFinite(res.loss) ? "gradient norm" : "loss"} at step ${trainer.step} ` +
               `(epoch ${epoch + 1}, batch ${b + 1}): ${what}${layers}; learning rate ${lr}`;
+            trainTime += Number(process.hrtime.bigint() - epochStart) / 1e9;
             return;
           }
           throw new UserError(
@@ -256,8 +286,12 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
           lr,
           size: n,
         };
-        for (const c of cbs) await c.onBatchEnd?.(b, batchLogs, state);
+        for (const c of cbs) {
+          const r = c.onBatchEnd?.(b, batchLogs, state);
+          if (r) await r;
+        }
       }
+      trainTime += Number(process.hrtime.bigint() - epochStart) / 1e9;
       const logs: EpochLogs = { epoch: epoch + 1, train_loss: lossSum / Math.max(1, seen) };
       if (o.validation) {
         const ev = await evaluateDataset(trainer, o.validation);

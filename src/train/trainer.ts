@@ -20,7 +20,7 @@ import type { Model } from "../nn/model.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { Random } from "../util/random.js";
-import { buildUpdate } from "./update-step.js";
+import { buildUpdate, FLAT_PREFIX, type FlatGroup } from "./update-step.js";
 
 export interface TrainerOptions extends RuntimeOptions {
   seed?: number;
@@ -54,6 +54,24 @@ export interface Batch {
 
 type FloatArray = Float32Array | Float64Array;
 
+/**
+ * One flat vector the training step updates (a parameter group's parameters, or one of its optimizer
+ * slots), double-buffered: the step reads `bufs[cur]` and writes the other, then `cur` flips. `values`
+ * holds, for each member, its view into the current buffer.
+ */
+interface FlatValue {
+  /** Graph input name; the step's output is `new/<input>`. */
+  input: string;
+  /** Keys in `values` (`<param>` or `<param>#<slot>`) and where they sit in the vector. */
+  members: (FlatGroup["members"][number] & { key: string })[];
+  bufs: FloatArray[];
+  /** Per buffer, the members' views. */
+  views: FloatArray[][];
+  /** Per buffer, its ORT tensor. */
+  tensors: ort.Tensor[];
+  cur: number;
+}
+
 export class Trainer {
   readonly dtype: DType;
   readonly paramSpecs: ParamSpec[] = [];
@@ -70,10 +88,15 @@ export class Trainer {
   private trainable: string[] = [];
   private noiseSpecs: NoiseSpec[] = [];
   private readonly shapes = new Map<string, number[]>();
-  /** Second buffer of every updated value: the training step writes into it, then the two swap. */
+  /** Second buffer of every updated running statistic: the training step writes into it, then the two swap. */
   private readonly spare = new Map<string, FloatArray>();
+  /** The flat buffers of the parameter groups and their slots (see update-step.ts), by graph input name. */
+  private flats: FlatValue[] = [];
   private readonly tensorCache = new WeakMap<FloatArray, ort.Tensor>();
   private ones?: FloatArray;
+  private readonly noiseBuffers = new Map<string, FloatArray>();
+  private readonly feedCache = new WeakMap<TypedArray, Map<string, ort.Tensor>>();
+  private readonly scalars = new Map<string, { data: FloatArray; tensor: ort.Tensor }>();
   /** Draws the dropout noise; its state is part of a checkpoint. */
   noiseRng: Random;
   /** Width of the model's output (logits or values). */
@@ -141,7 +164,6 @@ export class Trainer {
     const trainable = params.filter((p) => !this.isFrozen(p.spec));
     this.trainable = trainable.map((p) => p.spec.name);
     const outputs: Record<string, Tensor> = { loss: lossT };
-    const slotInputs: Tensor[] = [];
     const upd = buildUpdate({
       params: trainable.map((p) => ({ spec: p.spec, node: p.node, lrScale: this.lrScale(p.spec) })),
       loss: lossT,
@@ -153,8 +175,16 @@ export class Trainer {
       clipValue: this.opts.clipValue,
     });
     Object.assign(outputs, upd.outputs);
-    slotInputs.push(...upd.slotInputs);
     this.layerNames.push(...upd.layerNames);
+    this.flats = upd.groups.flatMap((g) =>
+      ["", ...this.optimizer.slotNames.map((s) => `#${s}`)].map((suffix) =>
+        this.flatValue(
+          `${g.name}${suffix}`,
+          g.members.map((m) => ({ ...m, key: `${m.name}${suffix}` })),
+          g.size,
+        ),
+      ),
+    );
     for (const s of ctxT.states.values()) if (s.update) outputs[`new/${s.spec.name}`] = s.update;
 
     const trainInputs = [
@@ -165,7 +195,7 @@ export class Trainer {
       step,
       lossScale,
       ...params.map((p) => p.node),
-      ...slotInputs,
+      ...upd.flatInputs,
       ...[...ctxT.states.values()].map((s) => s.node),
       ...[...ctxT.noise.values()].map((s) => s.node),
     ];
@@ -257,9 +287,81 @@ export class Trainer {
     const xs = [b.n, ...this.model.inputShape];
     const yShape = [b.n, ...this.loss.targetShape(this.outputUnits)];
     return {
-      x: makeTensor(this.dtype, b.x, xs),
-      y: makeTensor(this.loss.targetDType === "int64" ? "int64" : this.dtype, b.y, yShape),
+      x: this.feedTensor(this.dtype, b.x, xs),
+      y: this.feedTensor(this.loss.targetDType === "int64" ? "int64" : this.dtype, b.y, yShape),
     };
+  }
+
+  /**
+   * The ORT tensor over `data` with `dims`, reused while the same array comes back with the same shape
+   * (batch buffers are reused from step to step, and an ORT tensor reads its array when the step runs).
+   */
+  private feedTensor(dtype: DType, data: TypedArray, dims: number[]): ort.Tensor {
+    const key = dims.join(",");
+    let byDims = this.feedCache.get(data);
+    if (!byDims) {
+      byDims = new Map();
+      this.feedCache.set(data, byDims);
+    }
+    let t = byDims.get(key);
+    if (!t) {
+      t = makeTensor(dtype, data, dims);
+      byDims.set(key, t);
+    }
+    return t;
+  }
+
+  /** A scalar input's tensor, over a one-element array that each step overwrites. */
+  private scalarTensor(name: string, v: number): ort.Tensor {
+    let s = this.scalars.get(name);
+    if (!s) {
+      const data = this.array(1);
+      s = { data, tensor: makeTensor(this.dtype, data, []) };
+      this.scalars.set(name, s);
+    }
+    s.data[0] = v;
+    return s.tensor;
+  }
+
+  private flatValue(input: string, members: FlatValue["members"], size: number): FlatValue {
+    const bufs = [this.array(size), this.array(size)] as const;
+    const views = bufs.map((b) => members.map((m) => b.subarray(m.offset, m.offset + m.size)));
+    const tensors = bufs.map((b) => makeTensor(this.dtype, b, [size]));
+    return { input, members, bufs: [...bufs], views, tensors, cur: 0 };
+  }
+
+  /**
+   * Makes `values` of grouped parameters and slots views into the current flat buffers: a value that was
+   * replaced (initialize, restore, a checkpoint) is copied in first. Cheap when nothing changed: one
+   * comparison per value.
+   */
+  private syncFlats(): void {
+    for (const f of this.flats) {
+      const views = f.views[f.cur]!;
+      for (let i = 0; i < f.members.length; i++) {
+        const key = f.members[i]!.key;
+        const v = this.values.get(key);
+        if (v === views[i]) continue;
+        if (v) views[i]!.set(v);
+        this.values.set(key, views[i]!);
+      }
+    }
+  }
+
+  /**
+   * Fresh uniform noise of shape `dims` for the noise input `name`, in a buffer reused from step to step
+   * (the step has read it by the time the next one fills it).
+   */
+  private noiseTensor(name: string, dims: number[]): ort.Tensor {
+    const size = dims.reduce((a, d) => a * d, 1);
+    let buf = this.noiseBuffers.get(name);
+    if (!buf || buf.length < size) {
+      buf = this.array(size);
+      this.noiseBuffers.set(name, buf);
+    }
+    const u = size === buf.length ? buf : buf.subarray(0, size);
+    this.noiseRng.fillUnit(u);
+    return this.feedTensor(this.dtype, u, dims);
   }
 
   /** One optimizer step on a batch with learning rate `lr`. */
@@ -267,23 +369,25 @@ export class Trainer {
     const g = this.trainGraph;
     if (!g) throw new Error("call compile() first");
     const feeds = this.dataFeeds(b);
-    const scalar = (v: number) =>
-      makeTensor(this.dtype, this.dtype === "float64" ? new Float64Array([v]) : new Float32Array([v]), []);
     if (!b.weight && (this.ones?.length ?? 0) < b.n) this.ones = this.array(b.n).fill(1);
-    feeds.weight = makeTensor(this.dtype, b.weight ?? this.ones!.subarray(0, b.n), [b.n]);
-    feeds.lr = scalar(lr);
-    feeds.step = scalar(this.step + 1);
-    feeds.loss_scale = scalar(lossScale);
+    feeds.weight = b.weight
+      ? this.feedTensor(this.dtype, b.weight, [b.n])
+      : makeTensor(this.dtype, this.ones!.subarray(0, b.n), [b.n]);
+    feeds.lr = this.scalarTensor("lr", lr);
+    feeds.step = this.scalarTensor("step", this.step + 1);
+    feeds.loss_scale = this.scalarTensor("loss_scale", lossScale);
     for (const ns of this.noiseSpecs) {
       const dims = ns.shape.map((d) => (typeof d === "number" ? d : b.n));
-      const u = this.array(dims.reduce((a, d) => a * d, 1));
-      for (let i = 0; i < u.length; i++) u[i] = this.noiseRng.nextUint32() * 2.3283064365386963e-10;
-      feeds[ns.name] = makeTensor(this.dtype, u, dims);
+      feeds[ns.name] = this.noiseTensor(ns.name, dims);
     }
+    this.syncFlats();
+    for (const f of this.flats) feeds[f.input] = f.tensors[f.cur]!;
     for (const name of g.inputNames) if (!feeds[name]) feeds[name] = this.tensor(name);
     // updated values are written into spare buffers, which then swap with the current ones (no allocation)
     const fetches: Record<string, ort.Tensor | null> = {};
+    for (const f of this.flats) fetches[`new/${f.input}`] = f.tensors[1 - f.cur]!;
     for (const name of g.outputNames) {
+      if (name in fetches) continue;
       if (!name.startsWith("new/")) {
         fetches[name] = null;
         continue;
@@ -297,8 +401,16 @@ export class Trainer {
       fetches[name] = this.tensor(key, spare);
     }
     const out = await g.run(feeds, fetches);
+    for (const f of this.flats) {
+      const next = 1 - f.cur;
+      const written = out[`new/${f.input}`]!.data as FloatArray;
+      if (written !== f.bufs[next]) f.bufs[next]!.set(written);
+      f.cur = next;
+      const views = f.views[next]!;
+      for (let i = 0; i < f.members.length; i++) this.values.set(f.members[i]!.key, views[i]!);
+    }
     for (const name of g.outputNames) {
-      if (!name.startsWith("new/")) continue;
+      if (!name.startsWith("new/") || name.startsWith(`new/${FLAT_PREFIX}`)) continue;
       const key = name.slice(4);
       const cur = this.values.get(key)!;
       const next = this.spare.get(key)!;
