@@ -16,6 +16,7 @@ commands
   lr-find <data> --target <col>      sweep the learning rate and suggest one (--plot lr.png)
   diagnose <run-dir>                 name what is wrong with a saved run, with evidence and the next command
   improve <data> --target <col> --budget 5m --out <dir>   the recipe's tuning plan, run for you
+  worker --queue redis://host:port   train the trials of \`improve --queue\` on this machine
   runs <list|show|compare|rm|export>  the experiment store: every run recorded (see nncoach runs --help)
   ui [--port 6006] [--host 127.0.0.1] [--store <file>]   the dashboard of the store, in your browser
 `;
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   audit: async () => (await import("./audit.js")).auditCommand,
   "lr-find": async () => (await import("./lr-find.js")).lrFindCommand,
   improve: async () => (await import("./improve.js")).improveCommand,
+  worker: async () => (await import("./worker.js")).workerCommand,
   runs: async () => (await import("./runs.js")).runsCommand,
   ui: async () => (await import("./ui.js")).uiCommand,
   diagnose: async () => {

@@ -161,7 +161,11 @@ export class QueueTrialRunner implements TrialRunner {
     else await (await this.queue.client).set(cancelKey(this.name, job.id!), "1", { EX: 3600 });
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     try {
       const client = await this.queue.client;
       await client.runCommand("srem", [STUDIES_KEY, this.name]);

@@ -129,7 +129,7 @@ export function validateTrialJob(raw: unknown): TrialJob {
   if (s.dataHash !== data.hash) fail("spec.dataHash", "must be data.hash");
   if (!Array.isArray(s.seeds) || s.seeds.length === 0 || s.seeds.length > MAX_SEEDS)
     fail("spec.seeds", `must be a list of 1 to ${MAX_SEEDS} seeds`);
-  s.seeds.forEach((v, i) => int(v, `spec.seeds[${i}]`, 0, 2 ** 32 - 1));
+  for (const [i, v] of s.seeds.entries()) int(v, `spec.seeds[${i}]`, 0, 2 ** 32 - 1);
   int(s.threads, "spec.threads", 0, 1024);
   try {
     getMetric(str(r.metric, "metric", /^[a-z0-9_]{1,40}$/));

@@ -17,6 +17,7 @@
 import type { MedianPruner } from "../coach/improve/median-pruner.js";
 import type { Objective } from "../coach/improve/objective.js";
 import { type EvaluationUnit, LocalTrialRunner, type TrialRunner } from "../coach/improve/trial.js";
+import { UserError } from "../errors.js";
 import type { Decision } from "../recipe/decision.js";
 import type { DataRef } from "./data-ref.js";
 import { chooseParallelism, type ModelSize } from "./parallelism.js";
@@ -57,6 +58,11 @@ export interface ScaledRunner {
 }
 
 export async function trialRunnerFor(o: ScaleOptions, study: StudyData): Promise<ScaledRunner> {
+  if (o.queue && o.workers !== undefined)
+    throw new UserError(
+      "--workers and --queue both say where trials run",
+      "give --workers N for this machine, or --queue redis://host:port for nncoach workers anywhere",
+    );
   if (o.queue) {
     const runner = await QueueTrialRunner.open({
       url: o.queue,
