@@ -116,7 +116,7 @@ export class QueueTrialRunner implements TrialRunner {
     let job = (await this.queue.getJob(jobId)) as Job<TrialJob, TrialResult> | undefined;
     if (job) {
       const state = await job.getState();
-      const same = JSON.stringify(job.data.spec) === JSON.stringify(spec);
+      const same = JSON.stringify(job.data.spec) === JSON.stringify(data.spec);
       if (!same && state === "active")
         throw new UserError(
           `queue ${this.name}: trial ${spec.id} is running on a worker with other settings than this study would run now`,

@@ -64,8 +64,9 @@ function str(v: unknown, where: string, pattern: RegExp): string {
 }
 
 /** Train options: known names, valid values (the option table's checks), nothing that writes or resumes. */
-function trainOptions(v: unknown, where: string, inputPaths: Rec): Rec {
-  const r = record(v, where, []);
+function trainOptions(v: unknown, where: string, inputPaths: Rec | null): Rec {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) fail(where, "must be an object");
+  const r = v as Rec;
   for (const [k, value] of Object.entries(r)) {
     const o = findOption(k);
     if (!o || o.name !== k) fail(`${where}.${k}`, `"${k}" is not an option of nncoach train`);
@@ -75,7 +76,7 @@ function trainOptions(v: unknown, where: string, inputPaths: Rec): Rec {
       if ((INPUT_PATH_OPTIONS as readonly string[]).includes(k)) {
         if (typeof value !== "string" || !path.isAbsolute(value))
           fail(`${where}.${k}`, "must be an absolute path");
-        if (inputPaths !== r && inputPaths[k] !== value)
+        if (inputPaths && inputPaths[k] !== value)
           fail(`${where}.${k}`, "must be the data reference's own path");
       } else fail(`${where}.${k}`, `a trial may not set ${o.flag}`);
     }
@@ -90,7 +91,7 @@ function trainOptions(v: unknown, where: string, inputPaths: Rec): Rec {
 
 function dataRef(v: unknown): DataRef {
   const r = record(v, "data", ["options", "units", "hash", "files"]);
-  const options = trainOptions(r.options, "data.options", {});
+  const options = trainOptions(r.options, "data.options", null);
   const units = record(r.units, "data.units", ["mode"], ["k"]);
   if (units.mode === "cv") int(units.k, "data.units.k", 2, 100);
   else if (units.mode !== "seeds" || "k" in units)
@@ -150,17 +151,25 @@ export function validateTrialJob(raw: unknown): TrialJob {
   return r as unknown as TrialJob;
 }
 
-/** The job of a trial: its spec, the data reference, the objective and the pruner's curves as they are now. */
+/**
+ * The job of a trial: its spec (input paths written as the data reference's absolute ones), the data
+ * reference, the objective and the pruner's curves as they are now.
+ */
 export function trialJob(
   spec: TrialSpec,
   data: DataRef,
   metric: string,
   pruner: { snapshot(): number[][] } | undefined,
 ): TrialJob {
+  const paths = (o: Record<string, unknown>) => {
+    const out = { ...o };
+    for (const k of INPUT_PATH_OPTIONS) if (typeof out[k] === "string") out[k] = data.options[k];
+    return out;
+  };
   return {
     format: "nncoach-trial",
     version: 1,
-    spec,
+    spec: { ...spec, options: paths(spec.options), change: paths(spec.change) },
     data,
     metric,
     prune: pruner ? pruner.snapshot() : null,
