@@ -61,6 +61,11 @@ export class WorkerPool {
     return this.options.size;
   }
 
+  /** The process ids of the running processes (in slot order). */
+  pids(): number[] {
+    return this.slots.flatMap((s) => (s?.child.pid ? [s.child.pid] : []));
+  }
+
   /** Runs a job (its data paths local and verified) on the next free process. */
   execute(job: TrialJob, events: TrialEvents = {}, signal?: AbortSignal): Promise<TrialResult> {
     if (this.closed) return Promise.reject(new Error("the worker pool is closed"));

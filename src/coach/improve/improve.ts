@@ -433,10 +433,21 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
             "resume with the same options as the first run, or start a new study in another --out folder",
           );
         const tracked = o.tracker?.trialStarted?.(spec);
+        let inProcess = false;
         const { record: unitRecord, ...ran } = await runner.run(spec, {
           onEpoch: tracked?.onEpoch,
-          onUnitRun: tracked?.onUnitRun,
+          onUnitRun: (e) => {
+            inProcess = true;
+            tracked?.onUnitRun?.(e);
+          },
         });
+        // a trial run in another process brings its first unit's logs in its record: the tracker gets
+        // those (the per-epoch history and health it records), not the in-process run object
+        if (!inProcess && unitRecord && tracked?.onUnitRun)
+          tracked.onUnitRun({
+            unit: 0,
+            run: { history: unitRecord.history, health: unitRecord.health },
+          } as unknown as Parameters<NonNullable<TrialEvents["onUnitRun"]>>[0]);
         result = ran;
         const record = keepRecord ? unitRecord : undefined;
         tracked?.finished?.(result);
