@@ -20,6 +20,7 @@ import { STUDIES_KEY } from "../src/scale/study-queue.js";
 import { type TrialJob, trialJob } from "../src/scale/trial-job.js";
 import { CLI, ROOT, runCli } from "./helpers/cli.js";
 import { runCliAsync } from "./helpers/cli-async.js";
+import { ledger } from "./helpers/improve-ledger.js";
 import { freePort, type RedisServer, startRedis, startWorker, type WorkerProcess } from "./helpers/redis.js";
 
 const SHARED = process.env.NNCOACH_DATASETS ?? "/work/shared/datasets";
@@ -70,18 +71,6 @@ after(async () => {
   await redis?.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-/** The ledger without times (what must be equal between runs). */
-function ledger(s: ImproveSummary) {
-  return s.steps.map((st) => ({
-    name: st.name,
-    change: st.change,
-    kept: st.kept,
-    skipped: st.skipped,
-    after: st.val_after?.values,
-    candidates: st.candidates.map((c) => [c.trial, c.status, c.mean]),
-  }));
-}
 
 const finished = (log: string) => [...log.matchAll(/trial (\d+) of \S+ finished/g)].map((m) => Number(m[1]));
 
