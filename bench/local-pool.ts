@@ -98,14 +98,17 @@ function scenarioData(name: string): { options: Record<string, unknown> } {
 }
 
 interface Setting {
-  name: "A" | "B" | "C";
+  name: "A" | "B" | "C" | "T";
   trials: number;
   threads: number;
+  mode: "process" | "thread";
 }
+/** T is B on worker threads instead of processes (which the pool should use). */
 const SETTINGS: Setting[] = [
-  { name: "A", trials: 1, threads: 1 },
-  { name: "B", trials: 2, threads: 1 },
-  { name: "C", trials: 1, threads: 2 },
+  { name: "A", trials: 1, threads: 1, mode: "process" },
+  { name: "B", trials: 2, threads: 1, mode: "process" },
+  { name: "C", trials: 1, threads: 2, mode: "process" },
+  { name: "T", trials: 2, threads: 1, mode: "thread" },
 ];
 
 const median = (v: number[]) => {
@@ -159,8 +162,8 @@ async function main(): Promise<void> {
       { mode: "seeds" },
       dataHash([options.data as string, undefined, undefined], 0),
     );
-    const perSetting: Record<string, number[]> = { A: [], B: [], C: [] };
-    const pools = SETTINGS.map((s) => new WorkerPool({ size: s.trials, threads: s.threads }));
+    const perSetting: Record<string, number[]> = { A: [], B: [], C: [], T: [] };
+    const pools = SETTINGS.map((s) => new WorkerPool({ size: s.trials, threads: s.threads, mode: s.mode }));
     let id = 0;
     const specs = (threads: number, n: number): TrialSpec[] =>
       Array.from({ length: n }, () => ({
@@ -202,6 +205,7 @@ async function main(): Promise<void> {
       trials_per_min: m,
       runs: perSetting,
       speedup_B_over_A: m.B! / m.A!,
+      threads_vs_processes: m.T! / m.B!,
       auto: { setting: autoName, value: auto.decision.value },
       auto_vs_best_of_B_C: m[autoName]! / bestBC,
     });
@@ -222,8 +226,10 @@ async function main(): Promise<void> {
   console.log(
     `cores ${report.cores}; load average (1 min) during the run: ${Math.min(...report.loadavg_1m)}–${Math.max(...report.loadavg_1m)}`,
   );
-  console.log("| scenario | MFLOP/step | A 1x1 | B 2x1 | C 1x2 | B/A | auto | auto / best(B,C) |");
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log(
+    "| scenario | MFLOP/step | A 1x1 | B 2x1 | C 1x2 | B/A | auto | auto / best(B,C) | T 2x1 threads | T/B |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results as {
     scenario: string;
     mflop_per_step: number;
@@ -231,9 +237,10 @@ async function main(): Promise<void> {
     speedup_B_over_A: number;
     auto: { setting: string };
     auto_vs_best_of_B_C: number;
+    threads_vs_processes: number;
   }[])
     console.log(
-      `| ${r.scenario} | ${f(r.mflop_per_step)} | ${f(r.trials_per_min.A!)} | ${f(r.trials_per_min.B!)} | ${f(r.trials_per_min.C!)} | ${r.speedup_B_over_A.toFixed(2)}x | ${r.auto.setting} | ${(r.auto_vs_best_of_B_C * 100).toFixed(0)}% |`,
+      `| ${r.scenario} | ${f(r.mflop_per_step)} | ${f(r.trials_per_min.A!)} | ${f(r.trials_per_min.B!)} | ${f(r.trials_per_min.C!)} | ${r.speedup_B_over_A.toFixed(2)}x | ${r.auto.setting} | ${(r.auto_vs_best_of_B_C * 100).toFixed(0)}% | ${f(r.trials_per_min.T!)} | ${r.threads_vs_processes.toFixed(2)} |`,
     );
   console.log(
     `pool member start: process ${startup.process_ms.toFixed(0)} ms, worker thread ${startup.thread_ms.toFixed(0)} ms`,

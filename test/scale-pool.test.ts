@@ -87,6 +87,16 @@ describe("local worker pool", () => {
     }
   });
 
+  test("worker threads instead of processes (the mode the benchmark compares) give the same results", async () => {
+    const pool = new WorkerPool({ size: 1, threads: 1, mode: "thread" });
+    pools.push(pool);
+    const s = spec(0, { lr: 0.003 });
+    const threaded = await new PoolTrialRunner(pool, ref, objective).run(s);
+    const local = await new LocalTrialRunner(units, objective).run(s);
+    assert.equal(threaded.status, "done");
+    assert.deepEqual(threaded.values, local.values);
+  });
+
   test("the pruner's curves travel with the job: a pooled trial prunes as an in-process one", async () => {
     const pruner = new MedianPruner(objective);
     const here = new LocalTrialRunner(units, objective, pruner);

@@ -13,6 +13,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { Worker as Thread } from "node:worker_threads";
 import type { TrialEvents, TrialResult } from "../coach/improve/trial.js";
 import { UserError } from "../errors.js";
 import type { TrialJob } from "./trial-job.js";
@@ -22,6 +23,8 @@ export interface WorkerPoolOptions {
   size: number;
   /** ONNX Runtime threads per process (used by a trial whose spec leaves it to the worker). */
   threads: number;
+  /** "process" (default: child_process.fork) or "thread" (worker_threads; measured in bench/local-pool.ts). */
+  mode?: "process" | "thread";
   log?: (line: string) => void;
 }
 
@@ -39,8 +42,39 @@ interface Task {
   reject(e: Error): void;
 }
 
+/** A pool member: a child process, or a worker thread seen through the same few calls. */
+type Member = Pick<ChildProcess, "send" | "kill" | "on" | "pid" | "exitCode" | "signalCode" | "once">;
+
+function threadMember(t: Thread): Member {
+  const m = {
+    pid: undefined,
+    exitCode: null as number | null,
+    signalCode: null,
+    send: (msg: unknown) => {
+      t.postMessage(msg);
+      return true;
+    },
+    kill: () => {
+      void t.terminate();
+      return true;
+    },
+    on: (event: string, f: (...a: unknown[]) => void) => {
+      t.on(event === "exit" ? "exit" : event, f);
+      return m;
+    },
+    once: (event: string, f: (...a: unknown[]) => void) => {
+      t.once(event, f);
+      return m;
+    },
+  };
+  t.once("exit", (code) => {
+    m.exitCode = code;
+  });
+  return m as unknown as Member;
+}
+
 interface Slot {
-  child: ChildProcess;
+  child: Member;
   task: Task | null;
 }
 
@@ -100,12 +134,15 @@ export class WorkerPool {
   }
 
   private spawn(i: number): Slot {
-    const child = fork(CHILD, [], {
-      execArgv: [],
-      serialization: "advanced",
-      env: { ...process.env, NNCOACH_POOL_THREADS: String(this.options.threads) },
-      stdio: ["ignore", "ignore", "inherit", "ipc"],
-    });
+    const child: Member =
+      this.options.mode === "thread"
+        ? threadMember(new Thread(CHILD, { workerData: { threads: this.options.threads }, stdout: true }))
+        : fork(CHILD, [], {
+            execArgv: [],
+            serialization: "advanced",
+            env: { ...process.env, NNCOACH_POOL_THREADS: String(this.options.threads) },
+            stdio: ["ignore", "ignore", "inherit", "ipc"],
+          });
     const slot: Slot = { child, task: null };
     this.slots[i] = slot;
     child.on(
@@ -134,7 +171,7 @@ export class WorkerPool {
         }
       },
     );
-    child.on("exit", (code, signal) => {
+    child.on("exit", (code: number | null, signal?: NodeJS.Signals | null) => {
       if (this.slots[i] === slot) this.slots[i] = null;
       const t = slot.task;
       slot.task = null;
