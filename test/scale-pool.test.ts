@@ -1,7 +1,8 @@
 /**
- * The local worker pool on real data (iris): trials run in child processes give exactly the results of
- * the in-process runner, results come back ordered by trial id with each id run once, a trial whose
- * process is SIGKILLed is recorded as failed while the pool goes on, and a trial can be cancelled.
+ * The local worker pool on real data (iris): trials run in child processes (whole, or split by unit over
+ * the processes) give exactly the results of the in-process runner, pruning included; results come back
+ * ordered by trial id with each id run once; a trial whose process is SIGKILLed is recorded as failed
+ * while the pool goes on; a trial can be cancelled.
  */
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -101,7 +102,8 @@ describe("local worker pool", () => {
     const pruner = new MedianPruner(objective);
     const here = new LocalTrialRunner(units, objective, pruner);
     for (const [i, lr] of [0.01, 0.02, 0.005].entries()) pruner.record(await here.run(spec(i, { lr })));
-    const pool = new WorkerPool({ size: 1, threads: 1 });
+    // two processes: the trial's two units run as two parts; the first is pruned, the other is cancelled
+    const pool = new WorkerPool({ size: 2, threads: 1 });
     pools.push(pool);
     const runner = new PoolTrialRunner(pool, ref, objective, pruner);
     const slow = spec(3, { lr: 0.00001, epochs: 12 });
@@ -110,6 +112,18 @@ describe("local worker pool", () => {
     assert.equal(local.status, "pruned", "a learning rate far too small is pruned");
     assert.equal(pooled.status, local.status);
     assert.deepEqual(pooled.values, local.values);
+    assert.deepEqual(
+      pooled.units.map((u) => u.unit),
+      [0],
+      "pruned at its first unit, as one after another",
+    );
+    const kept = await runner.run(spec(4, { lr: 0.01 }));
+    assert.equal(kept.status, "done");
+    assert.deepEqual(
+      kept.values,
+      (await here.run(spec(4, { lr: 0.01 }))).values,
+      "parts merged in unit order",
+    );
   });
 
   test("a SIGKILLed process fails its trial only; a cancelled trial stops; the pool goes on", async () => {

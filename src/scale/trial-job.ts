@@ -122,7 +122,12 @@ export function validateTrialJob(raw: unknown): TrialJob {
   const r = record(raw, "", ["format", "version", "spec", "data", "metric", "prune"]);
   if (r.format !== "nncoach-trial" || r.version !== 1) fail("format", 'must be "nncoach-trial" version 1');
   const data = dataRef(r.data);
-  const s = record(r.spec, "spec", ["id", "step", "change", "options", "dataHash", "seeds", "threads"]);
+  const s = record(
+    r.spec,
+    "spec",
+    ["id", "step", "change", "options", "dataHash", "seeds", "threads"],
+    ["units"],
+  );
   int(s.id, "spec.id", 0, 1_000_000_000);
   str(s.step, "spec.step", /^[\w .()-]{1,80}$/);
   trainOptions(s.options, "spec.options", data.options);
@@ -132,6 +137,11 @@ export function validateTrialJob(raw: unknown): TrialJob {
     fail("spec.seeds", `must be a list of 1 to ${MAX_SEEDS} seeds`);
   for (const [i, v] of s.seeds.entries()) int(v, `spec.seeds[${i}]`, 0, 2 ** 32 - 1);
   int(s.threads, "spec.threads", 0, 1024);
+  if ("units" in s) {
+    if (!Array.isArray(s.units) || s.units.length === 0 || s.units.length > s.seeds.length)
+      fail("spec.units", "must be a list of unit indices");
+    for (const [i, v] of s.units.entries()) int(v, `spec.units[${i}]`, 0, s.seeds.length - 1);
+  }
   try {
     getMetric(str(r.metric, "metric", /^[a-z0-9_]{1,40}$/));
   } catch {

@@ -41,6 +41,12 @@ export interface TrialSpec {
   /** Training seeds of the units, in order (one per fold in cross-validation). */
   seeds: number[];
   threads: number;
+  /**
+   * Only these units (indices into the study's units), for a runner that spreads the units of one trial
+   * over several processes (src/scale/pool-trial-runner.ts); all of them when absent. Never part of a
+   * study's own specs.
+   */
+  units?: number[];
 }
 
 export interface UnitResult {
@@ -59,6 +65,8 @@ export interface UnitResult {
   valLoss: number[];
   /** Binary F1 objective: P(class 1) and the label of each validation row (to tune the threshold). */
   scores?: ValidationScores;
+  /** Why training stopped, when the loss became non-finite. */
+  note?: string;
 }
 
 export interface TrialResult {
@@ -141,6 +149,7 @@ export class LocalTrialRunner implements TrialRunner {
     let status: TrialResult["status"] = "done";
     let record: RunRecord | undefined;
     for (const [i, unit] of this.units.entries()) {
+      if (spec.units && !spec.units.includes(i)) continue;
       if (signal?.aborted) throw signal.reason ?? new Error("trial cancelled");
       const u0 = performance.now();
       const { plan, resolved, decisions } = plannedTrial(
@@ -214,6 +223,7 @@ export class LocalTrialRunner implements TrialRunner {
         trainLoss: series("train_loss"),
         valLoss: series("val_loss"),
         ...(scores ? { scores } : {}),
+        ...(r.stopReason && /^non-finite/.test(r.stopReason) ? { note: r.stopReason } : {}),
       });
       if (prunedAt !== undefined) {
         status = "pruned";
