@@ -31,6 +31,8 @@ import {
 } from "./study-queue.js";
 import { failedTrial, type TrialJob, trialJob } from "./trial-job.js";
 
+/** After this long without a worker taking a trial, the coordinator says how to start one. */
+export const IDLE_HINT_MS = 15_000;
 /** Trials a coordinator keeps queued at once: they wait in Redis until any worker is free. */
 export const QUEUE_IN_FLIGHT = 64;
 
@@ -69,6 +71,7 @@ export function reviveResult(r: TrialResult): TrialResult {
 export class QueueTrialRunner implements TrialRunner {
   readonly concurrency = QUEUE_IN_FLIGHT;
   private readonly progress = new Map<string, TrialEvents["onEpoch"]>();
+  private hinted = false;
 
   private constructor(
     readonly masked: string,
@@ -134,6 +137,16 @@ export class QueueTrialRunner implements TrialRunner {
       removeOnFail: false,
     })) as Job<TrialJob, TrialResult>;
     if (events.onEpoch) this.progress.set(jobId, events.onEpoch);
+    // a trial nobody takes: say how to start a worker (once per study)
+    const idle = setTimeout(() => {
+      void job!.getState().then((state) => {
+        if (state !== "waiting" || this.hinted) return;
+        this.hinted = true;
+        this.o.log?.(
+          `queue: no worker has taken trial ${spec.id} after ${IDLE_HINT_MS / 1000} s; start one with: nncoach worker --queue ${this.masked} --data-root <folder with the data>`,
+        );
+      });
+    }, IDLE_HINT_MS);
     let onAbort: (() => void) | undefined;
     try {
       const aborted = new Promise<never>((_, reject) => {
@@ -149,6 +162,7 @@ export class QueueTrialRunner implements TrialRunner {
       if (signal?.aborted) throw signal.reason ?? e;
       return failedTrial(spec.id, `the worker failed the trial: ${(e as Error).message}`);
     } finally {
+      clearTimeout(idle);
       this.progress.delete(jobId);
       if (onAbort) signal?.removeEventListener("abort", onAbort);
     }
