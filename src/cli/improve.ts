@@ -10,7 +10,7 @@ import { UserError } from "../errors.js";
 import { StudyRecorder } from "../store/record-study.js";
 import { StoreSession } from "../store/session.js";
 import { TRAIN_OPTIONS } from "../train/config.js";
-import { intOption, parseCommandArgs } from "./args.js";
+import { intOption, numberOption, parseCommandArgs } from "./args.js";
 import { progressWriter } from "./output.js";
 import { TRACKING_HELP, takeTrackingArgs } from "./tracking.js";
 
@@ -39,6 +39,7 @@ const OWN = {
   trials: { type: "string" },
   workers: { type: "string" },
   queue: { type: "string" },
+  "max-data-mb": { type: "string" },
   resume: { type: "boolean" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -76,6 +77,8 @@ function help(): string {
     "  --workers <n>     trials at once on this machine, each in its own process (default: chosen from the",
     "                    model size and the cores; 1: one after another in this process)",
     "  --queue <url>     redis://host:port: trials go to `nncoach worker --queue <url>` processes on any machine",
+    "  --max-data-mb <n> with --queue: data files up to this size also travel through Redis, for workers",
+    "                    that cannot read them (default 64; folders need a shared filesystem)",
     "  --threads <n>     ONNX Runtime threads per trial (the same seed and threads give the same ledger)",
     "  --json            last line of stdout: summary.json",
     "",
@@ -113,6 +116,9 @@ export async function improveCommand(fullArgv: string[]): Promise<number> {
     train[o.name] = v;
   }
   const json = Boolean(values.json);
+  const maxDataMb = numberOption("max-data-mb", values["max-data-mb"] as string | undefined);
+  if (maxDataMb !== undefined && !(maxDataMb >= 0))
+    throw new UserError(`--max-data-mb must be a number >= 0, got ${maxDataMb}`, "e.g. --max-data-mb 64");
   const out = progressWriter(json);
   const str = (k: string) => values[k] as string | undefined;
   const session = tracking.track ? await StoreSession.open({ file: tracking.store }) : null;
@@ -140,6 +146,7 @@ export async function improveCommand(fullArgv: string[]): Promise<number> {
       trials: intOption("trials", str("trials"), 0),
       workers: intOption("workers", str("workers")),
       queue: str("queue"),
+      maxDataBytes: maxDataMb === undefined ? undefined : maxDataMb * 1024 * 1024,
       resume: Boolean(values.resume),
       train,
       log: out,

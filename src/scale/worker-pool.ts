@@ -4,6 +4,8 @@
  * cores. Processes, not worker threads: a trial that crashes or is killed takes only its own process down
  * (its trial fails, the pool starts a new process), a killed parent takes its children with it (they exit
  * when the IPC channel closes), and each process has its own heap and its own ONNX Runtime thread pool.
+ * Measured (bench/results/local-pool.md): worker threads (mode "thread") train as fast, and start ~300 ms
+ * sooner once per member; isolation decides.
  * Processes start when the first trial comes and are kept; each keeps its prepared data between trials.
  *
  * @example

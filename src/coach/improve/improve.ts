@@ -244,6 +244,16 @@ function spread(r: TrialResult): Spread {
 }
 
 export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
+  // what the study opens (worker processes, queue connections) is closed however it ends
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    return await runStudy(o, closers);
+  } finally {
+    for (const close of closers) await close();
+  }
+}
+
+async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Promise<ImproveSummary> {
   const t0 = performance.now();
   if (!(o.budget > 0)) throw new UserError(`--budget must be a number of seconds > 0, got ${o.budget}`);
   if (o.trials !== undefined && !(Number.isInteger(o.trials) && o.trials >= 0))
@@ -406,389 +416,380 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
   const runner = scaled.runner;
   decisions.push(scaled.decision);
   log(o, `parallelism: ${scaled.decision.value} (${scaled.decision.reason})`);
-  try {
-    let nextId = 0;
-    const results: TrialResult[] = [];
-    const records = new Map<number, RunRecord>();
-    /** Runs (or replays) one trial; the pruner hears of it only when its step is over (recordStep). */
-    const runTrial = async (step: string, change: Options, options: Options, keepRecord = true) => {
-      const spec: TrialSpec = {
-        id: nextId++,
-        step,
-        change,
-        options,
-        dataHash: hash,
-        seeds,
-        threads: scaled.threads,
-      };
-      const done = state.trials.find((t) => t.spec.id === spec.id);
-      let result: TrialResult;
-      if (done && JSON.stringify(done.spec) === JSON.stringify(spec)) {
-        result = done.result;
-        if (done.record) records.set(spec.id, done.record);
-      } else {
-        if (done)
-          throw new UserError(
-            `--resume: trial ${spec.id} was saved with other settings than this study would run now`,
-            "resume with the same options as the first run, or start a new study in another --out folder",
-          );
-        const tracked = o.tracker?.trialStarted?.(spec);
-        let inProcess = false;
-        const { record: unitRecord, ...ran } = await runner.run(spec, {
-          onEpoch: tracked?.onEpoch,
-          onUnitRun: (e) => {
-            inProcess = true;
-            tracked?.onUnitRun?.(e);
-          },
-        });
-        // a trial run in another process brings its first unit's logs in its record: the tracker gets
-        // those (the per-epoch history and health it records), not the in-process run object
-        if (!inProcess && unitRecord && tracked?.onUnitRun)
-          tracked.onUnitRun({
-            unit: 0,
-            run: { history: unitRecord.history, health: unitRecord.health },
-          } as unknown as Parameters<NonNullable<TrialEvents["onUnitRun"]>>[0]);
-        result = ran;
-        const record = keepRecord ? unitRecord : undefined;
-        tracked?.finished?.(result);
-        if (record) records.set(spec.id, record);
-        state.trials.push({ spec, result, ...(record ? { record } : {}) });
-        store.save(state);
-      }
-      results.push(result);
-      log(
-        o,
-        `trial ${spec.id} ${step}${Object.keys(change).length ? ` ${changeFlags(change)}` : ""}: ${objective.metric} ${result.mean.toPrecision(4)} ± ${result.se.toPrecision(2)}${result.status !== "done" ? ` (${result.status})` : ""}`,
-      );
-      return result;
+  closers.push(() => runner.close());
+  let nextId = 0;
+  const results: TrialResult[] = [];
+  const records = new Map<number, RunRecord>();
+  /** Runs (or replays) one trial; the pruner hears of it only when its step is over (recordStep). */
+  const runTrial = async (step: string, change: Options, options: Options, keepRecord = true) => {
+    const spec: TrialSpec = {
+      id: nextId++,
+      step,
+      change,
+      options,
+      dataHash: hash,
+      seeds,
+      threads: scaled.threads,
     };
-
-    // ---- 2. baselines: the non-neural reference and the recipe's network
-    const noRef = noReference(data);
-    let referenceVal: Spread | null = null;
-    const referenceName = noRef ? null : fitReference(units[0]!.data).name;
-    if (!noRef) {
-      const vals = units.map((u) => {
-        const ref = fitReference(u.data);
-        return scoreReference(ref, u.data, u.data.validation, [objective.metric])[objective.metric]!;
+    const done = state.trials.find((t) => t.spec.id === spec.id);
+    let result: TrialResult;
+    if (done && JSON.stringify(done.spec) === JSON.stringify(spec)) {
+      result = done.result;
+      if (done.record) records.set(spec.id, done.record);
+    } else {
+      if (done)
+        throw new UserError(
+          `--resume: trial ${spec.id} was saved with other settings than this study would run now`,
+          "resume with the same options as the first run, or start a new study in another --out folder",
+        );
+      const tracked = o.tracker?.trialStarted?.(spec);
+      let inProcess = false;
+      const { record: unitRecord, ...ran } = await runner.run(spec, {
+        onEpoch: tracked?.onEpoch,
+        onUnitRun: (e) => {
+          inProcess = true;
+          tracked?.onUnitRun?.(e);
+        },
       });
-      referenceVal = { ...meanSe(vals), values: vals };
-      log(o, `reference (${referenceName}): ${objective.metric} ${referenceVal.mean.toPrecision(4)}`);
-    }
-    /** The pruner learns a step's trials after the whole step, in trial order, so the trials of one step are
-     * judged against the same earlier curves whether they run one after another or at once. */
-    const recordStep = (rs: TrialResult[]) => {
-      for (const r of [...rs].sort((a, b) => a.id - b.id)) pruner.record(r);
-    };
-    const baseline = await runTrial("baseline", {}, baseOptions);
-    recordStep([baseline]);
-    if (baseline.status === "failed")
-      throw new UserError(`the baseline network failed to train: ${baseline.note}`);
-    // the recorded time of the baseline trial (a replayed trial takes no time now)
-    const baselineSeconds = baseline.seconds;
-    // the trial plan, fixed once from the baseline's time (or --trials)
-    const lockSeconds = (2 * baselineSeconds * 1.3) / units.length;
-    const planned =
-      (state.facts.plannedTrials as number | undefined) ??
-      o.trials ??
-      Math.max(0, Math.floor((o.budget - (performance.now() - t0) / 1000 - lockSeconds) / baselineSeconds));
-    state.facts.plannedTrials = planned;
-    store.save(state);
-    if (o.trials === undefined && baselineSeconds > o.budget)
-      throw new UserError(
-        `--budget ${o.budget} s is too small: the baseline network alone took ${baselineSeconds.toFixed(1)} s ` +
-          `(${units.length} ${cv ? "folds" : "seeds"}), and retraining and testing it needs about ${lockSeconds.toFixed(0)} s more`,
-        `give --budget ${Math.ceil((baselineSeconds + lockSeconds) * 4)} or more for a few tuning steps` +
-          (studyFile ? " and add --resume to reuse the baseline already trained" : ""),
-      );
-    log(o, `trial plan: ${planned} trials after the baseline (${baselineSeconds.toFixed(1)} s each)`);
-
-    // ---- LR finder on the baseline model (first unit)
-    let lrFinder: ImproveSummary["lr_finder"] = (state.facts.lrFinder as ImproveSummary["lr_finder"]) ?? null;
-    if (!state.facts.lrFinder) {
-      try {
-        const plan = trialPlan(units[0]!, baseOptions, objective, o.threads ?? 0);
-        const trainer = await compileTrainer(buildModel(units[0]!.data, plan), plan);
-        const r = await findLearningRate(trainer, units[0]!.data.train, { batchSize: plan.batchSize, seed });
-        await trainer.release();
-        lrFinder = { suggestion: r.suggestion, lrs: r.lrs, losses: r.smoothed };
-        o.tracker?.lrFinder?.({
-          suggestion: r.suggestion,
-          lrs: r.lrs,
-          losses: r.losses,
-          smoothed: r.smoothed,
-        });
-      } catch (e) {
-        log(o, `lr finder: no suggestion (${(e as Error).message})`);
-      }
-      state.facts.lrFinder = lrFinder;
+      // a trial run in another process brings its first unit's logs in its record: the tracker gets
+      // those (the per-epoch history and health it records), not the in-process run object
+      if (!inProcess && unitRecord && tracked?.onUnitRun)
+        tracked.onUnitRun({
+          unit: 0,
+          run: { history: unitRecord.history, health: unitRecord.health },
+        } as unknown as Parameters<NonNullable<TrialEvents["onUnitRun"]>>[0]);
+      result = ran;
+      const record = keepRecord ? unitRecord : undefined;
+      tracked?.finished?.(result);
+      if (record) records.set(spec.id, record);
+      state.trials.push({ spec, result, ...(record ? { record } : {}) });
       store.save(state);
     }
-
-    // ---- 3-8. the steps, one change at a time
-    const baselineFindings = records.has(baseline.id) ? diagnose(records.get(baseline.id)!) : [];
-    const { order, movedBy } = orderSteps(baselineFindings);
-    let best = { options: baseOptions, result: baseline };
-    const ledger: LedgerStep[] = [];
-    let used = 0;
-    const budgetLeft = () => used < planned && (performance.now() - t0) / 1000 < o.budget;
-    const contextFor = () => ({
-      data: units[0]!.data,
-      plan: trialPlan(units[0]!, best.options, objective, o.threads ?? 0),
-      options: best.options,
-      lrSuggestion: lrFinder?.suggestion,
-    });
-    for (const name of order) {
-      const step = STEPS.find((s) => s.name === name)!;
-      const finding = movedBy[name] ?? null;
-      const proposed = step.candidates(contextFor());
-      if ("skip" in proposed) {
-        ledger.push(skipped(name, best.result, proposed.skip, finding));
-        continue;
-      }
-      if (!budgetLeft()) {
-        ledger.push(
-          skipped(name, best.result, `budget: the trial plan (${planned} trials) is used up`, finding),
-        );
-        continue;
-      }
-      if (step.sequential) {
-        const entries = await capacitySearch(
-          step,
-          contextFor,
-          best,
-          runTrial,
-          recordStep,
-          objective,
-          () => {
-            used++;
-            return budgetLeft();
-          },
-          finding,
-        );
-        ledger.push(...entries.ledger);
-        best = entries.best;
-        continue;
-      }
-      // the candidates of a step are independent: they run at once, as many as the runner takes
-      const from = best.options;
-      const tried = await inFlight(
-        proposed.map((c) => async () => {
-          used++;
-          const r = await runTrial(name, c.change, { ...from, ...c.change });
-          return { change: c.change, result: r };
-        }),
-        runner.concurrency,
-        budgetLeft,
-      );
-      recordStep(tried.map((t) => t.result));
-      const cands = tried.map((t) => candidateRecord(t.result, t.change));
-      ledger.push(judge(step, tried, cands, best, objective, finding, tried.length));
-      const last = ledger[ledger.length - 1]!;
-      if (last.kept) {
-        const winner = tried.find((t) => JSON.stringify(t.change) === JSON.stringify(last.change))!;
-        best = { options: { ...best.options, ...winner.change }, result: winner.result };
-      }
-    }
-    ledger.push(
-      skipped(
-        "label_issues",
-        best.result,
-        "not run: training without the audit's suspected label issues needs an option to leave rows out, which nncoach train does not have yet; the audit lists them for the user to check",
-        null,
-      ),
+    results.push(result);
+    log(
+      o,
+      `trial ${spec.id} ${step}${Object.keys(change).length ? ` ${changeFlags(change)}` : ""}: ${objective.metric} ${result.mean.toPrecision(4)} ± ${result.se.toPrecision(2)}${result.status !== "done" ? ` (${result.status})` : ""}`,
     );
+    return result;
+  };
 
-    // ---- learning curve: would more data help?
-    let lc: LearningCurve | null = (state.facts.learningCurve as LearningCurve | undefined) ?? null;
-    if (!lc && !data.rows.valIsSeparate && planned - used >= 3 && budgetLeft()) {
-      lc = await learningCurve(units, best.options, objective, o.threads ?? 0, (line) => log(o, line));
-      used += 3;
-      state.facts.learningCurve = lc;
-      store.save(state);
-    }
-    await runner.close();
-
-    // ---- the decision threshold (binary F1), tuned on the chosen configuration's validation rows
-    let threshold: ReturnType<typeof tuneThreshold> | undefined;
-    const scores = best.result.units
-      .map((u) => u.scores)
-      .filter((v): v is ValidationScores => v !== undefined);
-    if (
-      objective.metric === "f1" &&
-      data.classes.length === 2 &&
-      scores.length === best.result.units.length
-    ) {
-      threshold = tuneThreshold(scores);
-      decisions.push({
-        key: "threshold",
-        value: threshold.threshold,
-        rule: "f1-threshold",
-        reason: `binary task judged by F1: the threshold ${threshold.threshold} gives mean validation F1 ${threshold.f1.toPrecision(4)} (0.5 gives ${threshold.f1AtHalf.toPrecision(4)})`,
-        source: "recipe",
-      });
-      log(o, `threshold: ${decisions[decisions.length - 1]!.reason}`);
-    }
-
-    // ---- 9. lock and test: retrain on train + validation for the chosen epochs, test once
-    const finalEpochs = chosenEpochs(best.result);
-    const baselineEpochs = chosenEpochs(baseline);
-    const lockData = await lockFold(data, resolved);
-    let testRows: import("../../train/fit.js").Dataset | null = null;
-    let unsealReason: string | null = null;
-    if (lockData.test) {
-      unsealReason = `nncoach improve step 9: the one evaluation of the chosen model, after the baseline and ${results.length - 1} trials`;
-      testRows = lockData.test.unseal(unsealReason);
-    }
-    const testEvaluations = testRows ? (o.tracker?.testEvaluated?.(lockData, unsealReason!) ?? null) : null;
-    if (testEvaluations !== null && testEvaluations > 1)
-      log(o, `test: ${testEvaluationWarning(testEvaluations)}`);
-    const lockRun = async (options: Options, epochs: number) => {
-      const lockOptions = { ...options, epochs, earlyStopping: false };
-      const r = resolveConfig(null, { ...lockOptions, ...(o.threads ? { threads: o.threads } : {}) });
-      const { plan, decisions: d } = planRun(lockData.summary, r);
-      const run = await trainPlan(lockData, {
-        ...plan,
-        metrics: withMetric(plan.metrics, objective),
-        logDir: null,
-        checkpoint: null,
-        resume: false,
-      });
-      return { run, resolved: r, plan, decisions: d, options: lockOptions };
-    };
-    log(o, `lock: retraining the final configuration on ${lockData.train.n} rows for ${finalEpochs} epochs`);
-    const finalLock = await lockRun(best.options, finalEpochs);
-    const baseLock = best.result === baseline ? finalLock : await lockRun(baseOptions, baselineEpochs);
-    const testOf = async (run: typeof finalLock.run, threshold?: number): Promise<TestResult | null> => {
-      if (!testRows) return null;
-      const ev = await evaluateDataset(run.trainer, testRows);
-      const metrics = metricValues(
-        withMetric(finalLock.plan.metrics, objective),
-        ev.output,
-        testRows,
-        lockData.classes.length,
-        lockData.targetScale,
-      );
-      if (threshold !== undefined) {
-        const scores = {
-          p: positiveScores(ev.output, testRows.n),
-          y: Array.from(testRows.y as ArrayLike<number>),
-        };
-        metrics.f1 = f1At(scores, threshold);
-        metrics.f1_at_0_5 = f1At(scores, 0.5);
-      }
-      const ci = bootstrapInterval(
-        objective.metric,
-        ev.output,
-        testRows,
-        lockData.classes.length,
-        lockData.targetScale,
-        seed,
-      );
-      return { value: metrics[objective.metric]!, ci, metrics };
-    };
-    const finalTest = await testOf(finalLock.run, threshold?.threshold);
-    const baseTest = baseLock === finalLock ? finalTest : await testOf(baseLock.run);
-    let referenceTest: number | null = null;
-    if (!noRef && testRows) {
-      const ref = fitReference(lockData);
-      referenceTest = scoreReference(ref, lockData, testRows, [objective.metric])[objective.metric]!;
-    }
-    let confusion: ImproveSummary["confusion"] = null;
-    let residuals: ImproveSummary["residuals"] = null;
-    if (testRows) {
-      const ev = await evaluateDataset(finalLock.run.trainer, testRows);
-      if (lockData.task === "classification") confusion = confusionOf(ev.output, testRows, lockData.classes);
-      else {
-        const s = lockData.targetScale ?? { mean: 0, std: 1 };
-        residuals = {
-          actual: Array.from(testRows.y as ArrayLike<number>, (v) => v * s.std + s.mean),
-          predicted: Array.from(ev.output as ArrayLike<number>, (v) => v * s.std + s.mean),
-        };
-      }
-    }
-
-    o.tracker?.finalRun?.({
-      run: finalLock.run,
-      resolved: finalLock.resolved,
-      decisions: finalLock.decisions,
-      data: lockData,
-      test: finalTest,
-      confusion,
+  // ---- 2. baselines: the non-neural reference and the recipe's network
+  const noRef = noReference(data);
+  let referenceVal: Spread | null = null;
+  const referenceName = noRef ? null : fitReference(units[0]!.data).name;
+  if (!noRef) {
+    const vals = units.map((u) => {
+      const ref = fitReference(u.data);
+      return scoreReference(ref, u.data, u.data.validation, [objective.metric])[objective.metric]!;
     });
-    const finalRecord = records.get(best.result.id);
-    const summary: ImproveSummary = {
-      format: "nncoach-improve",
-      version: 1,
-      data: o.data,
-      kind: data.kind,
-      task: data.task,
-      metric: { name: objective.metric, higherIsBetter: objective.higherIsBetter },
-      evaluation: { mode: cv ? "cv" : "seeds", units: units.length, seeds },
-      decisions,
-      audit,
-      reference: noRef
-        ? { name: null, reason: noRef }
-        : { name: referenceName!, val: referenceVal, test: referenceTest },
-      baseline: { options: baseOptions, val: spread(baseline), test: baseTest },
-      final: {
-        options: best.options,
-        val: spread(best.result),
-        test: finalTest,
-        epochs: finalEpochs,
-        ...(threshold ? { threshold: threshold.threshold } : {}),
-      },
-      steps: ledger,
-      trials: {
-        planned,
-        run: results.length - 1,
-        pruned: results.filter((r) => r.status === "pruned").length,
-        failed: results.filter((r) => r.status === "failed").length,
-      },
-      learning_curve: lc,
-      diagnosis: { baseline: baselineFindings, final: finalRecord ? diagnose(finalRecord) : [] },
-      lr_finder: lrFinder,
-      curves: {
-        baseline: { train: baseline.units[0]?.trainLoss ?? [], val: baseline.units[0]?.valLoss ?? [] },
-        final: { train: best.result.units[0]?.trainLoss ?? [], val: best.result.units[0]?.valLoss ?? [] },
-      },
-      test_unsealed: lockData.test ? lockData.test.rows.toJSON().unsealed : null,
-      confusion,
-      residuals,
-      commands: {
-        improve: improveCommand(o),
-        train: `nncoach train --config ${o.out ? path.join(o.out, "config.yaml") : "config.yaml"}`,
-      },
-      test_evaluations: testEvaluations,
-      wall_seconds: (performance.now() - t0) / 1000,
-    };
-    o.tracker?.finished?.(summary);
-    o.onSummary?.(summary);
-    if (threshold) {
-      // predict applies it to P(class 1)
-      lockData.preprocessing.decisionThreshold = threshold.threshold;
-      lockData.metadata.decision_threshold = String(threshold.threshold);
-    }
-    if (o.out) {
-      const runResult: RunResult = {
-        ...finalLock.run,
-        config: finalLock.resolved.values,
-        resolved: finalLock.resolved,
-        data: lockData,
-        decisions: [...decisions, ...finalLock.decisions],
-        notices: finalLock.run.notices,
-        earlyWarnings: [],
-      };
-      await writeImproveOutputs(o.out, summary, finalLock.options, async (dir) => {
-        await saveRun(dir, runResult);
-      });
-    }
-    await finalLock.run.trainer.release();
-    if (baseLock !== finalLock) await baseLock.run.trainer.release();
-    return summary;
-  } finally {
-    await runner.close();
+    referenceVal = { ...meanSe(vals), values: vals };
+    log(o, `reference (${referenceName}): ${objective.metric} ${referenceVal.mean.toPrecision(4)}`);
   }
+  /** The pruner learns a step's trials after the whole step, in trial order, so the trials of one step are
+   * judged against the same earlier curves whether they run one after another or at once. */
+  const recordStep = (rs: TrialResult[]) => {
+    for (const r of [...rs].sort((a, b) => a.id - b.id)) pruner.record(r);
+  };
+  const baseline = await runTrial("baseline", {}, baseOptions);
+  recordStep([baseline]);
+  if (baseline.status === "failed")
+    throw new UserError(`the baseline network failed to train: ${baseline.note}`);
+  // the recorded time of the baseline trial (a replayed trial takes no time now)
+  const baselineSeconds = baseline.seconds;
+  // the trial plan, fixed once from the baseline's time (or --trials)
+  const lockSeconds = (2 * baselineSeconds * 1.3) / units.length;
+  const planned =
+    (state.facts.plannedTrials as number | undefined) ??
+    o.trials ??
+    Math.max(0, Math.floor((o.budget - (performance.now() - t0) / 1000 - lockSeconds) / baselineSeconds));
+  state.facts.plannedTrials = planned;
+  store.save(state);
+  if (o.trials === undefined && baselineSeconds > o.budget)
+    throw new UserError(
+      `--budget ${o.budget} s is too small: the baseline network alone took ${baselineSeconds.toFixed(1)} s ` +
+        `(${units.length} ${cv ? "folds" : "seeds"}), and retraining and testing it needs about ${lockSeconds.toFixed(0)} s more`,
+      `give --budget ${Math.ceil((baselineSeconds + lockSeconds) * 4)} or more for a few tuning steps` +
+        (studyFile ? " and add --resume to reuse the baseline already trained" : ""),
+    );
+  log(o, `trial plan: ${planned} trials after the baseline (${baselineSeconds.toFixed(1)} s each)`);
+
+  // ---- LR finder on the baseline model (first unit)
+  let lrFinder: ImproveSummary["lr_finder"] = (state.facts.lrFinder as ImproveSummary["lr_finder"]) ?? null;
+  if (!state.facts.lrFinder) {
+    try {
+      const plan = trialPlan(units[0]!, baseOptions, objective, o.threads ?? 0);
+      const trainer = await compileTrainer(buildModel(units[0]!.data, plan), plan);
+      const r = await findLearningRate(trainer, units[0]!.data.train, { batchSize: plan.batchSize, seed });
+      await trainer.release();
+      lrFinder = { suggestion: r.suggestion, lrs: r.lrs, losses: r.smoothed };
+      o.tracker?.lrFinder?.({
+        suggestion: r.suggestion,
+        lrs: r.lrs,
+        losses: r.losses,
+        smoothed: r.smoothed,
+      });
+    } catch (e) {
+      log(o, `lr finder: no suggestion (${(e as Error).message})`);
+    }
+    state.facts.lrFinder = lrFinder;
+    store.save(state);
+  }
+
+  // ---- 3-8. the steps, one change at a time
+  const baselineFindings = records.has(baseline.id) ? diagnose(records.get(baseline.id)!) : [];
+  const { order, movedBy } = orderSteps(baselineFindings);
+  let best = { options: baseOptions, result: baseline };
+  const ledger: LedgerStep[] = [];
+  let used = 0;
+  const budgetLeft = () => used < planned && (performance.now() - t0) / 1000 < o.budget;
+  const contextFor = () => ({
+    data: units[0]!.data,
+    plan: trialPlan(units[0]!, best.options, objective, o.threads ?? 0),
+    options: best.options,
+    lrSuggestion: lrFinder?.suggestion,
+  });
+  for (const name of order) {
+    const step = STEPS.find((s) => s.name === name)!;
+    const finding = movedBy[name] ?? null;
+    const proposed = step.candidates(contextFor());
+    if ("skip" in proposed) {
+      ledger.push(skipped(name, best.result, proposed.skip, finding));
+      continue;
+    }
+    if (!budgetLeft()) {
+      ledger.push(
+        skipped(name, best.result, `budget: the trial plan (${planned} trials) is used up`, finding),
+      );
+      continue;
+    }
+    if (step.sequential) {
+      const entries = await capacitySearch(
+        step,
+        contextFor,
+        best,
+        runTrial,
+        recordStep,
+        objective,
+        () => {
+          used++;
+          return budgetLeft();
+        },
+        finding,
+      );
+      ledger.push(...entries.ledger);
+      best = entries.best;
+      continue;
+    }
+    // the candidates of a step are independent: they run at once, as many as the runner takes
+    const from = best.options;
+    const tried = await inFlight(
+      proposed.map((c) => async () => {
+        used++;
+        const r = await runTrial(name, c.change, { ...from, ...c.change });
+        return { change: c.change, result: r };
+      }),
+      runner.concurrency,
+      budgetLeft,
+    );
+    recordStep(tried.map((t) => t.result));
+    const cands = tried.map((t) => candidateRecord(t.result, t.change));
+    ledger.push(judge(step, tried, cands, best, objective, finding, tried.length));
+    const last = ledger[ledger.length - 1]!;
+    if (last.kept) {
+      const winner = tried.find((t) => JSON.stringify(t.change) === JSON.stringify(last.change))!;
+      best = { options: { ...best.options, ...winner.change }, result: winner.result };
+    }
+  }
+  ledger.push(
+    skipped(
+      "label_issues",
+      best.result,
+      "not run: training without the audit's suspected label issues needs an option to leave rows out, which nncoach train does not have yet; the audit lists them for the user to check",
+      null,
+    ),
+  );
+
+  // ---- learning curve: would more data help?
+  let lc: LearningCurve | null = (state.facts.learningCurve as LearningCurve | undefined) ?? null;
+  if (!lc && !data.rows.valIsSeparate && planned - used >= 3 && budgetLeft()) {
+    lc = await learningCurve(units, best.options, objective, o.threads ?? 0, (line) => log(o, line));
+    used += 3;
+    state.facts.learningCurve = lc;
+    store.save(state);
+  }
+  await runner.close();
+
+  // ---- the decision threshold (binary F1), tuned on the chosen configuration's validation rows
+  let threshold: ReturnType<typeof tuneThreshold> | undefined;
+  const scores = best.result.units.map((u) => u.scores).filter((v): v is ValidationScores => v !== undefined);
+  if (objective.metric === "f1" && data.classes.length === 2 && scores.length === best.result.units.length) {
+    threshold = tuneThreshold(scores);
+    decisions.push({
+      key: "threshold",
+      value: threshold.threshold,
+      rule: "f1-threshold",
+      reason: `binary task judged by F1: the threshold ${threshold.threshold} gives mean validation F1 ${threshold.f1.toPrecision(4)} (0.5 gives ${threshold.f1AtHalf.toPrecision(4)})`,
+      source: "recipe",
+    });
+    log(o, `threshold: ${decisions[decisions.length - 1]!.reason}`);
+  }
+
+  // ---- 9. lock and test: retrain on train + validation for the chosen epochs, test once
+  const finalEpochs = chosenEpochs(best.result);
+  const baselineEpochs = chosenEpochs(baseline);
+  const lockData = await lockFold(data, resolved);
+  let testRows: import("../../train/fit.js").Dataset | null = null;
+  let unsealReason: string | null = null;
+  if (lockData.test) {
+    unsealReason = `nncoach improve step 9: the one evaluation of the chosen model, after the baseline and ${results.length - 1} trials`;
+    testRows = lockData.test.unseal(unsealReason);
+  }
+  const testEvaluations = testRows ? (o.tracker?.testEvaluated?.(lockData, unsealReason!) ?? null) : null;
+  if (testEvaluations !== null && testEvaluations > 1)
+    log(o, `test: ${testEvaluationWarning(testEvaluations)}`);
+  const lockRun = async (options: Options, epochs: number) => {
+    const lockOptions = { ...options, epochs, earlyStopping: false };
+    const r = resolveConfig(null, { ...lockOptions, ...(o.threads ? { threads: o.threads } : {}) });
+    const { plan, decisions: d } = planRun(lockData.summary, r);
+    const run = await trainPlan(lockData, {
+      ...plan,
+      metrics: withMetric(plan.metrics, objective),
+      logDir: null,
+      checkpoint: null,
+      resume: false,
+    });
+    return { run, resolved: r, plan, decisions: d, options: lockOptions };
+  };
+  log(o, `lock: retraining the final configuration on ${lockData.train.n} rows for ${finalEpochs} epochs`);
+  const finalLock = await lockRun(best.options, finalEpochs);
+  const baseLock = best.result === baseline ? finalLock : await lockRun(baseOptions, baselineEpochs);
+  const testOf = async (run: typeof finalLock.run, threshold?: number): Promise<TestResult | null> => {
+    if (!testRows) return null;
+    const ev = await evaluateDataset(run.trainer, testRows);
+    const metrics = metricValues(
+      withMetric(finalLock.plan.metrics, objective),
+      ev.output,
+      testRows,
+      lockData.classes.length,
+      lockData.targetScale,
+    );
+    if (threshold !== undefined) {
+      const scores = {
+        p: positiveScores(ev.output, testRows.n),
+        y: Array.from(testRows.y as ArrayLike<number>),
+      };
+      metrics.f1 = f1At(scores, threshold);
+      metrics.f1_at_0_5 = f1At(scores, 0.5);
+    }
+    const ci = bootstrapInterval(
+      objective.metric,
+      ev.output,
+      testRows,
+      lockData.classes.length,
+      lockData.targetScale,
+      seed,
+    );
+    return { value: metrics[objective.metric]!, ci, metrics };
+  };
+  const finalTest = await testOf(finalLock.run, threshold?.threshold);
+  const baseTest = baseLock === finalLock ? finalTest : await testOf(baseLock.run);
+  let referenceTest: number | null = null;
+  if (!noRef && testRows) {
+    const ref = fitReference(lockData);
+    referenceTest = scoreReference(ref, lockData, testRows, [objective.metric])[objective.metric]!;
+  }
+  let confusion: ImproveSummary["confusion"] = null;
+  let residuals: ImproveSummary["residuals"] = null;
+  if (testRows) {
+    const ev = await evaluateDataset(finalLock.run.trainer, testRows);
+    if (lockData.task === "classification") confusion = confusionOf(ev.output, testRows, lockData.classes);
+    else {
+      const s = lockData.targetScale ?? { mean: 0, std: 1 };
+      residuals = {
+        actual: Array.from(testRows.y as ArrayLike<number>, (v) => v * s.std + s.mean),
+        predicted: Array.from(ev.output as ArrayLike<number>, (v) => v * s.std + s.mean),
+      };
+    }
+  }
+
+  o.tracker?.finalRun?.({
+    run: finalLock.run,
+    resolved: finalLock.resolved,
+    decisions: finalLock.decisions,
+    data: lockData,
+    test: finalTest,
+    confusion,
+  });
+  const finalRecord = records.get(best.result.id);
+  const summary: ImproveSummary = {
+    format: "nncoach-improve",
+    version: 1,
+    data: o.data,
+    kind: data.kind,
+    task: data.task,
+    metric: { name: objective.metric, higherIsBetter: objective.higherIsBetter },
+    evaluation: { mode: cv ? "cv" : "seeds", units: units.length, seeds },
+    decisions,
+    audit,
+    reference: noRef
+      ? { name: null, reason: noRef }
+      : { name: referenceName!, val: referenceVal, test: referenceTest },
+    baseline: { options: baseOptions, val: spread(baseline), test: baseTest },
+    final: {
+      options: best.options,
+      val: spread(best.result),
+      test: finalTest,
+      epochs: finalEpochs,
+      ...(threshold ? { threshold: threshold.threshold } : {}),
+    },
+    steps: ledger,
+    trials: {
+      planned,
+      run: results.length - 1,
+      pruned: results.filter((r) => r.status === "pruned").length,
+      failed: results.filter((r) => r.status === "failed").length,
+    },
+    learning_curve: lc,
+    diagnosis: { baseline: baselineFindings, final: finalRecord ? diagnose(finalRecord) : [] },
+    lr_finder: lrFinder,
+    curves: {
+      baseline: { train: baseline.units[0]?.trainLoss ?? [], val: baseline.units[0]?.valLoss ?? [] },
+      final: { train: best.result.units[0]?.trainLoss ?? [], val: best.result.units[0]?.valLoss ?? [] },
+    },
+    test_unsealed: lockData.test ? lockData.test.rows.toJSON().unsealed : null,
+    confusion,
+    residuals,
+    commands: {
+      improve: improveCommand(o),
+      train: `nncoach train --config ${o.out ? path.join(o.out, "config.yaml") : "config.yaml"}`,
+    },
+    test_evaluations: testEvaluations,
+    wall_seconds: (performance.now() - t0) / 1000,
+  };
+  o.tracker?.finished?.(summary);
+  o.onSummary?.(summary);
+  if (threshold) {
+    // predict applies it to P(class 1)
+    lockData.preprocessing.decisionThreshold = threshold.threshold;
+    lockData.metadata.decision_threshold = String(threshold.threshold);
+  }
+  if (o.out) {
+    const runResult: RunResult = {
+      ...finalLock.run,
+      config: finalLock.resolved.values,
+      resolved: finalLock.resolved,
+      data: lockData,
+      decisions: [...decisions, ...finalLock.decisions],
+      notices: finalLock.run.notices,
+      earlyWarnings: [],
+    };
+    await writeImproveOutputs(o.out, summary, finalLock.options, async (dir) => {
+      await saveRun(dir, runResult);
+    });
+  }
+  await finalLock.run.trainer.release();
+  if (baseLock !== finalLock) await baseLock.run.trainer.release();
+  return summary;
 }
 
 /** What a study and `nncoach train --evaluate-test` say when the same test rows were evaluated before. */
