@@ -10,29 +10,18 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { writeCsv } from "../bench/planted-pathologies.js";
-import { type ImproveSummary, improve } from "../src/coach/improve/improve.js";
+import { improve } from "../src/coach/improve/improve.js";
 import { STEPS } from "../src/coach/improve/steps.js";
 import { readTableFile } from "../src/data/read-table-file.js";
 import { loadConfigFile, resolveConfig } from "../src/train/config.js";
 import { Random } from "../src/util/random.js";
 import { CLI, ROOT, runCli } from "./helpers/cli.js";
+import { ledger } from "./helpers/improve-ledger.js";
 
 const SHARED = process.env.NNCOACH_DATASETS ?? "/work/shared/datasets";
 const WINE = path.join(SHARED, "wine.csv");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nncoach-improve-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** The ledger without times (what must be equal between runs). */
-function ledger(s: ImproveSummary) {
-  return s.steps.map((st) => ({
-    name: st.name,
-    change: st.change,
-    kept: st.kept,
-    skipped: st.skipped,
-    after: st.val_after?.values,
-    candidates: st.candidates.map((c) => [c.trial, c.status, c.mean]),
-  }));
-}
 
 describe("nncoach improve", () => {
   test("wine: every step runs or says why not, the test rows are read once after the last trial, outputs reproduce", async () => {

@@ -10,13 +10,14 @@ import { UserError } from "../errors.js";
 import { StudyRecorder } from "../store/record-study.js";
 import { StoreSession } from "../store/session.js";
 import { TRAIN_OPTIONS } from "../train/config.js";
-import { intOption, parseCommandArgs } from "./args.js";
+import { intOption, numberOption, parseCommandArgs } from "./args.js";
 import { progressWriter } from "./output.js";
 import { TRACKING_HELP, takeTrackingArgs } from "./tracking.js";
 
 export const IMPROVE_USAGE =
   "usage: nncoach improve <data> --target <col> --budget <time> --out <dir> [--metric <name>] [--seed 0]\n" +
   "         [--validation-data f] [--test-data f] [--pretrained m.onnx] [--resume] [--trials N] [--json]\n" +
+  "         [--workers N | --queue redis://host:port] [--threads T]\n" +
   "         [nncoach train options to start from]";
 
 /** Options of `train` that make no sense inside a study (outputs and resuming are the study's own). */
@@ -36,6 +37,9 @@ const OWN = {
   out: { type: "string" },
   metric: { type: "string" },
   trials: { type: "string" },
+  workers: { type: "string" },
+  queue: { type: "string" },
+  "max-data-mb": { type: "string" },
   resume: { type: "boolean" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -68,7 +72,14 @@ function help(): string {
     "  --out <dir>       model/, config.yaml, summary.json, report.html, report.md, study.json",
     "  --metric <name>   objective: accuracy, f1_macro, roc_auc, log_loss, rmse, mae, r2 (default: the recipe's)",
     "  --trials <n>      a fixed number of trials instead of the budget's (the same ledger on any machine)",
-    "  --resume          continue the study in --out after the last finished trial",
+    "  --resume          continue the study in --out after the last finished trial (with --queue: re-attaches",
+    "                    to the study's queue; trials already finished by workers are not run again)",
+    "  --workers <n>     trials at once on this machine, each in its own process (default: chosen from the",
+    "                    model size and the cores; 1: one after another in this process)",
+    "  --queue <url>     redis://host:port: trials go to `nncoach worker --queue <url>` processes on any machine",
+    "  --max-data-mb <n> with --queue: data files up to this size also travel through Redis, for workers",
+    "                    that cannot read them (default 64; folders need a shared filesystem)",
+    "  --threads <n>     ONNX Runtime threads per trial (the same seed and threads give the same ledger)",
     "  --json            last line of stdout: summary.json",
     "",
     "Any `nncoach train` option (--hidden, --lr, --batch-size, ...) sets the starting configuration.",
@@ -105,6 +116,9 @@ export async function improveCommand(fullArgv: string[]): Promise<number> {
     train[o.name] = v;
   }
   const json = Boolean(values.json);
+  const maxDataMb = numberOption("max-data-mb", values["max-data-mb"] as string | undefined);
+  if (maxDataMb !== undefined && !(maxDataMb >= 0))
+    throw new UserError(`--max-data-mb must be a number >= 0, got ${maxDataMb}`, "e.g. --max-data-mb 64");
   const out = progressWriter(json);
   const str = (k: string) => values[k] as string | undefined;
   const session = tracking.track ? await StoreSession.open({ file: tracking.store }) : null;
@@ -130,6 +144,9 @@ export async function improveCommand(fullArgv: string[]): Promise<number> {
       pretrained: str("pretrained"),
       threads: intOption("threads", str("threads")),
       trials: intOption("trials", str("trials"), 0),
+      workers: intOption("workers", str("workers")),
+      queue: str("queue"),
+      maxDataBytes: maxDataMb === undefined ? undefined : maxDataMb * 1024 * 1024,
       resume: Boolean(values.resume),
       train,
       log: out,

@@ -17,6 +17,7 @@ commands
   diagnose <run-dir>                 name what is wrong with a saved run, with evidence and the next command
   improve <data> --target <col> --budget 5m --out <dir>   the recipe's tuning plan, run for you
   sweep <data> --target <col> --space space.yaml --trials 20 --budget 5m   hyperparameter search (TPE, ASHA)
+  worker --queue redis://host:port   train the trials of \`improve --queue\` on this machine
   runs <list|show|compare|rm|export>  the experiment store: every run recorded (see nncoach runs --help)
   ui [--port 6006] [--host 127.0.0.1] [--store <file>]   the dashboard of the store, in your browser
 `;
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   "lr-find": async () => (await import("./lr-find.js")).lrFindCommand,
   improve: async () => (await import("./improve.js")).improveCommand,
   sweep: async () => (await import("./sweep.js")).sweepCommand,
+  worker: async () => (await import("./worker.js")).workerCommand,
   runs: async () => (await import("./runs.js")).runsCommand,
   ui: async () => (await import("./ui.js")).uiCommand,
   diagnose: async () => {

@@ -16,6 +16,7 @@
  * const s = await improve({ data: "wine.csv", target: "cultivar", budget: 120, out: "wine-improve" });
  * s.final.test; // { accuracy: 0.96, ci: [0.89, 1] }
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { runAudit } from "../../data/audit/run-audit.js";
@@ -27,10 +28,13 @@ import { loadData } from "../../recipe/load-data.js";
 import { planRun } from "../../recipe/plan-run.js";
 import { prepareData, prepareFold } from "../../recipe/prepare-data.js";
 import type { PreparedData } from "../../recipe/prepared-data.js";
-import { runRecordOf } from "../../recipe/run-record-of.js";
 import { saveRun } from "../../recipe/save-run.js";
 import { metricValues, type PlanResult, trainPlan } from "../../recipe/train-plan.js";
 import type { RunResult } from "../../recipe/train-run.js";
+import { dataRefOf } from "../../scale/data-ref.js";
+import { modelSize } from "../../scale/parallelism.js";
+import { inFlight } from "../../scale/run-trials.js";
+import { trialRunnerFor } from "../../scale/trial-runner-for.js";
 import { type ResolvedConfig, resolveConfig } from "../../train/config.js";
 import { evaluateDataset } from "../../train/fit.js";
 import { findLearningRate } from "../../train/lr-finder.js";
@@ -49,7 +53,6 @@ import { likelyMislabeled, orderSteps, STEPS, type StepContext, type StepDef } f
 import { FileStudyStore, MemoryStudyStore, type StudyStore } from "./study-store.js";
 import {
   type EvaluationUnit,
-  LocalTrialRunner,
   type Options,
   type TrialEvents,
   type TrialResult,
@@ -84,6 +87,15 @@ export interface ImproveOptions {
   /** A fixed number of trials instead of the budget's (the same plan on any machine). */
   trials?: number;
   threads?: number;
+  /**
+   * Trials at once on this machine (worker processes; 1: one after another in this process). Default:
+   * chosen from the model size and the cores (src/scale/parallelism.ts), or from `threads`.
+   */
+  workers?: number;
+  /** redis://host:port: trials go to `nncoach worker`s through this Redis (BullMQ) instead. */
+  queue?: string;
+  /** Files up to this size reach queue workers through Redis (default 64 MB). */
+  maxDataBytes?: number;
   /** Further `nncoach train` options (camelCase) the study starts from. */
   train?: Options;
   /** Evaluation units: training seeds on one split, or folds on small data. */
@@ -236,6 +248,16 @@ function spread(r: TrialResult): Spread {
 }
 
 export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
+  // what the study opens (worker processes, queue connections) is closed however it ends
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    return await runStudy(o, closers);
+  } finally {
+    for (const close of closers) await close();
+  }
+}
+
+async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Promise<ImproveSummary> {
   const t0 = performance.now();
   if (!(o.budget > 0)) throw new UserError(`--budget must be a number of seconds > 0, got ${o.budget}`);
   if (o.trials !== undefined && !(Number.isInteger(o.trials) && o.trials >= 0))
@@ -261,6 +283,8 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
   );
   const decisions: Decision[] = [];
   let resolved = resolveConfig(null, userOptions);
+  // the options the data is prepared with: what a worker elsewhere prepares it from (src/scale/data-ref.ts)
+  let prepareOptions: Options = userOptions;
   let data = await prepareData(resolved);
   const hash = dataHash([o.data, o.validationData, o.testData], seed);
   const saved = store.load();
@@ -298,6 +322,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       source: "recipe",
     });
     resolved = resolveConfig(null, baseOptions);
+    prepareOptions = baseOptions;
     data = await prepareData(resolved);
   }
   let audit: ReturnType<typeof auditSummary> | null = null;
@@ -310,6 +335,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       // exact duplicates can fall on both sides of a split (or of a fold): evaluation rows seen in training
       baseOptions.dropSplitDuplicates = true;
       resolved = resolveConfig(null, baseOptions);
+      prepareOptions = baseOptions;
       data = await prepareData(resolved);
     }
     for (const f of report.findings) {
@@ -372,12 +398,42 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
     });
   log(o, `evaluation: ${decisions.filter((d) => d.key === "evaluation")[0]!.reason}`);
 
-  // ---- trials, with replay of finished ones
+  // ---- trials, with replay of finished ones; on this machine's cores, or on queue workers
   const pruner = new MedianPruner(objective);
-  const runner = new LocalTrialRunner(units, objective, pruner);
+  const studyId = crypto
+    .createHash("sha256")
+    .update(JSON.stringify({ hash, out: o.out ? path.resolve(o.out) : null, baseOptions, seeds }))
+    .digest("hex")
+    .slice(0, 16);
+  const scaled = await trialRunnerFor(
+    {
+      queue: o.queue,
+      workers: o.workers,
+      threads: o.threads,
+      maxDataBytes: o.maxDataBytes,
+      log: (l) => log(o, l),
+    },
+    {
+      studyId,
+      ref: dataRefOf(prepareOptions, cv ? { mode: "cv", k } : { mode: "seeds" }, hash),
+      units,
+      objective,
+      pruner,
+      size: modelSize(
+        trialPlan(units[0]!, baseOptions, objective, 0),
+        units[0]!.data.inputShape,
+        data.task === "classification" ? data.classes.length : 1,
+      ),
+    },
+  );
+  const runner = scaled.runner;
+  decisions.push(scaled.decision);
+  log(o, `parallelism: ${scaled.decision.value} (${scaled.decision.reason})`);
+  closers.push(() => runner.close());
   let nextId = 0;
   const results: TrialResult[] = [];
   const records = new Map<number, RunRecord>();
+  /** Runs (or replays) one trial; the pruner hears of it only when its step is over (recordStep). */
   const runTrial = async (step: string, change: Options, options: Options, keepRecord = true) => {
     const spec: TrialSpec = {
       id: nextId++,
@@ -386,7 +442,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       options,
       dataHash: hash,
       seeds,
-      threads: o.threads ?? 0,
+      threads: scaled.threads,
     };
     const done = state.trials.find((t) => t.spec.id === spec.id);
     let result: TrialResult;
@@ -399,29 +455,29 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
           `--resume: trial ${spec.id} was saved with other settings than this study would run now`,
           "resume with the same options as the first run, or start a new study in another --out folder",
         );
-      let record: RunRecord | undefined;
       const tracked = o.tracker?.trialStarted?.(spec);
-      result = await runner.run(spec, {
+      let inProcess = false;
+      const { record: unitRecord, ...ran } = await runner.run(spec, {
         onEpoch: tracked?.onEpoch,
         onUnitRun: (e) => {
+          inProcess = true;
           tracked?.onUnitRun?.(e);
-          if (!keepRecord || e.unit !== 0) return;
-          record = runRecordOf({
-            ...e.run,
-            config: e.resolved.values,
-            resolved: e.resolved,
-            data: units[0]!.data,
-            decisions: e.decisions,
-            earlyWarnings: [],
-          });
         },
       });
+      // a trial run in another process brings its first unit's logs in its record: the tracker gets
+      // those (the per-epoch history and health it records), not the in-process run object
+      if (!inProcess && unitRecord && tracked?.onUnitRun)
+        tracked.onUnitRun({
+          unit: 0,
+          run: { history: unitRecord.history, health: unitRecord.health },
+        } as unknown as Parameters<NonNullable<TrialEvents["onUnitRun"]>>[0]);
+      result = ran;
+      const record = keepRecord ? unitRecord : undefined;
       tracked?.finished?.(result);
       if (record) records.set(spec.id, record);
       state.trials.push({ spec, result, ...(record ? { record } : {}) });
       store.save(state);
     }
-    pruner.record(result);
     results.push(result);
     log(
       o,
@@ -442,7 +498,13 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
     referenceVal = { ...meanSe(vals), values: vals };
     log(o, `reference (${referenceName}): ${objective.metric} ${referenceVal.mean.toPrecision(4)}`);
   }
+  /** The pruner learns a step's trials after the whole step, in trial order, so the trials of one step are
+   * judged against the same earlier curves whether they run one after another or at once. */
+  const recordStep = (rs: TrialResult[]) => {
+    for (const r of [...rs].sort((a, b) => a.id - b.id)) pruner.record(r);
+  };
   const baseline = await runTrial("baseline", {}, baseOptions);
+  recordStep([baseline]);
   if (baseline.status === "failed")
     throw new UserError(`the baseline network failed to train: ${baseline.note}`);
   // the recorded time of the baseline trial (a replayed trial takes no time now)
@@ -473,7 +535,12 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       const r = await findLearningRate(trainer, units[0]!.data.train, { batchSize: plan.batchSize, seed });
       await trainer.release();
       lrFinder = { suggestion: r.suggestion, lrs: r.lrs, losses: r.smoothed };
-      o.tracker?.lrFinder?.({ suggestion: r.suggestion, lrs: r.lrs, losses: r.losses, smoothed: r.smoothed });
+      o.tracker?.lrFinder?.({
+        suggestion: r.suggestion,
+        lrs: r.lrs,
+        losses: r.losses,
+        smoothed: r.smoothed,
+      });
     } catch (e) {
       log(o, `lr finder: no suggestion (${(e as Error).message})`);
     }
@@ -515,6 +582,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
         contextFor,
         best,
         runTrial,
+        recordStep,
         objective,
         () => {
           used++;
@@ -526,15 +594,19 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
       best = entries.best;
       continue;
     }
-    const cands: CandidateRecord[] = [];
-    const tried: { change: Options; result: TrialResult }[] = [];
-    for (const c of proposed) {
-      if (!budgetLeft()) break;
-      used++;
-      const r = await runTrial(name, c.change, { ...best.options, ...c.change });
-      tried.push({ change: c.change, result: r });
-      cands.push(candidateRecord(r, c.change));
-    }
+    // the candidates of a step are independent: they run at once, as many as the runner takes
+    const from = best.options;
+    const tried = await inFlight(
+      proposed.map((c) => async () => {
+        used++;
+        const r = await runTrial(name, c.change, { ...from, ...c.change });
+        return { change: c.change, result: r };
+      }),
+      runner.concurrency,
+      budgetLeft,
+    );
+    recordStep(tried.map((t) => t.result));
+    const cands = tried.map((t) => candidateRecord(t.result, t.change));
     ledger.push(judge(step, tried, cands, best, objective, finding, tried.length));
     const last = ledger[ledger.length - 1]!;
     if (last.kept) {
@@ -551,6 +623,7 @@ export async function improve(o: ImproveOptions): Promise<ImproveSummary> {
     state.facts.learningCurve = lc;
     store.save(state);
   }
+  await runner.close();
 
   // ---- the decision threshold (binary F1), tuned on the chosen configuration's validation rows
   let threshold: ReturnType<typeof tuneThreshold> | undefined;
@@ -879,6 +952,7 @@ async function capacitySearch(
   contextFor: () => Parameters<StepDef["candidates"]>[0],
   start: { options: Options; result: TrialResult },
   runTrial: (step: string, change: Options, options: Options) => Promise<TrialResult>,
+  recordStep: (rs: TrialResult[]) => void,
   objective: Objective,
   spend: () => boolean,
   finding: string | null,
@@ -896,6 +970,7 @@ async function capacitySearch(
     }
     const cand = proposed[which]!;
     const r = await runTrial(step.name, cand.change, { ...best.options, ...cand.change });
+    recordStep([r]);
     const entry = judge(
       step,
       [{ change: cand.change, result: r }],

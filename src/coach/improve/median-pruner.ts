@@ -12,7 +12,9 @@
  * rule gets its full paired comparison (pruning the fifth fold of a trial would waste the four before it).
  *
  * Pruning depends only on finished trials' recorded curves, so a resumed study prunes exactly as an
- * uninterrupted one.
+ * uninterrupted one. A study records a step's trials only after the whole step (improve.ts), so the trials
+ * of one step, run one after another or at once on a worker pool, are judged against the same curves;
+ * `snapshot`/`fromSnapshot` carry those curves to a trial running in another process or machine.
  */
 import type { Objective } from "./objective.js";
 import type { TrialResult } from "./trial.js";
@@ -46,6 +48,21 @@ export class MedianPruner {
       list.push(running);
       this.curves.set(u.unit, list);
     }
+  }
+
+  /** The watched unit's curves (what a trial in another process needs to prune as this one would). */
+  snapshot(): number[][] {
+    return (this.curves.get(0) ?? []).map((c) => [...c]);
+  }
+
+  static fromSnapshot(objective: Objective, curves: number[][], warmup = MIN_WARMUP): MedianPruner {
+    const p = new MedianPruner(objective, warmup);
+    // JSON carries NaN (an epoch without a finite value yet) as null
+    p.curves.set(
+      0,
+      curves.map((c) => c.map((v) => (typeof v === "number" ? v : Number.NaN))),
+    );
+    return p;
   }
 
   /** `plannedEpochs`: the trial's epoch limit (nothing is pruned in its first half). */

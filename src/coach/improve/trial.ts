@@ -5,8 +5,9 @@
  * A trial is a serializable description (TrialSpec: the options, the one change it tests, the data by
  * content hash, the seeds, the thread count), it reports per-epoch progress events, it can be cancelled
  * (AbortSignal), and its result is a plain record (TrialResult). `LocalTrialRunner` runs trials here,
- * one after another with all the cores it is given; a worker pool or distributed workers implement the
- * same TrialRunner interface.
+ * one after another with all the cores it is given; the local worker pool and the distributed workers of
+ * src/scale/ implement the same TrialRunner interface, and say through `concurrency` how many trials
+ * a caller should keep in flight.
  */
 
 import { meanSe } from "../../recipe/cross-validate.js";
@@ -14,10 +15,12 @@ import type { Decision } from "../../recipe/decision.js";
 import { planRun } from "../../recipe/plan-run.js";
 import type { PreparedData } from "../../recipe/prepared-data.js";
 import type { RunPlan } from "../../recipe/run-plan.js";
+import { runRecordOf } from "../../recipe/run-record-of.js";
 import { type PlanResult, trainPlan } from "../../recipe/train-plan.js";
 import type { EpochLogs } from "../../train/callback.js";
 import { type ResolvedConfig, resolveConfig } from "../../train/config.js";
 import { evaluateDataset } from "../../train/fit.js";
+import type { RunRecord } from "../diagnosis/run-record.js";
 import { positiveScores, type ValidationScores } from "./decision-threshold.js";
 import type { MedianPruner } from "./median-pruner.js";
 import type { Objective } from "./objective.js";
@@ -38,6 +41,12 @@ export interface TrialSpec {
   /** Training seeds of the units, in order (one per fold in cross-validation). */
   seeds: number[];
   threads: number;
+  /**
+   * Only these units (indices into the study's units), for a runner that spreads the units of one trial
+   * over several processes (src/scale/pool-trial-runner.ts); all of them when absent. Never part of a
+   * study's own specs.
+   */
+  units?: number[];
 }
 
 export interface UnitResult {
@@ -56,6 +65,8 @@ export interface UnitResult {
   valLoss: number[];
   /** Binary F1 objective: P(class 1) and the label of each validation row (to tune the threshold). */
   scores?: ValidationScores;
+  /** Why training stopped, when the loss became non-finite. */
+  note?: string;
 }
 
 export interface TrialResult {
@@ -69,6 +80,8 @@ export interface TrialResult {
   seconds: number;
   /** Why it was pruned or failed. */
   note?: string;
+  /** The first unit's run record (history, health, plan), for the diagnosis; from every runner. */
+  record?: RunRecord;
 }
 
 export interface TrialEvents {
@@ -78,7 +91,11 @@ export interface TrialEvents {
 }
 
 export interface TrialRunner {
+  /** How many trials this runner works on at once: a caller keeps that many in flight (1 when absent). */
+  readonly concurrency?: number;
   run(spec: TrialSpec, events?: TrialEvents, signal?: AbortSignal): Promise<TrialResult>;
+  /** Frees what the runner holds (worker processes, connections); no trial may run after it. */
+  close?(): Promise<void>;
 }
 
 /** One place a trial trains: prepared data (a split or a fold) and its training seed. */
@@ -130,7 +147,9 @@ export class LocalTrialRunner implements TrialRunner {
     const units: UnitResult[] = [];
     let note: string | undefined;
     let status: TrialResult["status"] = "done";
+    let record: RunRecord | undefined;
     for (const [i, unit] of this.units.entries()) {
+      if (spec.units && !spec.units.includes(i)) continue;
       if (signal?.aborted) throw signal.reason ?? new Error("trial cancelled");
       const u0 = performance.now();
       const { plan, resolved, decisions } = plannedTrial(
@@ -171,6 +190,15 @@ export class LocalTrialRunner implements TrialRunner {
         break;
       }
       events.onUnitRun?.({ unit: i, run: r, resolved, decisions });
+      if (i === 0)
+        record = runRecordOf({
+          ...r,
+          config: resolved.values,
+          resolved,
+          data: unit.data,
+          decisions,
+          earlyWarnings: [],
+        });
       let scores: ValidationScores | undefined;
       if (this.objective.metric === "f1") {
         const ev = await evaluateDataset(r.trainer, unit.data.validation);
@@ -195,6 +223,7 @@ export class LocalTrialRunner implements TrialRunner {
         trainLoss: series("train_loss"),
         valLoss: series("val_loss"),
         ...(scores ? { scores } : {}),
+        ...(r.stopReason && /^non-finite/.test(r.stopReason) ? { note: r.stopReason } : {}),
       });
       if (prunedAt !== undefined) {
         status = "pruned";
@@ -214,6 +243,7 @@ export class LocalTrialRunner implements TrialRunner {
       se: s.se,
       seconds: (performance.now() - t0) / 1000,
       ...(note ? { note } : {}),
+      ...(record ? { record } : {}),
     };
   }
 }
