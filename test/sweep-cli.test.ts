@@ -163,10 +163,32 @@ describe("nncoach sweep", () => {
     assert.equal(q.code, 0, q.stderr);
   });
 
+  test("--workers 2: trials run on the local pool, two at a time; ASHA's stops are recorded as pruned, not failed", () => {
+    const r = sweepCli(["--workers", "2", "--threads", "1", "--trials", "6", "--no-track"], store);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /parallelism: 2 x 1 thread|parallelism: .*2/);
+    const s = r.json as unknown as SweepSummary;
+    assert.deepEqual(
+      s.trials.map((t) => t.id),
+      [0, 1, 2, 3, 4, 5],
+    );
+    assert.ok(
+      s.trials.every((t) => t.status === "completed" || t.status === "pruned"),
+      JSON.stringify(s.trials),
+    );
+    assert.ok(s.best !== null && s.best.val !== null);
+  });
+
   test("bad input: exit 2, a clear message, no stack trace", () => {
     const cases: [string[], RegExp][] = [
-      [["--queue", "redis://127.0.0.1:6379"], /--queue is not available yet/],
-      [["--workers", "2"], /--workers is not available yet/],
+      [
+        ["--queue", "redis://127.0.0.1:6379", "--workers", "2"],
+        /--workers and --queue both say where trials run/,
+      ],
+      [
+        ["--queue", "redis://someone:s3cret@127.0.0.1:1"],
+        /redis:\/\/someone:\*+@127\.0\.0\.1:1|127\.0\.0\.1:1/,
+      ],
       [["--sampler", "tp"], /--sampler must be one of random, sobol, tpe, got 'tp'\n.*did you mean 'tpe'/],
       [["--lr", "0.01"], /lr is set on the command line and in the search space/],
       [["--metric", "rmse"], /--metric rmse is a regression metric/],

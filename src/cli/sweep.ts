@@ -32,6 +32,7 @@ const OWN = {
   out: { type: "string" },
   queue: { type: "string" },
   workers: { type: "string" },
+  "max-data-mb": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -60,6 +61,11 @@ function help(): string {
     "  --pruner <name>   asha (default: stop trials not in the top third at epochs 1, 3, 9, ...) or none",
     "  --seed <n>        the split, every trial's training seed and the sampler's draws (default 0)",
     "  --out <dir>       write sweep.json there",
+    "  --workers <n>     trials at once on this machine, each in its own process (default: chosen from the",
+    "                    model size; 1 runs them here, one at a time, and the same seed gives the same sweep)",
+    "  --queue <url>     redis://host:port: trials go to `nncoach worker --queue <url>` processes on any machine",
+    "  --max-data-mb <n> with --queue: data files up to this size also travel through Redis (default 64)",
+    "  --threads <n>     ONNX Runtime threads per trial",
     "  --json            last line of stdout: {trials: [{id, config, status, val, epochs_run}], best}",
     "",
     "Any other `nncoach train` option (--epochs, --optimizer, ...) is the same for every trial.",
@@ -88,12 +94,12 @@ export async function sweepCommand(fullArgv: string[]): Promise<number> {
       SWEEP_USAGE,
     );
   const str = (k: string) => values[k] as string | undefined;
-  for (const k of ["queue", "workers"])
-    if (values[k] !== undefined)
-      throw new UserError(
-        `--${k} is not available yet: trials run in this process, one at a time`,
-        `leave out --${k}`,
-      );
+  const maxDataMb = values["max-data-mb"] === undefined ? undefined : Number(values["max-data-mb"]);
+  if (maxDataMb !== undefined && !(maxDataMb >= 0))
+    throw new UserError(
+      `--max-data-mb must be a number >= 0, got ${values["max-data-mb"]}`,
+      "e.g. --max-data-mb 64",
+    );
   if (!str("space"))
     throw new UserError(
       "nncoach sweep needs --space",
@@ -134,6 +140,9 @@ export async function sweepCommand(fullArgv: string[]): Promise<number> {
       pruner: choiceOption("pruner", str("pruner"), PRUNERS),
       seed: intOption("seed", str("seed"), 0),
       threads: intOption("threads", str("threads")),
+      workers: intOption("workers", str("workers")),
+      queue: str("queue"),
+      maxDataBytes: maxDataMb === undefined ? undefined : maxDataMb * 1024 * 1024,
       train,
       out: str("out"),
       log: out,

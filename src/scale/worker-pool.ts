@@ -163,6 +163,8 @@ export class WorkerPool {
         else if (m.type === "result" || m.type === "error") {
           slot.task = null;
           if (m.type === "result") t.resolve(m.result!);
+          // a cancelled trial ends with its caller's reason (e.g. a pruner's), as an in-process trial does
+          else if (t.signal?.aborted) t.reject(t.signal.reason ?? new Error("trial cancelled"));
           else if (m.name === "UserError") t.reject(new UserError(m.message!));
           else {
             const err = new Error(m.message);

@@ -1,14 +1,60 @@
 /**
- * Where a sweep's trials run. Today: this process, one trial at a time (LocalTrialRunner on the one
- * evaluation unit). The worker pool and the Redis queue plug in here (`--workers`, `--queue`), returning
- * their runner and how many trials it keeps in flight.
+ * Where a sweep's trials run: the same places improve's trials run (src/scale/trial-runner-for.ts) —
+ * this process one at a time, the local worker pool (`--workers`, or chosen from the model size), or
+ * `nncoach worker`s through a Redis queue (`--queue`). Returns the runner, how many trials it keeps in
+ * flight, the thread count every trial carries, and the decision that says what was chosen.
  */
+import crypto from "node:crypto";
+import path from "node:path";
 import type { Objective } from "../coach/improve/objective.js";
-import { type EvaluationUnit, LocalTrialRunner, type TrialRunner } from "../coach/improve/trial.js";
+import { type EvaluationUnit, type Options, type TrialRunner, trialPlan } from "../coach/improve/trial.js";
+import type { Decision } from "../recipe/decision.js";
+import { dataRefOf } from "../scale/data-ref.js";
+import { modelSize } from "../scale/parallelism.js";
+import { type ScaleOptions, trialRunnerFor } from "../scale/trial-runner-for.js";
 
-export function sweepRunner(
-  units: EvaluationUnit[],
-  objective: Objective,
-): { runner: TrialRunner; concurrency: number } {
-  return { runner: new LocalTrialRunner(units, objective), concurrency: 1 };
+export interface SweepRunner {
+  runner: TrialRunner;
+  concurrency: number;
+  threads: number;
+  decision: Decision | null;
+  close(): Promise<void>;
+}
+
+export async function sweepRunner(
+  scale: ScaleOptions,
+  study: { units: EvaluationUnit[]; objective: Objective; options: Options; hash: string; out?: string },
+): Promise<SweepRunner> {
+  const unit = study.units[0]!;
+  const data = unit.data;
+  const studyId = crypto
+    .createHash("sha256")
+    .update(
+      JSON.stringify({
+        sweep: true,
+        hash: study.hash,
+        out: study.out ? path.resolve(study.out) : null,
+        options: study.options,
+      }),
+    )
+    .digest("hex")
+    .slice(0, 16);
+  const scaled = await trialRunnerFor(scale, {
+    studyId,
+    ref: dataRefOf(study.options, { mode: "seeds" }, study.hash),
+    units: study.units,
+    objective: study.objective,
+    size: modelSize(
+      trialPlan(unit, study.options, study.objective, 0),
+      data.inputShape,
+      data.task === "classification" ? data.classes.length : 1,
+    ),
+  });
+  return {
+    runner: scaled.runner,
+    concurrency: scaled.runner.concurrency,
+    threads: scaled.threads,
+    decision: scaled.decision,
+    close: () => scaled.runner.close(),
+  };
 }

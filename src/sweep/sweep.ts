@@ -35,7 +35,7 @@ import { RandomSampler } from "./random-sampler.js";
 import { configOf, type Sampler, type TrialHistoryEntry } from "./sampler.js";
 import { SobolSampler } from "./sobol.js";
 import { loadSpace, type SearchSpace } from "./space.js";
-import { sweepRunner } from "./sweep-runner.js";
+import { type SweepRunner, sweepRunner } from "./sweep-runner.js";
 import { TpeSampler } from "./tpe-sampler.js";
 
 export const SAMPLERS = ["random", "sobol", "tpe"] as const;
@@ -63,8 +63,14 @@ export interface SweepOptions {
   train?: Options;
   /** Folder for sweep.json (the summary). */
   out?: string;
-  /** Runs the trials (default: this process, one at a time); `concurrency` trials are kept in flight. */
+  /** Runs the trials (default: sweepRunner from queue/workers/threads); `concurrency` trials are kept in flight. */
   runner?: { runner: TrialRunner; concurrency: number };
+  /** redis://host:port: trials go to `nncoach worker`s through this queue. */
+  queue?: string;
+  /** Trials at once on this machine (worker processes); default chosen from the model size. */
+  workers?: number;
+  /** With --queue: data files up to this size travel through Redis. */
+  maxDataBytes?: number;
   tracker?: SweepTracker;
   log?: (line: string) => void;
 }
@@ -164,11 +170,18 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   log(`objective: ${objective.metric} (${decision.reason})`);
   o.tracker?.studyStarted?.({ data, objective, decisions: [decision] });
   const units: EvaluationUnit[] = [{ data, seed }];
-  const { runner, concurrency } = o.runner ?? sweepRunner(units, objective);
+  const hash = dataHash([o.data, o.train?.validationData as string | undefined], seed);
+  const scaled: SweepRunner = o.runner
+    ? { ...o.runner, threads: o.threads ?? 0, decision: null, close: async () => {} }
+    : await sweepRunner(
+        { queue: o.queue, workers: o.workers, threads: o.threads, maxDataBytes: o.maxDataBytes, log },
+        { units, objective, options: fixed, hash, out: o.out },
+      );
+  const { runner, concurrency } = scaled;
+  if (scaled.decision) log(`parallelism: ${scaled.decision.value} (${scaled.decision.reason})`);
   const sampler = makeSampler(samplerName, space, objective);
   const rng = Random.derive(seed, "sweep-sampler");
   const pruner = prunerName === "asha" ? new AshaPruner(objective.higherIsBetter, o.asha) : null;
-  const hash = dataHash([o.data, o.train?.validationData as string | undefined], seed);
   const history: TrialHistoryEntry[] = [];
   const trials: SweepTrial[] = [];
   const elapsed = () => (performance.now() - t0) / 1000;
@@ -185,7 +198,7 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
       options: { ...fixed, ...config },
       dataHash: hash,
       seeds: [seed],
-      threads: o.threads ?? 0,
+      threads: scaled.threads,
     };
     const tracked = o.tracker?.trialStarted?.(spec);
     const controller = new AbortController();
@@ -238,16 +251,20 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   let launched = 0;
   let stopped: SweepSummary["stopped"] = "trials";
   const inFlight = new Set<Promise<void>>();
-  while (launched < o.trials) {
-    if (elapsed() >= o.budget) {
-      stopped = "budget";
-      break;
+  try {
+    while (launched < o.trials) {
+      if (elapsed() >= o.budget) {
+        stopped = "budget";
+        break;
+      }
+      const p: Promise<void> = runOne(launched++).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= Math.max(1, concurrency)) await Promise.race(inFlight);
     }
-    const p: Promise<void> = runOne(launched++).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    if (inFlight.size >= Math.max(1, concurrency)) await Promise.race(inFlight);
+    await Promise.all(inFlight);
+  } finally {
+    await scaled.close();
   }
-  await Promise.all(inFlight);
   trials.sort((a, b) => a.id - b.id);
 
   const completed = trials.filter((t) => t.status === "completed" && t.val !== null);
