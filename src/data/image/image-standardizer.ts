@@ -1,4 +1,5 @@
 import { UserError } from "../../errors.js";
+import { PIXEL_VALUE, pixelsToFloat } from "./pixels.js";
 
 /**
  * Per-channel standardization of NCHW images: mean and standard deviation of each channel, fitted on the
@@ -41,7 +42,60 @@ export class ImageStandardizer {
         sq[ch] += s2;
       }
     }
-    const count = rows.length * plane;
+    return ImageStandardizer.fromSums(sum, sq, rows.length * plane);
+  }
+
+  /**
+   * Fits on images `rows` of N x H x W x C 8-bit pixels (an ImageFolder's `pixels`; `shape` is [N, C, H, W])
+   * as `fit` would on their [0, 1] floats: the same statistics, to the last bit.
+   */
+  static fitPixels(
+    pixels: Uint8Array,
+    shape: readonly [number, number, number, number],
+    rows: readonly number[],
+  ): ImageStandardizer {
+    const [n, c, h, w] = shape;
+    if (pixels.length !== n * c * h * w)
+      throw new UserError(
+        `image shape ${JSON.stringify(shape)} needs ${n * c * h * w} pixels; got ${pixels.length}`,
+      );
+    if (rows.length === 0) throw new UserError("ImageStandardizer.fit needs at least one training image");
+    const plane = h * w;
+    const sum = new Float64Array(c);
+    const sq = new Float64Array(c);
+    for (const r of rows) {
+      if (!Number.isInteger(r) || r < 0 || r >= n)
+        throw new UserError(`image index ${r} is outside 0..${n - 1}`);
+      const base = r * c * plane;
+      for (let ch = 0; ch < c; ch++) {
+        let s = 0;
+        let s2 = 0;
+        for (let i = 0; i < plane; i++) {
+          const v = PIXEL_VALUE[pixels[base + i * c + ch]!]!;
+          s += v;
+          s2 += v * v;
+        }
+        sum[ch] += s;
+        sq[ch] += s2;
+      }
+    }
+    return ImageStandardizer.fromSums(sum, sq, rows.length * plane);
+  }
+
+  /** Images `rows` of N x H x W x C pixels (`shape` [N, C, H, W]), standardized, as NCHW floats. */
+  applyPixels(
+    pixels: Uint8Array,
+    shape: readonly [number, number, number, number],
+    rows: readonly number[],
+  ): Float32Array {
+    if (shape[1] !== this.mean.length)
+      throw new UserError(
+        `images have ${shape[1]} channel(s) but the standardizer was fitted on ${this.mean.length}`,
+      );
+    return pixelsToFloat(pixels, shape, rows, this.mean, this.std);
+  }
+
+  private static fromSums(sum: Float64Array, sq: Float64Array, count: number): ImageStandardizer {
     const mean = Array.from(sum, (s) => s / count);
     const std = Array.from(sq, (s2, ch) => {
       const v = Math.sqrt(Math.max(0, s2 / count - mean[ch]! ** 2));
