@@ -26,7 +26,8 @@ export interface ImageReadOptions {
   skipCorrupt?: boolean;
   /**
    * Keep the decoded folder in a cache file and read it from there when the folder has not changed (see
-   * image-cache.ts). Default: for folders of CACHE_FROM_FILES images or more.
+   * image-cache.ts). Default: as the environment variable NNCOACH_IMAGE_CACHE says ("on", "off"), else for
+   * folders of CACHE_FROM_FILES images or more.
    */
   cache?: boolean;
   /** Decoding threads (see decode-pool.ts); default one per core for big folders. */
@@ -89,7 +90,9 @@ export async function readImageFolder(dir: string, opts: ImageReadOptions = {}):
     files: listed,
     warnings,
   } = await listClassFolder(dir, IMAGE_EXTENSIONS, OTHER_IMAGE_EXTENSIONS, "PNG or JPEG images");
-  const useCache = opts.cache ?? listed.length >= CACHE_FROM_FILES;
+  const env = process.env.NNCOACH_IMAGE_CACHE;
+  const useCache =
+    opts.cache ?? (env === "on" ? true : env === "off" ? false : listed.length >= CACHE_FROM_FILES);
   const notes: string[] = [];
   let key = "";
   let places: { local: string; user: string } | undefined;
