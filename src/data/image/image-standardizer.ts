@@ -22,27 +22,8 @@ export class ImageStandardizer {
   /** Fits on images `rows` (indices along N) of an NCHW batch. */
   static fit(images: Float32Array, shape: readonly number[], rows: readonly number[]): ImageStandardizer {
     const [n, c, h, w] = checkShape(images, shape);
-    if (rows.length === 0) throw new UserError("ImageStandardizer.fit needs at least one training image");
     const plane = h * w;
-    const sum = new Float64Array(c);
-    const sq = new Float64Array(c);
-    for (const r of rows) {
-      if (!Number.isInteger(r) || r < 0 || r >= n)
-        throw new UserError(`image index ${r} is outside 0..${n - 1}`);
-      for (let ch = 0; ch < c; ch++) {
-        const base = (r * c + ch) * plane;
-        let s = 0;
-        let s2 = 0;
-        for (let i = 0; i < plane; i++) {
-          const v = images[base + i]!;
-          s += v;
-          s2 += v * v;
-        }
-        sum[ch] += s;
-        sq[ch] += s2;
-      }
-    }
-    return ImageStandardizer.fromSums(sum, sq, rows.length * plane);
+    return ImageStandardizer.fitValues(n, c, plane, rows, (r, ch, i) => images[(r * c + ch) * plane + i]!);
   }
 
   /**
@@ -59,19 +40,35 @@ export class ImageStandardizer {
       throw new UserError(
         `image shape ${JSON.stringify(shape)} needs ${n * c * h * w} pixels; got ${pixels.length}`,
       );
-    if (rows.length === 0) throw new UserError("ImageStandardizer.fit needs at least one training image");
     const plane = h * w;
+    return ImageStandardizer.fitValues(
+      n,
+      c,
+      plane,
+      rows,
+      (r, ch, i) => PIXEL_VALUE[pixels[(r * plane + i) * c + ch]!]!,
+    );
+  }
+
+  /** Mean and std per channel of `value(row, channel, pixel)` over `rows`, summed row by row, channel by channel. */
+  private static fitValues(
+    n: number,
+    c: number,
+    plane: number,
+    rows: readonly number[],
+    value: (r: number, ch: number, i: number) => number,
+  ): ImageStandardizer {
+    if (rows.length === 0) throw new UserError("ImageStandardizer.fit needs at least one training image");
     const sum = new Float64Array(c);
     const sq = new Float64Array(c);
     for (const r of rows) {
       if (!Number.isInteger(r) || r < 0 || r >= n)
         throw new UserError(`image index ${r} is outside 0..${n - 1}`);
-      const base = r * c * plane;
       for (let ch = 0; ch < c; ch++) {
         let s = 0;
         let s2 = 0;
         for (let i = 0; i < plane; i++) {
-          const v = PIXEL_VALUE[pixels[base + i * c + ch]!]!;
+          const v = value(r, ch, i);
           s += v;
           s2 += v * v;
         }
@@ -79,7 +76,13 @@ export class ImageStandardizer {
         sq[ch] += s2;
       }
     }
-    return ImageStandardizer.fromSums(sum, sq, rows.length * plane);
+    const count = rows.length * plane;
+    const mean = Array.from(sum, (s) => s / count);
+    const std = Array.from(sq, (s2, ch) => {
+      const v = Math.sqrt(Math.max(0, s2 / count - mean[ch]! ** 2));
+      return v > 1e-12 ? v : 1;
+    });
+    return new ImageStandardizer(mean, std);
   }
 
   /** Images `rows` of N x H x W x C pixels (`shape` [N, C, H, W]), standardized, as NCHW floats. */
@@ -93,15 +96,6 @@ export class ImageStandardizer {
         `images have ${shape[1]} channel(s) but the standardizer was fitted on ${this.mean.length}`,
       );
     return pixelsToFloat(pixels, shape, rows, this.mean, this.std);
-  }
-
-  private static fromSums(sum: Float64Array, sq: Float64Array, count: number): ImageStandardizer {
-    const mean = Array.from(sum, (s) => s / count);
-    const std = Array.from(sq, (s2, ch) => {
-      const v = Math.sqrt(Math.max(0, s2 / count - mean[ch]! ** 2));
-      return v > 1e-12 ? v : 1;
-    });
-    return new ImageStandardizer(mean, std);
   }
 
   /** A standardized copy of an NCHW batch (or of one CHW image: pass shape [C, H, W]). */
