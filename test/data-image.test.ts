@@ -197,6 +197,8 @@ test("8-bit pixels (NHWC) standardize exactly as their [0, 1] floats (NCHW) do",
   assert.deepEqual(b.toJSON(), a.toJSON(), "the same statistics, bit for bit");
   const per = c * h * w;
   const picked = new Float32Array(rows.length * per);
-  rows.forEach((r, k) => picked.set(d.images.subarray(r * per, (r + 1) * per), k * per));
+  rows.forEach((r, k) => {
+    picked.set(d.images.subarray(r * per, (r + 1) * per), k * per);
+  });
   assert.deepEqual(b.applyPixels(d.pixels, d.shape, rows), a.apply(picked, [rows.length, c, h, w]));
 });
