@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { type ImageFolder, readImageFolder } from "../src/data/image/image-folder.js";
+import { loadProgress } from "../src/data/load-progress.js";
 import { runCliAsync } from "./helpers/cli-async.js";
 
 const SHARED = process.env.NNCOACH_DATASETS ?? "/work/shared/datasets";
@@ -165,4 +166,26 @@ test("nncoach train: the same losses from the image files and from the cache", a
   assert.equal(losses(first).length, 2);
   assert.deepEqual(losses(second), losses(first));
   assert.ok(JSON.stringify(second.json).includes("from the cache"), "the second run read the cache");
+});
+
+test("decoding a big folder reports files as they are done; the progress line counts files, not rows", async () => {
+  const seen: [number, number][] = [];
+  await readImageFolder(dir, {
+    cache: false,
+    workers: 2,
+    onProgress: (done, total) => seen.push([done, total]),
+  });
+  assert.ok(seen.length >= 7, "one report per task of 256 files");
+  assert.deepEqual(seen.at(-1), [1797, 1797]);
+  assert.ok(seen.every(([d], k) => k === 0 || d > seen[k - 1]![0]));
+  const written: string[] = [];
+  const stream = { isTTY: true, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
+  assert.equal(loadProgress(dir, { stream, files: 1797 }), undefined, "a small folder: no progress line");
+  assert.equal(loadProgress(dir, { stream, files: 60000, json: true }), undefined, "--json: none");
+  let t = 0;
+  const p = loadProgress(dir, { stream, files: 60000, now: () => t })!;
+  t = 4000;
+  p.update(12000, 60000, 12000);
+  assert.match(written[0]!, /reading digits: 12,000 files, 3,000 files\/s, 20%, about 16 s left/);
+  p.end();
 });
