@@ -114,7 +114,8 @@ test("color PNG and JPEG decode to RGB planes; grayscale conversion uses luma we
   assert.ok(d.warnings.some((w) => w.includes("unsupported format") && w.includes("d.gif")));
   const gray = await readImageFile(join(dir, "red", "a.png"), { size: [3, 4], channels: 1 });
   assert.equal(gray.length, 12);
-  assert.ok(Math.abs(gray[0]! - 0.299) < 1e-6);
+  // 8-bit pixels: the luma value rounded to a whole pixel value (0.299 * 255 = 76.2 -> 76)
+  assert.equal(gray[0], Math.fround(76 / 255));
 });
 
 test("corrupt file and wrong channel count: UserError naming the file, or warnings with skipCorrupt", async () => {
@@ -174,4 +175,30 @@ test("image standardizer: per-channel statistics from training images only", () 
     () => norm.apply(images, [3, 4, 1, 1]),
     /4 channel\(s\) but the standardizer was fitted on 2/,
   );
+});
+
+test("8-bit pixels (NHWC) standardize exactly as their [0, 1] floats (NCHW) do", async () => {
+  const d = await readImageFolder(join(dataDir, "digits_png"), { size: [6, 5], channels: 3 });
+  assert.equal(d.pixels.length, 50 * 6 * 5 * 3);
+  // pixel (y, x, channel) of image n is images[n][channel][y][x] * 255
+  const [, c, h, w] = d.shape;
+  for (const [n, y, x, ch] of [
+    [0, 0, 0, 0],
+    [7, 3, 4, 2],
+    [49, 5, 2, 1],
+  ] as const)
+    assert.equal(
+      Math.fround(d.pixels[((n * h + y) * w + x) * c + ch]! / 255),
+      d.images[((n * c + ch) * h + y) * w + x],
+    );
+  const rows = [3, 1, 4, 15, 9, 26];
+  const a = ImageStandardizer.fit(d.images, d.shape, rows);
+  const b = ImageStandardizer.fitPixels(d.pixels, d.shape, rows);
+  assert.deepEqual(b.toJSON(), a.toJSON(), "the same statistics, bit for bit");
+  const per = c * h * w;
+  const picked = new Float32Array(rows.length * per);
+  rows.forEach((r, k) => {
+    picked.set(d.images.subarray(r * per, (r + 1) * per), k * per);
+  });
+  assert.deepEqual(b.applyPixels(d.pixels, d.shape, rows), a.apply(picked, [rows.length, c, h, w]));
 });

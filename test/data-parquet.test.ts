@@ -98,3 +98,52 @@ test("training and predicting on a Parquet file give the same result as on the C
   assert.equal(pb.code, 0, pb.stderr);
   assert.equal(readFileSync(outB, "utf8"), readFileSync(outA, "utf8"));
 });
+
+test("Parquet as DuckDB writes it (dictionary pages, data pages v2, Snappy, nulls in every type, row groups) reads as DuckDB's own CSV of it (numbers in shortest form)", async () => {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const db = await DuckDBInstance.create(":memory:");
+  const conn = await db.connect();
+  const select = `SELECT i::INTEGER AS a, CASE WHEN i % 7 = 0 THEN NULL ELSE (i * 0.25)::DOUBLE END AS b,
+    (i % 3)::VARCHAR || 'x' AS s, CASE WHEN i % 5 = 0 THEN NULL ELSE 'cat' || (i % 4) END AS c,
+    CASE WHEN i % 13 = 0 THEN NULL ELSE i % 2 = 0 END AS flag, DATE '2020-01-01' + (i % 1000)::INTEGER AS d,
+    TIMESTAMP '2020-01-01 10:00:00' + INTERVAL (i) SECOND AS ts, i::BIGINT * 1000 AS big,
+    CASE WHEN i % 11 = 0 THEN NULL ELSE i END::INTEGER AS ni FROM range(0, 3000) t(i)`;
+  const csv = join(tmp, "duck.csv");
+  await conn.run(`COPY (${select}) TO '${csv}' (HEADER)`);
+  const want = await readTableFile(csv);
+  for (const [name, options] of [
+    ["v1", "ROW_GROUP_SIZE 1000"],
+    ["v2", "PARQUET_VERSION V2, ROW_GROUP_SIZE 700"],
+    ["plain", "COMPRESSION uncompressed"],
+  ]) {
+    const pq = join(tmp, `duck-${name}.parquet`);
+    await conn.run(`COPY (${select}) TO '${pq}' (FORMAT parquet, ${options})`);
+    const t = await readTableFile(pq);
+    assert.deepEqual(t.columns, want.columns);
+    assert.equal(rowCount(t), 3000);
+    for (let c = 0; c < t.columns.length; c++)
+      for (let r = 0; r < 3000; r++)
+        assert.equal(
+          cellText(t, r, c),
+          norm(cellText(want, r, c)),
+          `${name}: row ${r} column ${t.columns[c]}`,
+        );
+    // the numbers of DOUBLE and INT32 columns are stored as numbers, missing as NaN
+    const store = (await readParquet(pq, { columnarFromCells: 0 })).store!;
+    const b = store.numbers(t.columns.indexOf("b"))!;
+    assert.ok(Number.isNaN(b.values[0]!) && b.values[1] === 0.25 && b.text.size === 0, name);
+  }
+  conn.closeSync();
+});
+
+test("a Parquet file compressed with a codec the reader lacks: a clear error", async () => {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const conn = await (await DuckDBInstance.create(":memory:")).connect();
+  const pq = join(tmp, "zstd.parquet");
+  await conn.run(`COPY (SELECT range AS x FROM range(10)) TO '${pq}' (FORMAT parquet, COMPRESSION zstd)`);
+  await assert.rejects(
+    readTableFile(pq),
+    /zstd\.parquet: cannot decode Parquet column 'x' \(.*ZSTD\)[\s\S]*hint: .*Snappy/,
+  );
+  conn.closeSync();
+});

@@ -160,6 +160,42 @@ export class ColumnStore {
     this.n = r + 1;
   }
 
+  /**
+   * Appends `n` rows given column by column (a reader of columnar data, e.g. Parquet): `columns[c][i]` is
+   * row i's cell of column c, as push takes it (a number: its text is String(value), NaN is missing). A
+   * Float64Array column goes straight into a number column's values. Rows get line 0 (no source line).
+   */
+  pushColumns(columns: readonly ArrayLike<string | number>[], n: number): void {
+    const r0 = this.n;
+    const end = r0 + n;
+    if (end > this.lineOf.length) this.lineOf = grow(this.lineOf, end);
+    this.lineOf.fill(0, r0, end);
+    for (let c = 0; c < this.width; c++) {
+      const given = columns[c]!;
+      const col = this.cols[c]!;
+      if (given instanceof Float64Array && col.kind === "number" && !col.decimals) {
+        if (end > col.values.length) col.values = grow(col.values, end);
+        const values = col.values;
+        for (let i = 0; i < n; i++) {
+          const v = given[i]!;
+          // NaN is missing; Infinity keeps its text, as push does
+          if (v - v === 0 || Number.isNaN(v)) values[r0 + i] = v;
+          else this.set(c, r0 + i, v);
+        }
+      } else for (let i = 0; i < n; i++) this.set(c, r0 + i, given[i]!);
+    }
+    this.n = end;
+  }
+
+  /** Makes room for `rows` rows in all, so that appending them does not grow the arrays step by step. */
+  reserve(rows: number): void {
+    this.lineOf = grow(this.lineOf, rows);
+    for (const col of this.cols) {
+      if (col.kind === "number") col.values = grow(col.values, rows);
+      else col.codes = grow(col.codes, rows);
+    }
+  }
+
   private set(c: number, r: number, given: string | number): void {
     const col = this.cols[c]!;
     let cell: string;
@@ -263,12 +299,15 @@ export class ColumnStore {
   /** Trims the arrays to the row count (call once the last row is in). */
   finish(): void {
     const n = this.n;
-    this.lineOf = this.lineOf.slice(0, n);
+    // arrays already of the right size (reserve) are kept: no copy
+    const trim = <T extends Float64Array | Uint32Array | Uint8Array>(a: T): T =>
+      a.length === n ? a : (a.slice(0, n) as T);
+    this.lineOf = trim(this.lineOf);
     for (const col of this.cols) {
       if (col.kind === "number") {
-        col.values = col.values.slice(0, n);
-        if (col.decimals) col.decimals = col.decimals.slice(0, n);
-      } else col.codes = col.codes.slice(0, n);
+        col.values = trim(col.values);
+        if (col.decimals) col.decimals = trim(col.decimals);
+      } else col.codes = trim(col.codes);
     }
   }
 

@@ -16,10 +16,7 @@ import { readUtf8Chunks } from "./utf8-file.js";
  * Example: `const t = await readJsonLines("events.jsonl");`
  */
 export async function readJsonLines(path: string, opts: { columnarFromCells?: number } = {}): Promise<Table> {
-  // rows go into a columnar store as they are read; a key first seen late adds a column
-  const store = new ColumnStore(0);
-  const index = new Map<string, number>();
-  let row: string[] = [];
+  const rows = new JsonObjectRows();
   let pending = "";
   let lineNo = 0;
   const handle = (text: string) => {
@@ -37,19 +34,10 @@ export async function readJsonLines(path: string, opts: { columnarFromCells?: nu
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       throw new UserError(
-        `${path}: line ${lineNo}: expected a JSON object ({...}) but found ${describe(value)}`,
+        `${path}: line ${lineNo}: expected a JSON object ({...}) but found ${describeJson(value)}`,
       );
     }
-    const o = value as Record<string, unknown>;
-    for (const k in o) {
-      if (!Object.hasOwn(o, k) || index.has(k)) continue;
-      index.set(k, index.size);
-      store.addColumn();
-    }
-    if (row.length !== store.width) row = new Array<string>(store.width);
-    row.fill("");
-    for (const k in o) if (Object.hasOwn(o, k)) row[index.get(k)!] = cellText(o[k]);
-    store.push(row, lineNo);
+    rows.push(value as Record<string, unknown>, lineNo);
   };
   for await (const chunk of readUtf8Chunks(path)) {
     pending += chunk;
@@ -61,34 +49,43 @@ export async function readJsonLines(path: string, opts: { columnarFromCells?: nu
     }
   }
   if (pending.length > 0) handle(pending);
-  store.finish();
-  if (store.length === 0)
-    throw new UserError(
-      `${path}: the file is empty (no JSON objects)`,
-      'give one JSON object per line, e.g. {"x": 1.5, "label": "a"}',
-    );
-  return tableOfStore(path, [...index.keys()], store, [], opts.columnarFromCells);
+  return rows.table(path, opts.columnarFromCells);
 }
 
 /**
- * A Table from parsed JSON objects (the rows of a JSON Lines file or of a JSON array), converting values
- * as readJsonLines describes. Throws a UserError when there are no objects.
+ * JSON objects going into a columnar store one by one (the rows of a JSON Lines file or a JSON array):
+ * columns are the union of the objects' keys in order of first appearance; a key first seen late adds a
+ * column, missing in the rows before.
  */
-export function jsonObjectsToTable(
-  objects: readonly Record<string, unknown>[],
-  source: string,
-  lines?: number[],
-): Table {
-  if (objects.length === 0)
-    throw new UserError(
-      `${source}: the file is empty (no JSON objects)`,
-      'give one JSON object per line, e.g. {"x": 1.5, "label": "a"}',
-    );
-  const index = new Map<string, number>();
-  for (const o of objects) for (const k of Object.keys(o)) if (!index.has(k)) index.set(k, index.size);
-  const columns = [...index.keys()];
-  const rows = objects.map((o) => columns.map((k) => cellText(o[k])));
-  return lines ? { source, columns, rows, lines } : { source, columns, rows };
+export class JsonObjectRows {
+  private store = new ColumnStore(0);
+  private index = new Map<string, number>();
+  private row: string[] = [];
+
+  /** Adds an object that starts on `line` of the file. */
+  push(o: Record<string, unknown>, line: number): void {
+    for (const k in o) {
+      if (!Object.hasOwn(o, k) || this.index.has(k)) continue;
+      this.index.set(k, this.index.size);
+      this.store.addColumn();
+    }
+    if (this.row.length !== this.store.width) this.row = new Array<string>(this.store.width);
+    const row = this.row;
+    row.fill("");
+    for (const k in o) if (Object.hasOwn(o, k)) row[this.index.get(k)!] = cellText(o[k]);
+    this.store.push(row, line);
+  }
+
+  /** The Table of the objects pushed; a UserError when there were none. */
+  table(source: string, columnarFromCells?: number): Table {
+    this.store.finish();
+    if (this.store.length === 0)
+      throw new UserError(
+        `${source}: the file is empty (no JSON objects)`,
+        'give one JSON object per line, e.g. {"x": 1.5, "label": "a"}',
+      );
+    return tableOfStore(source, [...this.index.keys()], this.store, [], columnarFromCells);
+  }
 }
 
 function cellText(v: unknown): string {
@@ -98,7 +95,8 @@ function cellText(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function describe(v: unknown): string {
+/** "null", "an array", "a number"...: what a JSON value is, for messages. */
+export function describeJson(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   return `a ${typeof v}`;

@@ -1,14 +1,17 @@
 /**
  * Progress of a long table load on a terminal: one line, rewritten in place at most twice a second, with
  * the rows read, the rate and the time left ("reading big.csv: 1,200,000 rows, 410,000 rows/s, 38%, about
- * 5 s left"); the line is cleared when the load ends. Nothing is shown for small files, when stderr is not a
- * terminal, or under --json.
+ * 5 s left"; for an image folder "reading digits: 12,000 files, 2,400 files/s, ..."); the line is cleared
+ * when the load ends. Nothing is shown for small files (small folders), when stderr is not a terminal, or
+ * under --json.
  */
 import { statSync } from "node:fs";
 import { basename } from "node:path";
 
 /** Files below this size load in a second or two: no progress line. */
 export const PROGRESS_FROM_BYTES = 32 * 2 ** 20;
+/** Folders with fewer files load in a second or two: no progress line. */
+export const PROGRESS_FROM_FILES = 2000;
 
 export interface LoadProgress {
   /** Pass as ReadTableOptions.onProgress. */
@@ -20,12 +23,23 @@ export interface LoadProgress {
 /** The progress line writer for `file`, or undefined when none should be shown (see the file comment). */
 export function loadProgress(
   file: string,
-  o: { json?: boolean; stream?: NodeJS.WriteStream; now?: () => number; force?: boolean } = {},
+  o: {
+    json?: boolean;
+    stream?: NodeJS.WriteStream;
+    now?: () => number;
+    force?: boolean;
+    /** For a folder: how many files it holds (counted in "files" instead of rows). */
+    files?: number;
+  } = {},
 ): LoadProgress | undefined {
   const stream = o.stream ?? process.stderr;
   if (o.json || (!o.force && !stream.isTTY)) return undefined;
-  const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
-  if (!o.force && size < PROGRESS_FROM_BYTES) return undefined;
+  const unit = o.files === undefined ? "rows" : "files";
+  const big =
+    o.files === undefined
+      ? (statSync(file, { throwIfNoEntry: false })?.size ?? 0) >= PROGRESS_FROM_BYTES
+      : o.files >= PROGRESS_FROM_FILES;
+  if (!o.force && !big) return undefined;
   const now = o.now ?? (() => performance.now());
   const start = now();
   let last = start;
@@ -40,8 +54,8 @@ export function loadProgress(
       const share = total > 0 ? Math.min(0.99, done / total) : 0;
       const rate = rows / Math.max(seconds, 1e-3);
       const left = share > 0 ? (seconds * (1 - share)) / share : Number.NaN;
-      const parts = [`reading ${name}: ${rows.toLocaleString("en-US")} rows`];
-      parts.push(`${Math.round(rate).toLocaleString("en-US")} rows/s`);
+      const parts = [`reading ${name}: ${rows.toLocaleString("en-US")} ${unit}`];
+      parts.push(`${Math.round(rate).toLocaleString("en-US")} ${unit}/s`);
       if (share > 0) parts.push(`${Math.floor(share * 100)}%`, `about ${Math.ceil(left)} s left`);
       stream.write(`\r\x1b[K${parts.join(", ")}`);
       shown = true;

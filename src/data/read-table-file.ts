@@ -2,10 +2,11 @@ import { open } from "node:fs/promises";
 import { extname } from "node:path";
 import { UserError } from "../errors.js";
 import { type ReadTableOptions, readTable } from "./csv.js";
-import { jsonObjectsToTable, readJsonLines } from "./json-lines.js";
+import { readJsonArray } from "./json-array.js";
+import { readJsonLines } from "./json-lines.js";
 import { isParquetFile, readParquet } from "./parquet.js";
 import type { Table } from "./table.js";
-import { assertReadableFile, readUtf8Chunks } from "./utf8-file.js";
+import { assertReadableFile } from "./utf8-file.js";
 
 /**
  * Reads a tabular file of any supported format into a Table. A file that starts with "PAR1" is Parquet
@@ -24,7 +25,7 @@ export async function readTableFile(path: string, opts: ReadTableOptions = {}): 
   if (ext === ".jsonl" || ext === ".ndjson") return readJsonLines(path, opts);
   if ([".csv", ".tsv", ".txt", ".psv", ".dat"].includes(ext)) return readTable(path, opts);
   const first = await firstNonSpaceChar(path);
-  if (first === "[") return readJsonArray(path);
+  if (first === "[") return readJsonArray(path, opts);
   if (first === "{") return readJsonLines(path, opts);
   if (ext === ".json") throw new UserError(`${path}: expected a JSON array of objects or JSON Lines`);
   return readTable(path, opts);
@@ -44,23 +45,4 @@ async function firstNonSpaceChar(path: string): Promise<string | undefined> {
   } finally {
     await fh.close();
   }
-}
-
-/** A JSON array of objects (read whole: JSON arrays cannot be parsed row by row without a streaming parser). */
-async function readJsonArray(path: string): Promise<Table> {
-  let text = "";
-  for await (const chunk of readUtf8Chunks(path)) text += chunk;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-  if (!Array.isArray(value)) throw new UserError(`${path}: expected a JSON array of objects`);
-  value.forEach((v, i) => {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) {
-      throw new UserError(`${path}: element ${i} of the array is not an object`);
-    }
-  });
-  return jsonObjectsToTable(value as Record<string, unknown>[], path);
 }

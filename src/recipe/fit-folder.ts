@@ -4,6 +4,7 @@
  * trained by nncoach; rows turned into Datasets.
  */
 import { ImageStandardizer } from "../data/image/image-standardizer.js";
+import { PIXEL_VALUE } from "../data/image/pixels.js";
 import { UserError } from "../errors.js";
 import type { TrainConfig } from "../train/config-options.js";
 import type { Dataset } from "../train/fit.js";
@@ -11,14 +12,16 @@ import type { LoadedData } from "./load-data.js";
 
 export type FolderData = Extract<LoadedData, { kind: "images" | "audio" }>;
 
+/** The arrays of a folder; images keep 8-bit `pixels` (NHWC), audio float `x` (NCHW). */
 export function folderArrays(d: FolderData): {
-  x: Float32Array;
+  x?: Float32Array;
+  pixels?: Uint8Array;
   shape: [number, number, number, number];
   labels: Int32Array;
   classes: string[];
 } {
   return d.kind === "images"
-    ? { x: d.folder.images, shape: d.folder.shape, labels: d.folder.labels, classes: d.folder.classes }
+    ? { pixels: d.folder.pixels, shape: d.folder.shape, labels: d.folder.labels, classes: d.folder.classes }
     : { x: d.folder.spectrograms, shape: d.folder.shape, labels: d.folder.labels, classes: d.folder.classes };
 }
 
@@ -51,7 +54,7 @@ export function fitFolder(
   weightsFor: (counts: number[]) => number[] | undefined,
   pretrainedNorm?: ImageStandardizer,
 ): FittedFolder {
-  const { x, shape, labels, classes } = folderArrays(d);
+  const { x, pixels, shape, labels, classes } = folderArrays(d);
   if (classes.length < 2)
     throw new UserError(
       `${d.source} has ${classes.length} class folder; classification needs at least 2`,
@@ -70,16 +73,21 @@ export function fitFolder(
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
     const per = shape[1] * shape[2] * shape[3];
+    const value = pixels ? (i: number) => PIXEL_VALUE[pixels[i]!]! : (i: number) => x![i]!;
     for (const r of trainRows)
       for (let i = r * per; i < (r + 1) * per; i++) {
-        if (x[i]! < lo) lo = x[i]!;
-        if (x[i]! > hi) hi = x[i]!;
+        const v = value(i);
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
       }
     norm = ImageStandardizer.fromJSON({
       mean: Array(shape[1]).fill(lo),
       std: Array(shape[1]).fill(hi - lo || 1),
     });
-  } else norm = ImageStandardizer.fit(x, shape, trainRows);
+  } else
+    norm = pixels
+      ? ImageStandardizer.fitPixels(pixels, shape, trainRows)
+      : ImageStandardizer.fit(x!, shape, trainRows);
   const counts = new Array(classes.length).fill(0);
   for (const r of trainRows) counts[labels[r]!]++;
   const weights = weightsFor(counts);
@@ -97,15 +105,18 @@ export function fitFolder(
           `${src.source}: examples are [${a.shape.slice(1).join(", ")}], the training data's are [${shape.slice(1).join(", ")}]`,
         );
       const lab = src === d ? labels : remap(src, classes);
-      const out = new Float32Array(rows.length * per);
-      for (let i = 0; i < rows.length; i++)
-        out.set(a.x.subarray(rows[i]! * per, (rows[i]! + 1) * per), i * per);
+      // 8-bit images become standardized floats here, only the rows asked for; audio is copied, then
+      // standardized
+      let features: Float32Array;
+      if (a.pixels) features = norm.applyPixels(a.pixels, a.shape, rows);
+      else {
+        const out = new Float32Array(rows.length * per);
+        for (let i = 0; i < rows.length; i++)
+          out.set(a.x!.subarray(rows[i]! * per, (rows[i]! + 1) * per), i * per);
+        features = norm.apply(out, [rows.length, shape[1], shape[2], shape[3]]);
+      }
       const y = Int32Array.from(rows, (r) => lab[r]!);
-      const ds: Dataset = {
-        x: norm.apply(out, [rows.length, shape[1], shape[2], shape[3]]),
-        y,
-        n: rows.length,
-      };
+      const ds: Dataset = { x: features, y, n: rows.length };
       if (weighted && weights) ds.weight = Float32Array.from(y, (c) => weights[c]!);
       return ds;
     },

@@ -102,8 +102,23 @@ export async function loadData(file: string, cfg: TrainConfig, o: LoadOptions = 
         `give ${role} data of the training data's kind, with the same class subfolders`,
       );
     if (kind === "images") {
-      const folder = await readImageFolder(file, { size: o.imageSize, channels: o.channels });
-      return { kind, source: file, folder, notices: [...folder.warnings] };
+      // the progress line starts with the first files decoded, when the number of files is known
+      const line: { progress?: ReturnType<typeof loadProgress>; started?: boolean } = {};
+      let folder: ImageFolder;
+      try {
+        folder = await readImageFolder(file, {
+          size: o.imageSize,
+          channels: o.channels,
+          onProgress: (done, total) => {
+            if (!line.started) line.progress = loadProgress(file, { json: cfg.json, files: total });
+            line.started = true;
+            line.progress?.update(done, total, done);
+          },
+        });
+      } finally {
+        line.progress?.end();
+      }
+      return { kind, source: file, folder, notices: [...folder.warnings, ...folder.notes] };
     }
     const audio = o.audio ?? (await audioSettingsFor(file));
     const folder = await readAudioFolder(file, {

@@ -12,6 +12,7 @@
 import crypto from "node:crypto";
 import { dataHash } from "../coach/improve/data-hash.js";
 import type { AudioFolder } from "../data/audio/audio-folder.js";
+import { pixelsToFloat } from "../data/image/pixels.js";
 import type { PreparedData } from "../recipe/prepared-data.js";
 import type { DataFingerprint } from "./types.js";
 
@@ -31,14 +32,20 @@ function rowHasher(data: PreparedData): (row: number) => string {
     return (i) => digest([header, "\u001e", (loaded.table.rows[i] ?? []).join("\u001f")]);
   }
   const folder = loaded.kind === "images" ? loaded.folder : (loaded as { folder: AudioFolder }).folder;
-  const x = "images" in folder ? folder.images : folder.spectrograms;
   const per = folder.shape[1] * folder.shape[2] * folder.shape[3];
-  return (i) =>
-    digest([
+  // an image's [0, 1] floats, made from its 8-bit pixels one image at a time (no float copy of the folder)
+  const values =
+    "pixels" in folder
+      ? (i: number) => pixelsToFloat(folder.pixels, folder.shape, [i])
+      : (i: number) => folder.spectrograms.subarray(i * per, (i + 1) * per);
+  return (i) => {
+    const x = values(i);
+    return digest([
       folder.classes[folder.labels[i]!] ?? "",
       "\u001e",
-      new Uint8Array(x.buffer, x.byteOffset + i * per * 4, per * 4),
+      new Uint8Array(x.buffer, x.byteOffset, per * 4),
     ]);
+  };
 }
 
 function splitHash(rows: readonly number[], hashRow: (row: number) => string): string {

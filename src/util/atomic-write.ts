@@ -13,15 +13,21 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
-/** Writes `data` to `file` atomically (temp file in the same folder, fsync, rename). The folder must exist. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const body = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+/**
+ * Writes `data` to `file` atomically (temp file in the same folder, fsync, rename). The folder must exist.
+ * `data` may be given in parts (written one after the other, without joining them in memory first).
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+  const parts =
+    typeof data === "string" ? [Buffer.from(data, "utf8")] : data instanceof Uint8Array ? [data] : data;
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(temp, "wx");
-    let written = 0;
-    while (written < body.length) written += writeSync(fd, body, written, body.length - written);
+    for (const body of parts) {
+      let written = 0;
+      while (written < body.length) written += writeSync(fd, body, written, body.length - written);
+    }
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -1,4 +1,5 @@
 import { UserError } from "../../errors.js";
+import { PIXEL_VALUE, pixelsToFloat } from "./pixels.js";
 
 /**
  * Per-channel standardization of NCHW images: mean and standard deviation of each channel, fitted on the
@@ -21,19 +22,53 @@ export class ImageStandardizer {
   /** Fits on images `rows` (indices along N) of an NCHW batch. */
   static fit(images: Float32Array, shape: readonly number[], rows: readonly number[]): ImageStandardizer {
     const [n, c, h, w] = checkShape(images, shape);
-    if (rows.length === 0) throw new UserError("ImageStandardizer.fit needs at least one training image");
     const plane = h * w;
+    return ImageStandardizer.fitValues(n, c, plane, rows, (r, ch, i) => images[(r * c + ch) * plane + i]!);
+  }
+
+  /**
+   * Fits on images `rows` of N x H x W x C 8-bit pixels (an ImageFolder's `pixels`; `shape` is [N, C, H, W])
+   * as `fit` would on their [0, 1] floats: the same statistics, to the last bit.
+   */
+  static fitPixels(
+    pixels: Uint8Array,
+    shape: readonly [number, number, number, number],
+    rows: readonly number[],
+  ): ImageStandardizer {
+    const [n, c, h, w] = shape;
+    if (pixels.length !== n * c * h * w)
+      throw new UserError(
+        `image shape ${JSON.stringify(shape)} needs ${n * c * h * w} pixels; got ${pixels.length}`,
+      );
+    const plane = h * w;
+    return ImageStandardizer.fitValues(
+      n,
+      c,
+      plane,
+      rows,
+      (r, ch, i) => PIXEL_VALUE[pixels[(r * plane + i) * c + ch]!]!,
+    );
+  }
+
+  /** Mean and std per channel of `value(row, channel, pixel)` over `rows`, summed row by row, channel by channel. */
+  private static fitValues(
+    n: number,
+    c: number,
+    plane: number,
+    rows: readonly number[],
+    value: (r: number, ch: number, i: number) => number,
+  ): ImageStandardizer {
+    if (rows.length === 0) throw new UserError("ImageStandardizer.fit needs at least one training image");
     const sum = new Float64Array(c);
     const sq = new Float64Array(c);
     for (const r of rows) {
       if (!Number.isInteger(r) || r < 0 || r >= n)
         throw new UserError(`image index ${r} is outside 0..${n - 1}`);
       for (let ch = 0; ch < c; ch++) {
-        const base = (r * c + ch) * plane;
         let s = 0;
         let s2 = 0;
         for (let i = 0; i < plane; i++) {
-          const v = images[base + i]!;
+          const v = value(r, ch, i);
           s += v;
           s2 += v * v;
         }
@@ -48,6 +83,19 @@ export class ImageStandardizer {
       return v > 1e-12 ? v : 1;
     });
     return new ImageStandardizer(mean, std);
+  }
+
+  /** Images `rows` of N x H x W x C pixels (`shape` [N, C, H, W]), standardized, as NCHW floats. */
+  applyPixels(
+    pixels: Uint8Array,
+    shape: readonly [number, number, number, number],
+    rows: readonly number[],
+  ): Float32Array {
+    if (shape[1] !== this.mean.length)
+      throw new UserError(
+        `images have ${shape[1]} channel(s) but the standardizer was fitted on ${this.mean.length}`,
+      );
+    return pixelsToFloat(pixels, shape, rows, this.mean, this.std);
   }
 
   /** A standardized copy of an NCHW batch (or of one CHW image: pass shape [C, H, W]). */
