@@ -48,7 +48,7 @@ describe("the option table", () => {
     "threads", "precision", "save", "logDir", "checkpoint", "resume", "json", "pretrained", "freeze", "head",
     "fineTune", "augment", "testData", "text", "drop", "id", "group", "time", "cv", "standardize",
     "evaluateTest", "imageSize", "channels", "architecture", "widths", "depth", "embeddingDim", "headEpochs",
-    "fineTuneFactor", "pretrainedLrScale", "diagnoseEvery",
+    "fineTuneFactor", "pretrainedLrScale", "diagnoseEvery", "excludeRows", "dropSplitDuplicates",
   ];
   test("has every option once, kebab-case flags, and defaults its own validators accept", () => {
     assert.deepEqual([...TRAIN_OPTIONS.map((o) => o.name)].sort(), [...keys].sort());
