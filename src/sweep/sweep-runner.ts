@@ -1,7 +1,8 @@
 /**
  * Where a sweep's trials run: the same places improve's trials run (src/scale/trial-runner-for.ts) —
- * this process one at a time, the local worker pool (`--workers`, or chosen from the model size), or
- * `nncoach worker`s through a Redis queue (`--queue`). Returns the runner, how many trials it keeps in
+ * this process one at a time (the default: the same seed gives the same sweep), the local worker pool
+ * (`--workers N`), or `nncoach worker`s through a Redis queue (`--queue`). With trials at once, TPE and
+ * ASHA learn from trials in the order they finish, so the sweep is no longer the same run to run. Returns the runner, how many trials it keeps in
  * flight, the thread count every trial carries, and the decision that says what was chosen.
  */
 import crypto from "node:crypto";
@@ -39,7 +40,10 @@ export async function sweepRunner(
     )
     .digest("hex")
     .slice(0, 16);
-  const scaled = await trialRunnerFor(scale, {
+  // one trial at a time unless asked: the sampler and ASHA learn from finished trials, so trials run at
+  // once make the sweep depend on which finishes first; one at a time, the same seed gives the same sweep
+  const where: ScaleOptions = scale.queue ? scale : { ...scale, workers: scale.workers ?? 1 };
+  const scaled = await trialRunnerFor(where, {
     studyId,
     ref: dataRefOf(study.options, { mode: "seeds" }, study.hash),
     units: study.units,
