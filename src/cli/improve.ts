@@ -9,28 +9,16 @@ import { ledgerRow, testEvaluationNote } from "../coach/improve/improve-report.j
 import { UserError } from "../errors.js";
 import { StudyRecorder } from "../store/record-study.js";
 import { StoreSession } from "../store/session.js";
-import { TRAIN_OPTIONS } from "../train/config.js";
-import { intOption, numberOption, parseCommandArgs } from "./args.js";
+import { intOption } from "./args.js";
 import { progressWriter } from "./output.js";
-import { TRACKING_HELP, takeTrackingArgs } from "./tracking.js";
+import { parseStudyArgs } from "./study-args.js";
+import { TRACKING_HELP } from "./tracking.js";
 
 export const IMPROVE_USAGE =
   "usage: nncoach improve <data> --target <col> --budget <time> --out <dir> [--metric <name>] [--seed 0]\n" +
   "         [--validation-data f] [--test-data f] [--pretrained m.onnx] [--resume] [--trials N] [--json]\n" +
   "         [--workers N | --queue redis://host:port] [--threads T]\n" +
   "         [nncoach train options to start from]";
-
-/** Options of `train` that make no sense inside a study (outputs and resuming are the study's own). */
-export const NOT_FOR_IMPROVE = new Set([
-  "data",
-  "save",
-  "logDir",
-  "checkpoint",
-  "resume",
-  "json",
-  "evaluateTest",
-  "cv",
-]);
 
 const OWN = {
   budget: { type: "string" },
@@ -89,36 +77,18 @@ function help(): string {
 }
 
 export async function improveCommand(fullArgv: string[]): Promise<number> {
-  const { argv, tracking } = takeTrackingArgs(fullArgv);
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = { ...OWN };
-  for (const o of TRAIN_OPTIONS) {
-    if (NOT_FOR_IMPROVE.has(o.name)) continue;
-    options[o.flag] = { type: o.arity === "flag" ? "boolean" : "string" };
-  }
-  const { values, positionals } = parseCommandArgs("improve", argv, options);
-  if (values.help) {
-    process.stdout.write(`${help()}\n`);
-    return 0;
-  }
-  if (positionals.length !== 1)
-    throw new UserError(
-      positionals.length
-        ? `nncoach improve takes one data path, got ${positionals.join(" ")}`
-        : "nncoach improve needs data",
-      IMPROVE_USAGE,
-    );
+  const args = parseStudyArgs(
+    "improve",
+    fullArgv,
+    OWN,
+    ["target", "seed", "validationData", "testData", "pretrained", "threads"],
+    IMPROVE_USAGE,
+    help,
+  );
+  if (!args) return 0;
+  const { values, tracking, train } = args;
   const budget = parseBudget(values.budget as string | undefined);
-  const train: Record<string, unknown> = {};
-  for (const o of TRAIN_OPTIONS) {
-    const v = values[o.flag];
-    if (v === undefined || NOT_FOR_IMPROVE.has(o.name)) continue;
-    if (["target", "seed", "validationData", "testData", "pretrained", "threads"].includes(o.name)) continue;
-    train[o.name] = v;
-  }
   const json = Boolean(values.json);
-  const maxDataMb = numberOption("max-data-mb", values["max-data-mb"] as string | undefined);
-  if (maxDataMb !== undefined && !(maxDataMb >= 0))
-    throw new UserError(`--max-data-mb must be a number >= 0, got ${maxDataMb}`, "e.g. --max-data-mb 64");
   const out = progressWriter(json);
   const str = (k: string) => values[k] as string | undefined;
   const session = tracking.track ? await StoreSession.open({ file: tracking.store }) : null;
@@ -133,7 +103,7 @@ export async function improveCommand(fullArgv: string[]): Promise<number> {
   let summary: ImproveSummary;
   try {
     summary = await improve({
-      data: positionals[0]!,
+      data: args.data,
       target: str("target"),
       budget,
       out: str("out"),
@@ -146,7 +116,7 @@ export async function improveCommand(fullArgv: string[]): Promise<number> {
       trials: intOption("trials", str("trials"), 0),
       workers: intOption("workers", str("workers")),
       queue: str("queue"),
-      maxDataBytes: maxDataMb === undefined ? undefined : maxDataMb * 1024 * 1024,
+      maxDataBytes: args.maxDataBytes,
       resume: Boolean(values.resume),
       train,
       log: out,

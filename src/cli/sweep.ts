@@ -8,11 +8,11 @@ import { UserError } from "../errors.js";
 import { SweepRecorder } from "../store/record-sweep.js";
 import { StoreSession } from "../store/session.js";
 import { PRUNERS, SAMPLERS, type SweepSummary, sweep } from "../sweep/sweep.js";
-import { TRAIN_OPTIONS } from "../train/config.js";
-import { choiceOption, intOption, parseCommandArgs } from "./args.js";
-import { NOT_FOR_IMPROVE, parseBudget } from "./improve.js";
+import { choiceOption, intOption } from "./args.js";
+import { parseBudget } from "./improve.js";
 import { progressWriter } from "./output.js";
-import { TRACKING_HELP, takeTrackingArgs } from "./tracking.js";
+import { parseStudyArgs } from "./study-args.js";
+import { TRACKING_HELP } from "./tracking.js";
 
 export const SWEEP_USAGE =
   "usage: nncoach sweep <data> --target <col> --space space.yaml --trials N --budget <time>\n" +
@@ -20,7 +20,6 @@ export const SWEEP_USAGE =
   "         [nncoach train options every trial starts from]";
 
 /** Options of `train` that make no sense for a sweep's trials: the same as for improve's. */
-const NOT_FOR_SWEEP = NOT_FOR_IMPROVE;
 
 const OWN = {
   space: { type: "string" },
@@ -75,31 +74,10 @@ function help(): string {
 }
 
 export async function sweepCommand(fullArgv: string[]): Promise<number> {
-  const { argv, tracking } = takeTrackingArgs(fullArgv);
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = { ...OWN };
-  for (const o of TRAIN_OPTIONS) {
-    if (NOT_FOR_SWEEP.has(o.name)) continue;
-    options[o.flag] = { type: o.arity === "flag" ? "boolean" : "string" };
-  }
-  const { values, positionals } = parseCommandArgs("sweep", argv, options);
-  if (values.help) {
-    process.stdout.write(`${help()}\n`);
-    return 0;
-  }
-  if (positionals.length !== 1)
-    throw new UserError(
-      positionals.length
-        ? `nncoach sweep takes one data path, got ${positionals.join(" ")}`
-        : "nncoach sweep needs data",
-      SWEEP_USAGE,
-    );
+  const args = parseStudyArgs("sweep", fullArgv, OWN, ["target", "seed", "threads"], SWEEP_USAGE, help);
+  if (!args) return 0;
+  const { values, tracking, train } = args;
   const str = (k: string) => values[k] as string | undefined;
-  const maxDataMb = values["max-data-mb"] === undefined ? undefined : Number(values["max-data-mb"]);
-  if (maxDataMb !== undefined && !(maxDataMb >= 0))
-    throw new UserError(
-      `--max-data-mb must be a number >= 0, got ${values["max-data-mb"]}`,
-      "e.g. --max-data-mb 64",
-    );
   if (!str("space"))
     throw new UserError(
       "nncoach sweep needs --space",
@@ -111,13 +89,6 @@ export async function sweepCommand(fullArgv: string[]): Promise<number> {
       "nncoach sweep needs --budget",
       "give the time to spend, e.g. --budget 300 or --budget 5m",
     );
-  const train: Record<string, unknown> = {};
-  for (const o of TRAIN_OPTIONS) {
-    const v = values[o.flag];
-    if (v === undefined || NOT_FOR_SWEEP.has(o.name)) continue;
-    if (["target", "seed", "threads"].includes(o.name)) continue;
-    train[o.name] = v;
-  }
   const json = Boolean(values.json);
   const out = progressWriter(json);
   const session = tracking.track ? await StoreSession.open({ file: tracking.store }) : null;
@@ -130,7 +101,7 @@ export async function sweepCommand(fullArgv: string[]): Promise<number> {
   let summary: SweepSummary;
   try {
     summary = await sweep({
-      data: positionals[0]!,
+      data: args.data,
       target: str("target"),
       space: str("space")!,
       trials: intOption("trials", str("trials"))!,
@@ -142,7 +113,7 @@ export async function sweepCommand(fullArgv: string[]): Promise<number> {
       threads: intOption("threads", str("threads")),
       workers: intOption("workers", str("workers")),
       queue: str("queue"),
-      maxDataBytes: maxDataMb === undefined ? undefined : maxDataMb * 1024 * 1024,
+      maxDataBytes: args.maxDataBytes,
       train,
       out: str("out"),
       log: out,
