@@ -5,6 +5,7 @@
  * as the audit's exact-duplicate check compares them: the input columns' cells, numbers by value, text
  * trimmed, missing equal to missing. Tables and text only; image folders have their own audit.
  */
+import { isMissing, parseNumber } from "../data/missing.js";
 import { cellText, type Table } from "../data/table.js";
 import type { TrainConfig } from "../train/config-options.js";
 import { inputColumns } from "./load-data.js";
@@ -15,12 +16,17 @@ export interface SplitRows {
   rows: readonly number[];
 }
 
+/** A row's inputs as one string: missing cells (isMissing) alike, numbers by value (parseNumber), text trimmed. */
 function keyOf(table: Table, row: number, columns: readonly number[]): string {
   const parts: string[] = [];
   for (const c of columns) {
-    const t = (cellText(table, row, c) ?? "").trim();
-    const n = t === "" ? Number.NaN : Number(t);
-    parts.push(t === "" ? "\u0000" : Number.isFinite(n) ? String(n) : t);
+    const cell = cellText(table, row, c);
+    if (isMissing(cell)) {
+      parts.push("\u0000");
+      continue;
+    }
+    const n = parseNumber(cell);
+    parts.push(Number.isNaN(n) ? cell.trim() : String(n));
   }
   return parts.join("\u0001");
 }
