@@ -177,14 +177,13 @@ export async function prepareData(resolved: ResolvedConfig): Promise<PreparedDat
           { table: t, rows: s.val },
         ],
         { table: t, rows: s.test },
-        inputNames(t, loaded.target, cfg, loaded.kind === "text" ? loaded.textColumn : undefined),
+        inputNames(loaded, cfg),
       );
-      if (kept.dropped)
+      if (kept.dropped.length)
         notes.push(
-          `${kept.dropped} test row(s) repeat a training or validation row exactly: dropped (--drop-split-duplicates)`,
+          `${kept.dropped.length} test row(s) repeat a training or validation row exactly: dropped (--drop-split-duplicates)`,
         );
-      const keep = new Set(kept.rows);
-      dropped.push(...s.test.filter((r) => !keep.has(r)));
+      dropped.push(...kept.dropped);
       s.test = kept.rows;
     }
     const sealed = sealTest(s);
@@ -205,11 +204,11 @@ export async function prepareData(resolved: ResolvedConfig): Promise<PreparedDat
           { table: (valData as TableData | undefined)?.table ?? loaded.table, rows: split.val },
         ],
         { table: testData.table, rows: testRows },
-        inputNames(loaded.table, loaded.target, cfg, loaded.kind === "text" ? loaded.textColumn : undefined),
+        inputNames(loaded, cfg),
       );
-      if (kept.dropped)
+      if (kept.dropped.length)
         notes.push(
-          `${kept.dropped} row(s) of ${cfg.testData} repeat a training or validation row exactly: dropped (--drop-split-duplicates)`,
+          `${kept.dropped.length} row(s) of ${cfg.testData} repeat a training or validation row exactly: dropped (--drop-split-duplicates)`,
         );
       testRows = kept.rows;
     }
@@ -330,16 +329,13 @@ export async function prepareFold(
     const kept = withoutRepeats(
       [{ table: loaded.table, rows: split.train }],
       { table: valTable, rows: split.val },
-      inputNames(loaded.table, loaded.target, cfg, loaded.kind === "text" ? loaded.textColumn : undefined),
+      inputNames(loaded, cfg),
     );
-    if (kept.dropped) {
+    if (kept.dropped.length) {
       notices.push(
-        `${kept.dropped} validation row(s) repeat a training row exactly: dropped (--drop-split-duplicates)`,
+        `${kept.dropped.length} validation row(s) repeat a training row exactly: dropped (--drop-split-duplicates)`,
       );
-      if (!o.valData) {
-        const keep = new Set(kept.rows);
-        droppedRows.push(...split.val.filter((r) => !keep.has(r)));
-      }
+      if (!o.valData) droppedRows.push(...kept.dropped);
       split = { ...split, val: kept.rows };
     }
   }

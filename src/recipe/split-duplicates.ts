@@ -8,7 +8,7 @@
 import { isMissing, parseNumber } from "../data/missing.js";
 import { cellText, type Table } from "../data/table.js";
 import type { TrainConfig } from "../train/config-options.js";
-import { inputColumns } from "./load-data.js";
+import { inputColumns, type LoadedData } from "./load-data.js";
 
 /** A table, the rows of it in one split, and the split's name. */
 export interface SplitRows {
@@ -36,26 +36,28 @@ function columnsOf(table: Table, names: readonly string[]): number[] {
   return names.map((n) => table.columns.indexOf(n)).filter((i) => i >= 0);
 }
 
-/** Names of the columns whose cells make a row's inputs. */
-export function inputNames(train: Table, target: string, cfg: TrainConfig, textColumn?: string): string[] {
-  return textColumn ? [textColumn] : inputColumns(train, target, cfg);
+/** Names of the columns whose cells make a row's inputs (text data: the text column). */
+export function inputNames(d: Extract<LoadedData, { kind: "table" | "text" }>, cfg: TrainConfig): string[] {
+  return d.kind === "text" && d.textColumn ? [d.textColumn] : inputColumns(d.table, d.target, cfg);
 }
 
 /**
- * `later` without the rows whose inputs repeat a row of `earlier` (any of them), in order; and how many
- * were dropped.
+ * `later` without the rows whose inputs repeat a row of `earlier` (any of them), in order; and the rows
+ * dropped.
  */
 export function withoutRepeats(
   earlier: readonly SplitRows[],
   later: SplitRows,
   names: readonly string[],
-): { rows: number[]; dropped: number } {
+): { rows: number[]; dropped: number[] } {
   const seen = new Set<string>();
   for (const e of earlier) {
     const cols = columnsOf(e.table, names);
     for (const r of e.rows) seen.add(keyOf(e.table, r, cols));
   }
   const cols = columnsOf(later.table, names);
-  const rows = later.rows.filter((r) => !seen.has(keyOf(later.table, r, cols)));
-  return { rows, dropped: later.rows.length - rows.length };
+  const rows: number[] = [];
+  const dropped: number[] = [];
+  for (const r of later.rows) (seen.has(keyOf(later.table, r, cols)) ? dropped : rows).push(r);
+  return { rows, dropped };
 }
