@@ -13,32 +13,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { bareEnv } from "./helpers/bare-env.js";
 import { ROOT } from "./helpers/cli.js";
 
 const NATIVE_INSTALL_COMMAND = "ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node";
-
-/** The environment of a user's shell: no npm_config_*, no nncoach or onnxruntime settings. */
-function bareEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  const keep = [
-    "HOME",
-    "TMPDIR",
-    "LANG",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-  ];
-  for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
-  // npm run puts the repository's node_modules/.bin (and npm's helpers) first on PATH: drop them
-  env.PATH = (process.env.PATH ?? "/usr/bin:/bin")
-    .split(path.delimiter)
-    .filter((p) => !p.includes("node_modules") && !p.includes("node-gyp-bin"))
-    .join(path.delimiter);
-  return env;
-}
 
 function sh(command: string, cwd: string): SpawnSyncReturns<string> {
   return spawnSync("sh", ["-c", command], { cwd, env: bareEnv(), encoding: "utf8", timeout: 300_000 });

@@ -11,31 +11,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { bareEnv } from "./helpers/bare-env.js";
 import { ROOT } from "./helpers/cli.js";
 
 const TOOLS = ["cc", "gcc", "c++", "g++", "clang", "clang++", "make"];
-
-/** A user's environment (no npm_config_*), with failing compilers first on the PATH. */
-function envWithoutCompiler(shims: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const k of [
-    "HOME",
-    "TMPDIR",
-    "LANG",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-  ])
-    if (process.env[k] !== undefined) env[k] = process.env[k];
-  const rest = (process.env.PATH ?? "/usr/bin:/bin")
-    .split(path.delimiter)
-    .filter((p) => !p.includes("node_modules") && !p.includes("node-gyp-bin"));
-  env.PATH = [shims, ...rest].join(path.delimiter);
-  return env;
-}
 
 const output = (r: SpawnSyncReturns<string>) => `${r.stdout}${r.stderr}${r.error ? `\n${r.error}` : ""}`;
 
@@ -53,7 +32,8 @@ test("no compiler: npm leaves better-sqlite3 out, nncoach installs and trains, o
     );
     fs.chmodSync(f, 0o755);
   }
-  const env = envWithoutCompiler(shims);
+  // a user's environment (no npm_config_*), with failing compilers first on the PATH
+  const env = bareEnv(shims);
   const sh = (command: string, cwd: string) =>
     spawnSync("sh", ["-c", command], { cwd, env, encoding: "utf8", timeout: 300_000 });
   assert.notEqual(sh("g++ --version", dir).status, 0, "the stand-in compiler fails");
