@@ -3,6 +3,7 @@
  * workers watch to find queues, the data files sent as bytes (by SHA-256), and the flags that cancel a
  * running trial. A coordinator and its workers agree on them and on nothing else.
  */
+import crypto from "node:crypto";
 
 /** The set of queue names with a coordinator (workers serve every queue in it). */
 export const STUDIES_KEY = "nncoach:studies";
@@ -12,6 +13,14 @@ export const DATA_TTL_S = 24 * 3600;
 export const DEFAULT_MAX_DATA_BYTES = 64 * 1024 * 1024;
 
 const NAME = /^nncoach-study-[A-Za-z0-9_-]{1,80}$/;
+
+/**
+ * A study's id from what makes it that study (data hash, output folder, options, seeds): the same study
+ * restarted with --resume gets the same id, so the same queue.
+ */
+export function studyIdOf(identity: Record<string, unknown>): string {
+  return crypto.createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16);
+}
 
 export function studyQueueName(studyId: string): string {
   const name = `nncoach-study-${studyId.replace(/[^A-Za-z0-9_-]/g, "_")}`;

@@ -5,13 +5,13 @@
  * ASHA learn from trials in the order they finish, so the sweep is no longer the same run to run. Returns the runner, how many trials it keeps in
  * flight, the thread count every trial carries, and the decision that says what was chosen.
  */
-import crypto from "node:crypto";
 import path from "node:path";
 import type { Objective } from "../coach/improve/objective.js";
 import { type EvaluationUnit, type Options, type TrialRunner, trialPlan } from "../coach/improve/trial.js";
 import type { Decision } from "../recipe/decision.js";
 import { dataRefOf } from "../scale/data-ref.js";
 import { modelSize } from "../scale/parallelism.js";
+import { studyIdOf } from "../scale/study-queue.js";
 import { type ScaleOptions, trialRunnerFor } from "../scale/trial-runner-for.js";
 
 export interface SweepRunner {
@@ -28,18 +28,12 @@ export async function sweepRunner(
 ): Promise<SweepRunner> {
   const unit = study.units[0]!;
   const data = unit.data;
-  const studyId = crypto
-    .createHash("sha256")
-    .update(
-      JSON.stringify({
-        sweep: true,
-        hash: study.hash,
-        out: study.out ? path.resolve(study.out) : null,
-        options: study.options,
-      }),
-    )
-    .digest("hex")
-    .slice(0, 16);
+  const studyId = studyIdOf({
+    sweep: true,
+    hash: study.hash,
+    out: study.out ? path.resolve(study.out) : null,
+    options: study.options,
+  });
   // one trial at a time unless asked: the sampler and ASHA learn from finished trials, so trials run at
   // once make the sweep depend on which finishes first; one at a time, the same seed gives the same sweep
   const where: ScaleOptions = scale.queue ? scale : { ...scale, workers: scale.workers ?? 1 };

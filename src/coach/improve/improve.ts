@@ -16,7 +16,6 @@
  * const s = await improve({ data: "wine.csv", target: "cultivar", budget: 120, out: "wine-improve" });
  * s.final.test; // { accuracy: 0.96, ci: [0.89, 1] }
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { runAudit } from "../../data/audit/run-audit.js";
@@ -34,6 +33,7 @@ import type { RunResult } from "../../recipe/train-run.js";
 import { dataRefOf } from "../../scale/data-ref.js";
 import { modelSize } from "../../scale/parallelism.js";
 import { inFlight } from "../../scale/run-trials.js";
+import { studyIdOf } from "../../scale/study-queue.js";
 import { trialRunnerFor } from "../../scale/trial-runner-for.js";
 import { type ResolvedConfig, resolveConfig } from "../../train/config.js";
 import { evaluateDataset } from "../../train/fit.js";
@@ -400,11 +400,7 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
 
   // ---- trials, with replay of finished ones; on this machine's cores, or on queue workers
   const pruner = new MedianPruner(objective);
-  const studyId = crypto
-    .createHash("sha256")
-    .update(JSON.stringify({ hash, out: o.out ? path.resolve(o.out) : null, baseOptions, seeds }))
-    .digest("hex")
-    .slice(0, 16);
+  const studyId = studyIdOf({ hash, out: o.out ? path.resolve(o.out) : null, baseOptions, seeds });
   const scaled = await trialRunnerFor(
     {
       queue: o.queue,
