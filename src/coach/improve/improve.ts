@@ -308,6 +308,8 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
   const { objective, decision: metricDecision } = chooseObjective(data.summary, o.metric);
   decisions.push(metricDecision);
   const baseOptions: Options = { ...userOptions };
+  /** Whether a fix below changes how the data is prepared (prepared again once, after all of them). */
+  let refit = false;
   if (
     data.task === "classification" &&
     o.train?.classWeights === undefined &&
@@ -322,8 +324,7 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
       source: "recipe",
     });
     resolved = resolveConfig(null, baseOptions);
-    prepareOptions = baseOptions;
-    data = await prepareData(resolved);
+    refit = true;
   }
   let audit: ReturnType<typeof auditSummary> | null = null;
   let labelIssues: StepContext["labelIssues"];
@@ -335,8 +336,7 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
       // exact duplicates can fall on both sides of a split (or of a fold): evaluation rows seen in training
       baseOptions.dropSplitDuplicates = true;
       resolved = resolveConfig(null, baseOptions);
-      prepareOptions = baseOptions;
-      data = await prepareData(resolved);
+      refit = true;
     }
     for (const f of report.findings) {
       if (f.severity === "low") continue;
@@ -351,6 +351,11 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
         source: "recipe",
       });
     }
+  }
+  if (refit) {
+    // the fixes above (class weights, duplicates across splits) change the prepared data: prepare it once more
+    prepareOptions = baseOptions;
+    data = await prepareData(resolved);
   }
   log(o, `improve: ${data.describe}`);
   log(o, `objective: ${objective.metric} (${metricDecision.reason})`);
