@@ -115,12 +115,12 @@ function runLength(
 ): { epochs: number; earlyStopping: number | false; stepsPerEpoch: number } {
   const v = cfg.values;
   const stepsPerEpoch = Math.max(1, Math.ceil(s.trainRows / Math.max(1, Math.min(v.batchSize, s.trainRows))));
-  const userSet = (n: OptionName) => cfg.sources[n] !== "default";
-  const epochs = userSet("epochs")
-    ? v.epochs
-    : Math.max(v.epochs, Math.min(MAX_DEFAULT_EPOCHS, Math.ceil(MIN_DEFAULT_STEPS / stepsPerEpoch)));
+  const epochs =
+    sourceOf(cfg, "epochs") === "user"
+      ? v.epochs
+      : Math.max(v.epochs, Math.min(MAX_DEFAULT_EPOCHS, Math.ceil(MIN_DEFAULT_STEPS / stepsPerEpoch)));
   const earlyStopping =
-    userSet("earlyStopping") || v.earlyStopping === false || epochs === v.epochs
+    sourceOf(cfg, "earlyStopping") === "user" || v.earlyStopping === false || epochs === v.epochs
       ? v.earlyStopping
       : Math.max(v.earlyStopping, Math.ceil(MIN_PATIENCE_STEPS / stepsPerEpoch));
   return { epochs, earlyStopping, stepsPerEpoch };
