@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { describe, test } from "node:test";
-import { compare, keepThreshold, tQuantile } from "../src/coach/improve/keep-rule.js";
+import { compare, keepThreshold, keptForSpeed, tQuantile } from "../src/coach/improve/keep-rule.js";
 import { subsetRows } from "../src/coach/improve/learning-curve.js";
 import { ridge } from "../src/coach/improve/reference-model.js";
 
@@ -26,6 +26,20 @@ describe("improve's statistics against SciPy and scikit-learn", () => {
     assert.ok(Math.abs(keepThreshold(5, 1) - 2.776) < 1e-3);
     assert.ok(keepThreshold(5, 4) > keepThreshold(5, 1));
     assert.ok(keepThreshold(30, 1) >= 2 && keepThreshold(30, 1) < 2.1);
+  });
+
+  test("the speed keep rule: a larger batch is kept only when faster and the paired mean does not fall", () => {
+    // five folds: the current best, and a candidate one validation row lower on one fold
+    const before = [0.9429, 0.9286, 0.9571, 0.9429, 0.9353];
+    const slightlyLower = [0.9429, 0.9286, 0.9571, 0.9429, 0.9339];
+    const c = compare(before, slightlyLower, true);
+    assert.ok(c.diff < 0 && c.diff > -c.threshold * c.se, "a within-noise loss");
+    assert.equal(keptForSpeed(c, 0.45, 0.2), false, "a within-noise loss is still a loss");
+    const same = compare(before, before, true);
+    assert.equal(keptForSpeed(same, 0.45, 0.2), true, "as good and 45% faster");
+    assert.equal(keptForSpeed(same, 0.1, 0.2), false, "as good but only 10% faster");
+    // lower is better (RMSE): an equal or lower error with a faster epoch is kept
+    assert.equal(keptForSpeed(compare([3.1, 2.9, 3.3], [3.0, 2.9, 3.3], false), 0.3, 0.2), true);
   });
 
   test("paired comparison: a consistent gain is kept, noise and losses are not, direction follows the metric", () => {

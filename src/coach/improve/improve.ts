@@ -44,7 +44,7 @@ import { auditSummary, type RunRecord } from "../diagnosis/run-record.js";
 import { bootstrapInterval } from "./bootstrap.js";
 import { dataHash } from "./data-hash.js";
 import { f1At, positiveScores, tuneThreshold, type ValidationScores } from "./decision-threshold.js";
-import { compare } from "./keep-rule.js";
+import { compare, keptForSpeed } from "./keep-rule.js";
 import { type LearningCurve, learningCurve } from "./learning-curve.js";
 import { MedianPruner } from "./median-pruner.js";
 import { chooseObjective, type Objective } from "./objective.js";
@@ -68,7 +68,7 @@ export const DEFAULT_SEEDS = 3;
 /** A capacity search stops after this many increments in a row fail (RECIPE.md §12). */
 export const CAPACITY_FAILS = 2;
 export const MAX_CAPACITY_INCREMENTS = 4;
-/** The batch-size step keeps a larger batch when an epoch gets at least this much faster, metric not worse. */
+/** The batch-size step keeps a larger batch when an epoch gets at least this much faster and the paired mean metric is not lower. */
 export const SPEEDUP = 0.2;
 
 export interface ImproveOptions {
@@ -928,14 +928,14 @@ function judge(
     const perEpoch = (r: TrialResult) =>
       r.units.reduce((a, u) => a + u.seconds / Math.max(1, u.epochsRun), 0) / Math.max(1, r.units.length);
     const gain = 1 - perEpoch(top.result) / perEpoch(best.result);
-    const notWorse = c.diff > -c.threshold * c.se;
-    const kept = notWorse && gain >= SPEEDUP;
+    const notWorse = c.diff >= 0;
+    const kept = keptForSpeed(c, gain, SPEEDUP);
     return {
       ...base,
       change: top.change,
       val_after: spread(top.result),
       kept,
-      reason: `${kept ? "kept" : "rejected"}: an epoch took ${Math.round(gain * 100)}% less time (needs ${SPEEDUP * 100}%), ${objective.metric} changed ${fmt(c.diff)} ± ${fmt(c.se)} (${notWorse ? "not worse" : "worse"} beyond ${fmt(c.threshold)} SE)`,
+      reason: `${kept ? "kept" : "rejected"}: an epoch took ${Math.round(gain * 100)}% less time (needs ${SPEEDUP * 100}%), ${objective.metric} changed ${fmt(c.diff)} ± ${fmt(c.se)} (${notWorse ? "not lower" : "lower"} on average over the paired units)`,
     };
   }
   return {

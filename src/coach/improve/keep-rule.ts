@@ -112,3 +112,13 @@ export function compare(
   const kept = d.length >= 2 && mean > 0 && mean > threshold * se;
   return { diff: mean, se, threshold, kept };
 }
+
+/**
+ * The speed variant of the keep rule (the batch-size step, RECIPE.md §8: a larger batch "where it speeds
+ * training without hurting the metric"): kept when an epoch got at least `speedup` (a fraction) faster and
+ * the paired mean difference is not negative. A within-noise loss is not "without hurting": on
+ * house_votes84 such a keep cost the final model a test row.
+ */
+export function keptForSpeed(c: Comparison, gain: number, speedup: number): boolean {
+  return c.diff >= 0 && gain >= speedup;
+}

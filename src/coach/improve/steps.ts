@@ -8,7 +8,7 @@
  * | ---------------- | ---------------------------------------------------------------------------- |
  * | learning_rate    | the LR finder's suggestion and {1e-4, 3e-4, 1e-3, 3e-3}, minus the current   |
  * | schedule         | plateau against cosine (both with the warm-up)                               |
- * | batch_size       | twice the batch (the planner scales the LR with it); kept when faster, not worse |
+ * | batch_size       | twice the batch (the planner scales the LR with it); kept when faster, mean not lower |
  * | normalization    | batch norm, layer norm (MLPs and text), batch norm (CNNs)                      |
  * | capacity         | one more layer, then twice the width, until two increments in a row fail     |
  * | weight_decay     | 0 and ten times the current (AdamW's decoupled decay)                        |
@@ -48,7 +48,7 @@ export interface StepDef {
   candidates(ctx: StepContext): Candidate[] | { skip: string };
   /** Capacity: increments one at a time from the last kept one. */
   sequential?: boolean;
-  /** Batch size: kept when faster and not worse (not when better). */
+  /** Batch size: kept when faster and the paired mean metric is not lower (not when better). */
   speed?: boolean;
 }
 
