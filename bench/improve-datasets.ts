@@ -3,7 +3,8 @@
  * splits (the issue's acceptance table). Not part of npm test.
  *
  * For each dataset and split seed: runs improve (a fixed trial plan, --trials, so that the ledger does
- * not depend on the machine's load; the wall time is reported), and writes the same split's model
+ * not depend on the machine's load; the wall time is reported; --trials 0 uses --budget as a user's run
+ * does), and writes the same split's model
  * inputs (training + validation rows, and the test rows, preprocessed as nncoach's lock step does) for
  * scripts/gold/improve_peers.py, which fits MLPClassifier/MLPRegressor (defaults) and
  * HistGradientBoosting on them and scores the test rows with the same metric. Then prints the table:
@@ -65,7 +66,8 @@ for (const name of names) {
       target: d.target,
       seed,
       budget: Number(values.budget),
-      trials: Number(values.trials),
+      // --trials 0: the plan comes from --budget and the baseline's measured time, as a user's run
+      ...(values.trials === "0" ? {} : { trials: Number(values.trials) }),
       threads: Number(values.threads),
       train: d.task ? { task: d.task } : {},
       log: (l) => process.stderr.write(`  ${name}/${seed} ${l}\n`),
