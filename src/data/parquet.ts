@@ -4,6 +4,10 @@
  * (see columnar.ts), so that everything that takes a CSV file takes a Parquet file too. Cells are given the
  * text a CSV file would hold: numbers in their shortest form (a FLOAT column's in float32's shortest
  * form), true/false, dates as YYYY-MM-DD[ HH:MM:SS], null as an empty (missing) cell.
+ *
+ * The page decoders are hyparquet's own modules (`hyparquet/src/*.js`, which its exports allow but which are
+ * not its documented API), so package.json pins hyparquet to patch releases (~1.33); a minor release must be
+ * checked against test/parquet*.test.ts before the range moves.
  */
 import { open } from "node:fs/promises";
 import {
