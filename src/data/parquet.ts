@@ -7,7 +7,7 @@
  *
  * The page decoders are hyparquet's own modules (`hyparquet/src/*.js`, which its exports allow but which are
  * not its documented API), so package.json pins hyparquet to patch releases (~1.33); a minor release must be
- * checked against test/parquet*.test.ts before the range moves.
+ * checked against test/data-parquet.test.ts before the range moves.
  */
 import { open } from "node:fs/promises";
 import {
