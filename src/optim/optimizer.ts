@@ -4,6 +4,7 @@
  * rate and the 1-based step counter are runtime inputs, so schedules never recompile.
  */
 import type { Tensor } from "../engine/graph.js";
+import type { AdamKernel } from "./adam-kernel.js";
 
 export interface StepInputs {
   /** Scalar learning rate (runtime input). */
@@ -37,4 +38,24 @@ export interface Optimizer {
     gradScale?: Tensor,
   ): ParamUpdate;
   config(): Record<string, unknown>;
+  /**
+   * Optional (float32 only): the same update with its elementwise part in a fused kernel outside the graph.
+   * `fusedInputs` builds, in the graph, the gradient the kernel reads and its scalar coefficients;
+   * `fusedStep` then updates the flat parameter and slot buffers in place (all allocated from `kernel`).
+   */
+  fusedInputs?(
+    p: Tensor,
+    g: Tensor,
+    h: StepInputs,
+    decay: boolean,
+    lrScale?: number,
+    gradScale?: Tensor,
+  ): { grad: Tensor; coefs: Tensor };
+  fusedStep?(
+    kernel: AdamKernel,
+    p: Float32Array,
+    g: Float32Array,
+    slots: readonly Float32Array[],
+    coefs: ArrayLike<number>,
+  ): void;
 }

@@ -26,6 +26,12 @@ export interface UpdateInputs {
   lossScale: Tensor;
   clipNorm?: number;
   clipValue?: number;
+  /**
+   * The optimizer's elementwise update runs outside the graph (Optimizer.fusedStep): for each group the
+   * graph outputs `grad/<group>` and `coef/<group>` instead of the new parameters and slots, and takes
+   * no slot inputs.
+   */
+  fused?: boolean;
 }
 
 /** One group of trainable parameters updated as one flat vector. */
@@ -116,12 +122,25 @@ export function buildUpdate(u: UpdateInputs): UpdateGraph {
     const p0 = T.input(name, [size], dtype);
     flatInputs.push(p0);
     const g = byValue ? clipByValue(T.mul(gFlat, factor), u.clipValue!) : gFlat;
+    const first = u.params[idx[0]!]!;
+    if (u.fused) {
+      const f = u.optimizer.fusedInputs!(
+        p0,
+        g,
+        h,
+        first.spec.decay,
+        first.lrScale ?? 1,
+        byValue ? undefined : factor,
+      );
+      outputs[`grad/${name}`] = f.grad;
+      outputs[`coef/${name}`] = f.coefs;
+      continue;
+    }
     const slots = names.map((s) => {
       const t = T.input(`${name}#${s}`, [size], dtype);
       flatInputs.push(t);
       return t;
     });
-    const first = u.params[idx[0]!]!;
     const up = u.optimizer.update(
       p0,
       g,
