@@ -69,6 +69,7 @@ test("the fused Adam update trains exactly as the update inside the graph, for e
       opts: { clipValue: 0.01, lrScales: { [layers[0]!]: 0.25 } },
       lossScale: 1,
     },
+    { adam: { weightDecay: 1e-3 }, opts: { clipNorm: 1 }, lossScale: 64 },
     { adam: { beta1: 0.8, eps: 1e-6 }, opts: { frozen: [layers[0]!] }, lossScale: 8 },
   ];
   for (const c of cases) {
@@ -94,7 +95,7 @@ test("AdamKernel pads buffers to 4 values and refuses buffers it did not allocat
   assert.equal(p.length, 7);
   assert.equal(g.byteOffset - p.byteOffset, 32, "7 values take 8 places");
   g.fill(1);
-  k.step(p, g, m, v, 0.9, 0.999, [1, 0.1, 0.001, 1e-8, 0.01]);
+  k.step(p, g, m, v, 0.9, 0.999, [1, 0.1, 0.001, 1e-8, 0.01, 1, 0]);
   const f = Math.fround;
   const mv = f(f(0 * f(0.9)) + f(1 * f(0.1)));
   const vv = f(f(0 * f(0.999)) + f(f(1 * 1) * f(0.001)));

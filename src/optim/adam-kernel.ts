@@ -9,9 +9,10 @@
  * one thread). The buffers live in the kernel's own WebAssembly memory (`alloc`), which the training step
  * reads and writes through ORT tensors over views of it; the memory never grows, so views stay valid.
  *
- * The module is written here as bytes (no WebAssembly toolchain in the build): one exported function
- * `adam(p, g, m, v, n, β1, c1, β2, c2, ε̂, stepSize, decay)` over byte offsets and n elements, n a multiple
- * of 4 (buffers are padded with zeros, which the update keeps at zero).
+ * The module is written here as bytes (no WebAssembly toolchain in the build), with two functions over
+ * byte offsets and n elements, n a multiple of 4 (buffers are padded with zeros, which the update keeps at
+ * zero): `adam(p, g, m, v, n, β1, c1, β2, c2, ε̂, stepSize, decay)` and, for Adam with L2 weight decay
+ * (the gradient plus wd·p), `l2(g, p, n, s, wd)`: g ← g·s + p·wd, as the graph computes it.
  */
 
 const uleb = (n: number): number[] => {
@@ -72,24 +73,67 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     ...[0x0c, 0, 0x0b, 0x0b, 0x0b],
   ];
   const func = [2, 2, I32, 10, V128, ...body];
+  // l2(g, p, n, s, wd): g ← g·s + p·wd; locals 5: byte position, 6: end, 7-8: s, wd splatted
+  const at2 = (base: number) => [...get(base), ...get(5), 0x6a];
+  const l2Body = [
+    ...[...get(2), 0x41, 2, 0x74, ...set(6)],
+    ...[...get(3), ...splat, ...set(7), ...get(4), ...splat, ...set(8)],
+    ...[0x02, 0x40, 0x03, 0x40, ...get(5), ...get(6), 0x4f, 0x0d, 1],
+    ...[
+      ...at2(0),
+      ...at2(0),
+      ...load,
+      ...get(7),
+      ...mul,
+      ...at2(1),
+      ...load,
+      ...get(8),
+      ...mul,
+      ...add,
+      ...store,
+    ],
+    ...[...get(5), 0x41, 16, 0x6a, ...set(5)],
+    ...[0x0c, 0, 0x0b, 0x0b, 0x0b],
+  ];
+  const l2Func = [2, 2, I32, 2, V128, ...l2Body];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32], ...Array(7).fill([F32])]), 0]])),
+    ...section(
+      1,
+      vec([
+        [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], ...Array(7).fill([F32])]), 0],
+        [0x60, ...vec([[I32], [I32], [I32], [F32], [F32]]), 0],
+      ]),
+    ),
     ...section(2, vec([[...name("env"), ...name("mem"), 0x02, 0x00, 0]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name("adam"), 0x00, 0]])),
-    ...section(10, vec([[...uleb(func.length), ...func]])),
+    ...section(3, vec([[0], [1]])),
+    ...section(
+      7,
+      vec([
+        [...name("adam"), 0x00, 0],
+        [...name("l2"), 0x00, 1],
+      ]),
+    ),
+    ...section(
+      10,
+      vec([
+        [...uleb(func.length), ...func],
+        [...uleb(l2Func.length), ...l2Func],
+      ]),
+    ),
   ]);
 }
 
 let compiled: WebAssembly.Module | undefined;
 
 type AdamFn = (p: number, g: number, m: number, v: number, n: number, ...scalars: number[]) => void;
+type L2Fn = (g: number, p: number, n: number, s: number, wd: number) => void;
 
 /** Flat float32 buffers in one WebAssembly memory and the fused Adam update over them. */
 export class AdamKernel {
   private readonly memory: WebAssembly.Memory;
   private readonly fn: AdamFn;
+  private readonly l2Fn: L2Fn;
   private used = 0;
   private readonly capacity: number;
 
@@ -100,6 +144,7 @@ export class AdamKernel {
     this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((floats * 4) / 65536)) });
     const instance = new WebAssembly.Instance(compiled, { env: { mem: this.memory } });
     this.fn = instance.exports.adam as AdamFn;
+    this.l2Fn = instance.exports.l2 as L2Fn;
   }
 
   /** Values a buffer of n takes in the memory (padded to a multiple of 4). */
@@ -119,7 +164,8 @@ export class AdamKernel {
 
   /**
    * One update of p, m, v in place from g, all buffers of this kernel of the same length.
-   * `coefs` = [decay, c1, c2, ε̂, stepSize] (see Adam.fusedInputs).
+   * `coefs` = [decay, c1, c2, ε̂, stepSize, s, wd] (see Adam.fusedInputs): with wd ≠ 0 (L2 weight decay)
+   * the gradient becomes g·s + p·wd first (in place).
    */
   step(
     p: Float32Array,
@@ -134,6 +180,7 @@ export class AdamKernel {
       if (b.buffer !== this.memory.buffer || b.length !== p.length)
         throw new Error("AdamKernel: buffers must come from this kernel's alloc and have one length");
     const n = AdamKernel.footprint(p.length);
+    if (coefs[6]) this.l2Fn(g.byteOffset, p.byteOffset, n, coefs[5]!, coefs[6]);
     this.fn(
       p.byteOffset,
       g.byteOffset,

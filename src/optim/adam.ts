@@ -114,22 +114,21 @@ export class Adam implements Optimizer {
   }
 
   /**
-   * For the fused kernel (adam-kernel.ts), which does `update`'s elementwise work outside the graph: the
-   * gradient it reads and its scalars [decay factor, c1, c2, ε̂, stepSize], computed exactly as `update`
-   * computes them (float32 only).
+   * For the fused kernel (adam-kernel.ts), which does `update`'s elementwise work outside the graph on the
+   * raw gradient: its scalars [decay factor, c1, c2, ε̂, stepSize, s, wd], computed exactly as `update`
+   * computes them (float32 only). With L2 decay (wd ≠ 0) the kernel first makes the gradient g·s + p·wd.
    */
-  fusedInputs(
-    p0: Tensor,
-    gRaw: Tensor,
-    h: StepInputs,
-    decay: boolean,
-    lrScale = 1,
-    gradScale?: Tensor,
-  ): { grad: Tensor; coefs: Tensor } {
-    const { g, c1, c2, step, epsHat, decayFactor } = this.prepare(p0, gRaw, h, decay, lrScale, gradScale);
-    const dtype = g.dtype;
+  fusedInputs(h: StepInputs, decay: boolean, lrScale = 1, gradScale?: Tensor): Tensor {
+    const wd = decay ? this.weightDecay : 0;
+    const l2 = wd > 0 && !this.decoupled;
+    const { c1, c2 } = this.coefficients(l2 ? undefined : gradScale);
+    const { stepSize, epsHat } = this.scalars(h);
+    const step = lrScale === 1 ? stepSize : T.mul(stepSize, lrScale);
+    const decayFactor = wd > 0 && this.decoupled ? T.sub(1, T.mul(h.lr, wd * lrScale)) : 1;
+    const dtype = h.lr.dtype;
     const scalar = (v: Tensor | number) => T.reshape(typeof v === "number" ? T.constant(v, dtype) : v, [1]);
-    return { grad: g, coefs: T.concat([decayFactor ?? 1, c1, c2, epsHat, step].map(scalar), 0) };
+    const parts = [decayFactor, c1, c2, epsHat, step, (l2 && gradScale) || 1, l2 ? wd : 0];
+    return T.concat(parts.map(scalar), 0);
   }
 
   fusedStep(

@@ -40,17 +40,11 @@ export interface Optimizer {
   config(): Record<string, unknown>;
   /**
    * Optional (float32 only): the same update with its elementwise part in a fused kernel outside the graph.
-   * `fusedInputs` builds, in the graph, the gradient the kernel reads and its scalar coefficients;
-   * `fusedStep` then updates the flat parameter and slot buffers in place (all allocated from `kernel`).
+   * `fusedInputs` builds, in the graph, the scalar coefficients of one group's update from the raw
+   * gradient; `fusedStep` then updates the flat parameter and slot buffers in place from the gradient
+   * buffer (all allocated from `kernel`).
    */
-  fusedInputs?(
-    p: Tensor,
-    g: Tensor,
-    h: StepInputs,
-    decay: boolean,
-    lrScale?: number,
-    gradScale?: Tensor,
-  ): { grad: Tensor; coefs: Tensor };
+  fusedInputs?(h: StepInputs, decay: boolean, lrScale?: number, gradScale?: Tensor): Tensor;
   fusedStep?(
     kernel: AdamKernel,
     p: Float32Array,

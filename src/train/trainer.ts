@@ -76,14 +76,16 @@ interface FlatValue {
 
 /**
  * A parameter group whose optimizer update runs in a fused kernel after the graph (Optimizer.fusedStep):
- * the graph writes the group's gradient into `grad` and returns the update's scalars as `coef/<group>`.
+ * the graph writes each member's gradient into its place in `grad` (`grad/<group>/<k>`, over views of it)
+ * and returns the update's scalars as `coef/<group>`.
  */
 interface FusedGroup {
   name: string;
   param: FlatValue;
   slots: Float32Array[];
   grad: Float32Array;
-  gradTensor: ort.Tensor;
+  /** Per member: the graph output's name, the ORT tensor over its view of `grad`, and the view. */
+  gradOutputs: { output: string; tensor: ort.Tensor; view: Float32Array }[];
 }
 
 /**
@@ -232,7 +234,14 @@ export class Trainer {
               .slice(i * perGroup + 1, (i + 1) * perGroup)
               .map((f) => f.bufs[0] as Float32Array),
             grad,
-            gradTensor: makeTensor(dtype, grad, [g.size]),
+            gradOutputs: g.members.map((m, k) => {
+              const view = grad.subarray(m.offset, m.offset + m.size);
+              return {
+                output: `grad/${g.name}/${k}`,
+                tensor: makeTensor(dtype, view, this.shapeOf(m.name)),
+                view,
+              };
+            }),
           };
         })
       : [];
@@ -437,7 +446,7 @@ export class Trainer {
     for (const name of g.inputNames) if (!feeds[name]) feeds[name] = this.tensor(name);
     // updated values are written into spare buffers, which then swap with the current ones (no allocation)
     const fetches: Record<string, ort.Tensor | null> = {};
-    if (this.kernel) for (const f of this.fused) fetches[`grad/${f.name}`] = f.gradTensor;
+    if (this.kernel) for (const f of this.fused) for (const o of f.gradOutputs) fetches[o.output] = o.tensor;
     else for (const f of this.flats) fetches[`new/${f.input}`] = f.tensors[1 - f.cur]!;
     for (const name of g.outputNames) {
       if (name in fetches) continue;
@@ -454,9 +463,13 @@ export class Trainer {
       fetches[name] = this.tensor(key, spare);
     }
     const out = await g.run(feeds, fetches);
+    const copy = !g.writesFetchesInPlace;
     for (const f of this.fused) {
-      const written = out[`grad/${f.name}`]!.data as Float32Array;
-      if (written !== f.grad) f.grad.set(written);
+      if (copy)
+        for (const o of f.gradOutputs) {
+          const written = out[o.output]!.data as Float32Array;
+          if (written !== o.view) o.view.set(written);
+        }
       const coefs = out[`coef/${f.name}`]!.data as Float32Array;
       this.optimizer.fusedStep!(this.kernel!, f.param.bufs[0] as Float32Array, f.grad, f.slots, coefs);
     }
@@ -464,7 +477,7 @@ export class Trainer {
       for (const f of this.flats) {
         const next = 1 - f.cur;
         const written = out[`new/${f.input}`]!.data as FloatArray;
-        if (written !== f.bufs[next]) f.bufs[next]!.set(written);
+        if (copy && written !== f.bufs[next]) f.bufs[next]!.set(written);
         f.cur = next;
         const views = f.views[next]!;
         for (let i = 0; i < f.members.length; i++) this.values.set(f.members[i]!.key, views[i]!);
@@ -475,7 +488,7 @@ export class Trainer {
       const cur = this.values.get(key)!;
       const next = this.spare.get(key)!;
       const written = out[name]!.data as FloatArray;
-      if (written !== next) next.set(written);
+      if (copy && written !== next) next.set(written);
       this.values.set(key, next);
       this.spare.set(key, cur);
     }

@@ -28,8 +28,9 @@ export interface UpdateInputs {
   clipValue?: number;
   /**
    * The optimizer's elementwise update runs outside the graph (Optimizer.fusedStep): for each group the
-   * graph outputs `grad/<group>` and `coef/<group>` instead of the new parameters and slots, and takes
-   * no slot inputs.
+   * graph outputs the gradient of its k-th parameter as `grad/<group>/<k>` (clipped by value where asked)
+   * and the update's scalars as `coef/<group>`, instead of the new parameters and slots, and takes no slot
+   * inputs.
    */
   fused?: boolean;
 }
@@ -124,16 +125,18 @@ export function buildUpdate(u: UpdateInputs): UpdateGraph {
     const g = byValue ? clipByValue(T.mul(gFlat, factor), u.clipValue!) : gFlat;
     const first = u.params[idx[0]!]!;
     if (u.fused) {
-      const f = u.optimizer.fusedInputs!(
-        p0,
-        g,
+      // each parameter's gradient straight into its place in the group's gradient buffer: no concatenation
+      idx.forEach((i, k) => {
+        outputs[`grad/${name}/${k}`] = byValue
+          ? clipByValue(T.mul(grads[i]!, factor), u.clipValue!)
+          : grads[i]!;
+      });
+      outputs[`coef/${name}`] = u.optimizer.fusedInputs!(
         h,
         first.spec.decay,
         first.lrScale ?? 1,
         byValue ? undefined : factor,
       );
-      outputs[`grad/${name}`] = f.grad;
-      outputs[`coef/${name}`] = f.coefs;
       continue;
     }
     const slots = names.map((s) => {
