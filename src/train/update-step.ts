@@ -75,12 +75,13 @@ export function buildUpdate(u: UpdateInputs): UpdateGraph {
     return g;
   });
   // each gradient as a vector: the update's concatenation and the norms read it, so that ONNX Runtime can
-  // reshape in place (a gradient read by another node too is copied by its Reshape)
+  // reshape in place (a gradient read by another node too is copied by its Reshape); the fused update
+  // writes each gradient out as it is, and the norms read it there
   const flatGrads = grads.map((g, i) => T.reshape(g, [u.params[i]!.spec.shape.reduce((a, d) => a * d, 1)]));
   // squared norms per layer, stacked into one vector: per-layer norms and the global norm come from it
   const byLayer = new Map<string, Tensor>();
   u.params.forEach((p, i) => {
-    const sq = T.reduceSumSquare(flatGrads[i]!);
+    const sq = T.reduceSumSquare(u.fused ? grads[i]! : flatGrads[i]!);
     const prev = byLayer.get(p.spec.layer);
     byLayer.set(p.spec.layer, prev ? T.add(prev, sq) : sq);
   });
