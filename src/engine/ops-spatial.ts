@@ -8,8 +8,9 @@
  *   restore the input size exactly (measured faster in the training step than a Conv of the output
  *   gradient with flipped weights, for stride 1 too).
  * - Conv, weight gradient: for kernels up to 5x5 one matrix product of the output gradient [M, N·Ho·Wo]
- *   with the input's patches [C·kH·kW, N·Ho·Wo] (im2col from kH·kW strided slices of the padded input; a
- *   batched MatMul per group); for larger kernels a Conv with batch and channel axes swapped (the input
+ *   with the input's patches [C·kH·kW, N·Ho·Wo] (im2col from kH·kW strided slices of the padded input; for
+ *   stride 1 from kW column-shifted copies, each row shift a contiguous slice of one of them; a batched
+ *   MatMul per group); for larger kernels a Conv with batch and channel axes swapped (the input
  *   [N, C, H, W] becomes [C/G, G·N, H, W], the output gradient the kernel [M, N, Ho, Wo], strides and
  *   dilations trade places; the result is cropped to the kernel and transposed).
  * - MaxPool: when the windows tile the input (kernel = stride, no padding, float32), elementwise in the
@@ -151,23 +152,46 @@ function emitWeightGradIm2col(e: Emitter, t: Tensor, ins: string[], out: string)
     e.node("Pad", [xt, e.int64Const([0, 0, pt, pl, 0, 0, pb, pr])], [xp]);
   }
   const pieces: string[] = [];
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++) {
-      const s0 = [i * win.dilations[0], j * win.dilations[1]];
-      const piece = e.tmp();
-      e.node(
-        "Slice",
-        [
-          xp,
-          e.int64Const(s0),
-          e.int64Const([s0[0]! + win.strides[0] * (ho - 1) + 1, s0[1]! + win.strides[1] * (wo - 1) + 1]),
-          e.int64Const([2, 3]),
-          e.int64Const([...win.strides]),
-        ],
-        [piece],
-      );
-      pieces.push(piece);
-    }
+  const [dh, dw] = win.dilations;
+  if (win.strides[0] === 1 && win.strides[1] === 1) {
+    // stride 1: kW column-shifted copies [C, N, Hp, Wo]; seen flat, a row shift is a contiguous offset
+    const hp = h + win.pads[0] + win.pads[2];
+    const shifted = Array.from({ length: kw }, (_, j) => {
+      const q = e.tmp();
+      const flat = e.tmp();
+      e.node("Slice", [xp, e.int64Const([j * dw]), e.int64Const([j * dw + wo]), e.int64Const([3])], [q]);
+      e.node("Reshape", [q, e.int64Const([c, -1, hp * wo])], [flat]);
+      return flat;
+    });
+    for (let i = 0; i < kh; i++)
+      for (let j = 0; j < kw; j++) {
+        const piece = e.tmp();
+        const start = i * dh * wo;
+        e.node(
+          "Slice",
+          [shifted[j]!, e.int64Const([start]), e.int64Const([start + ho * wo]), e.int64Const([2])],
+          [piece],
+        );
+        pieces.push(piece);
+      }
+  } else
+    for (let i = 0; i < kh; i++)
+      for (let j = 0; j < kw; j++) {
+        const s0 = [i * dh, j * dw];
+        const piece = e.tmp();
+        e.node(
+          "Slice",
+          [
+            xp,
+            e.int64Const(s0),
+            e.int64Const([s0[0]! + win.strides[0] * (ho - 1) + 1, s0[1]! + win.strides[1] * (wo - 1) + 1]),
+            e.int64Const([2, 3]),
+            e.int64Const([...win.strides]),
+          ],
+          [piece],
+        );
+        pieces.push(piece);
+      }
   let patches = pieces[0]!;
   if (pieces.length > 1) {
     patches = e.tmp();
