@@ -108,4 +108,7 @@ test("AdamKernel pads buffers to 4 values and refuses buffers it did not allocat
     /from this kernel's alloc/,
   );
   assert.throws(() => k.alloc(1), /out of room/);
+  // models too large for one 32-bit WebAssembly memory keep the update in the graph
+  assert.ok(AdamKernel.fits(4 * 25_000_000));
+  assert.ok(!AdamKernel.fits(4 * 250_000_000));
 });

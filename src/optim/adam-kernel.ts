@@ -147,6 +147,11 @@ export class AdamKernel {
     this.l2Fn = instance.exports.l2 as L2Fn;
   }
 
+  /** Whether buffers of `floats` values in all fit one kernel's memory (at most 2 GiB, of wasm32's 4). */
+  static fits(floats: number): boolean {
+    return floats * 4 <= 2 ** 31;
+  }
+
   /** Values a buffer of n takes in the memory (padded to a multiple of 4). */
   static footprint(n: number): number {
     return Math.ceil(n / 4) * 4;

@@ -196,8 +196,17 @@ export class Trainer {
     const trainable = params.filter((p) => !this.isFrozen(p.spec));
     this.trainable = trainable.map((p) => p.spec.name);
     const outputs: Record<string, Tensor> = { loss: lossT };
+    // parameters, slots and gradients of the fused update share one WebAssembly memory (a 32-bit one)
+    const perGroup = 1 + this.optimizer.slotNames.length;
+    const flatValues = trainable.reduce(
+      (a, p) => a + AdamKernel.footprint(p.spec.shape.reduce((x, d) => x * d, 1) + 3),
+      0,
+    );
     const fused =
-      dtype === "float32" && this.optimizer.fusedStep !== undefined && process.env[FUSED_UPDATE_ENV] !== "0";
+      dtype === "float32" &&
+      this.optimizer.fusedStep !== undefined &&
+      process.env[FUSED_UPDATE_ENV] !== "0" &&
+      AdamKernel.fits((perGroup + 1) * flatValues);
     const upd = buildUpdate({
       fused,
       params: trainable.map((p) => ({ spec: p.spec, node: p.node, lrScale: this.lrScale(p.spec) })),
@@ -211,7 +220,6 @@ export class Trainer {
     });
     Object.assign(outputs, upd.outputs);
     this.layerNames.push(...upd.layerNames);
-    const perGroup = 1 + this.optimizer.slotNames.length;
     this.kernel = fused
       ? new AdamKernel(upd.groups.reduce((a, g) => a + (perGroup + 1) * AdamKernel.footprint(g.size), 0))
       : undefined;
