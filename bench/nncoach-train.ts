@@ -49,6 +49,7 @@ for (let i = 0; i < 20; i++)
   await trainer.trainStep({ x: xs[i % nBatches]!, y: ys[i % nBatches]!, weight, n: batch }, 1e-3);
 const seconds = Number(values.seconds);
 let steps = 0;
+const cpu0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 let elapsed = 0;
 while (elapsed < seconds) {
@@ -65,6 +66,11 @@ console.log(
     batch,
     samples_per_second: (steps * batch) / elapsed,
     steps,
+    // CPU time (user + system, all threads) per timed step: on a shared machine far steadier than wall time
+    cpu_ms_per_step: (() => {
+      const c = process.cpuUsage(cpu0);
+      return (c.user + c.system) / 1000 / steps;
+    })(),
   }),
 );
 await trainer.release();

@@ -292,29 +292,34 @@ test("global average pooling and flatten gradients (float64) match finite differ
 });
 
 test("the fast MaxPool gradient for tiling windows (float32) equals the general one (float64), ties included", async () => {
-  const shape = [3, 5, 8, 6];
-  const n = shape.reduce((a, d) => a * d, 1);
-  const x = Array.from({ length: n }, (_, i) => Math.floor(Math.sin(i * 7.3) * 3)); // many ties
-  const g = Array.from({ length: n / 4 }, (_, i) => (i % 7) + 1);
-  const run = async (dtype: "float32" | "float64") => {
-    const xi = T.input("x", shape, dtype);
-    const gi = T.input("g", [3, 5, 4, 3], dtype);
-    const y = maxPool2d(xi, { kernel: [2, 2] });
-    const [gx] = gradients(T.reduceSum(T.mul(y, gi)), [xi]) as Tensor[];
-    const graph = await CompiledGraph.create(emitModel({ inputs: [xi, gi], outputs: { gx: gx! } }), {
-      threads: 1,
-    });
-    const A = dtype === "float32" ? Float32Array : Float64Array;
-    const out = await graph.run({
-      x: makeTensor(dtype, A.from(x), shape),
-      g: makeTensor(dtype, A.from(g), [3, 5, 4, 3]),
-    });
-    await graph.release();
-    return Array.from(out.gx!.data as Float32Array | Float64Array);
-  };
-  const fast = await run("float32");
-  const general = await run("float64");
-  assert.deepEqual(fast, general);
-  // each window's gradient lands on one element: as many nonzeros as windows
-  assert.equal(fast.filter((v) => v !== 0).length, n / 4);
+  for (const [shape, b] of [
+    [[3, 5, 8, 6], 2],
+    [[2, 3, 6, 9], 3],
+  ] as const) {
+    const n = shape.reduce((a, d) => a * d, 1);
+    const x = Array.from({ length: n }, (_, i) => Math.floor(Math.sin(i * 7.3) * 3)); // many ties
+    const gShape = [shape[0], shape[1], shape[2] / b, shape[3] / b];
+    const g = Array.from({ length: n / (b * b) }, (_, i) => (i % 7) + 1);
+    const run = async (dtype: "float32" | "float64") => {
+      const xi = T.input("x", shape, dtype);
+      const gi = T.input("g", gShape, dtype);
+      const y = maxPool2d(xi, { kernel: [b, b] });
+      const [gx] = gradients(T.reduceSum(T.mul(y, gi)), [xi]) as Tensor[];
+      const graph = await CompiledGraph.create(emitModel({ inputs: [xi, gi], outputs: { gx: gx! } }), {
+        threads: 1,
+      });
+      const A = dtype === "float32" ? Float32Array : Float64Array;
+      const out = await graph.run({
+        x: makeTensor(dtype, A.from(x), shape),
+        g: makeTensor(dtype, A.from(g), gShape),
+      });
+      await graph.release();
+      return Array.from(out.gx!.data as Float32Array | Float64Array);
+    };
+    const fast = await run("float32");
+    const general = await run("float64");
+    assert.deepEqual(fast, general);
+    // each window's gradient lands on one element: as many nonzeros as windows
+    assert.equal(fast.filter((v) => v !== 0).length, n / (b * b));
+  }
 });

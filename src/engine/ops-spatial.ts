@@ -8,13 +8,15 @@
  *   restore the input size exactly (measured faster in the training step than a Conv of the output
  *   gradient with flipped weights, for stride 1 too).
  * - Conv, weight gradient: for kernels up to 5x5 one matrix product of the output gradient [M, N·Ho·Wo]
- *   with the input's patches [C·kH·kW, N·Ho·Wo] (im2col from kH·kW strided slices of the padded input; a
- *   batched MatMul per group); for larger kernels a Conv with batch and channel axes swapped (the input
+ *   with the input's patches [C·kH·kW, N·Ho·Wo] (im2col from kH·kW strided slices of the padded input; for
+ *   stride 1 from kW column-shifted copies, each row shift a contiguous slice of one of them; a batched
+ *   MatMul per group); for larger kernels a Conv with batch and channel axes swapped (the input
  *   [N, C, H, W] becomes [C/G, G·N, H, W], the output gradient the kernel [M, N, Ho, Wo], strides and
  *   dilations trade places; the result is cropped to the kernel and transposed).
- * - MaxPool: when the windows tile the input (kernel = stride, no padding, float32), SpaceToDepth lays
- *   each window's members side by side, ArgMax picks the first maximum, and DepthToSpace puts the routed
- *   gradient back; otherwise MaxPool runs again with its Indices output and the output gradient is
+ * - MaxPool: when the windows tile the input (kernel = stride, no padding, float32), elementwise in the
+ *   input's layout: the members equal to the upsampled pooled output are maxima, ranks within each window
+ *   pick the first of tied ones, and it gets the upsampled output gradient (see emitMaxPoolGradBlocks);
+ *   otherwise MaxPool runs again with its Indices output and the output gradient is
  *   scatter-added (ScatterElements, reduction "add") into zeros. Either way the first maximum of each
  *   window gets the gradient (PyTorch's convention for ties) and overlapping windows accumulate.
  * - AveragePool: the output gradient divided by each window's element count, spread back by a
@@ -150,23 +152,46 @@ function emitWeightGradIm2col(e: Emitter, t: Tensor, ins: string[], out: string)
     e.node("Pad", [xt, e.int64Const([0, 0, pt, pl, 0, 0, pb, pr])], [xp]);
   }
   const pieces: string[] = [];
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++) {
-      const s0 = [i * win.dilations[0], j * win.dilations[1]];
-      const piece = e.tmp();
-      e.node(
-        "Slice",
-        [
-          xp,
-          e.int64Const(s0),
-          e.int64Const([s0[0]! + win.strides[0] * (ho - 1) + 1, s0[1]! + win.strides[1] * (wo - 1) + 1]),
-          e.int64Const([2, 3]),
-          e.int64Const([...win.strides]),
-        ],
-        [piece],
-      );
-      pieces.push(piece);
-    }
+  const [dh, dw] = win.dilations;
+  if (win.strides[0] === 1 && win.strides[1] === 1) {
+    // stride 1: kW column-shifted copies [C, N, Hp, Wo]; seen flat, a row shift is a contiguous offset
+    const hp = h + win.pads[0] + win.pads[2];
+    const shifted = Array.from({ length: kw }, (_, j) => {
+      const q = e.tmp();
+      const flat = e.tmp();
+      e.node("Slice", [xp, e.int64Const([j * dw]), e.int64Const([j * dw + wo]), e.int64Const([3])], [q]);
+      e.node("Reshape", [q, e.int64Const([c, -1, hp * wo])], [flat]);
+      return flat;
+    });
+    for (let i = 0; i < kh; i++)
+      for (let j = 0; j < kw; j++) {
+        const piece = e.tmp();
+        const start = i * dh * wo;
+        e.node(
+          "Slice",
+          [shifted[j]!, e.int64Const([start]), e.int64Const([start + ho * wo]), e.int64Const([2])],
+          [piece],
+        );
+        pieces.push(piece);
+      }
+  } else
+    for (let i = 0; i < kh; i++)
+      for (let j = 0; j < kw; j++) {
+        const s0 = [i * dh, j * dw];
+        const piece = e.tmp();
+        e.node(
+          "Slice",
+          [
+            xp,
+            e.int64Const(s0),
+            e.int64Const([s0[0]! + win.strides[0] * (ho - 1) + 1, s0[1]! + win.strides[1] * (wo - 1) + 1]),
+            e.int64Const([2, 3]),
+            e.int64Const([...win.strides]),
+          ],
+          [piece],
+        );
+        pieces.push(piece);
+      }
   let patches = pieces[0]!;
   if (pieces.length > 1) {
     patches = e.tmp();
@@ -274,40 +299,52 @@ function blockWindow(t: Tensor): number | undefined {
 }
 
 /**
- * Max-pool gradient for windows that tile the input: SpaceToDepth lays the b·b members of every window
- * along a new axis, ArgMax picks each window's first maximum (row-major, as PyTorch), the output gradient
- * goes to that member, and DepthToSpace puts the members back in place.
+ * Max-pool gradient for windows that tile the input, in the input's own layout (no scatter, no
+ * SpaceToDepth/DepthToSpace copies): each member of a window is a maximum where it equals the pooled
+ * output upsampled (Resize, nearest); of tied maxima the first in row-major order wins (PyTorch) by giving
+ * the members of every window the distinct ranks b·b, ..., 1 and max-pooling rank x maximum-mask: the member
+ * whose rank equals that window maximum (upsampled) gets the upsampled output gradient, the others 0.
+ * `y` is the forward MaxPool's output.
  */
 function emitMaxPoolGradBlocks(e: Emitter, t: Tensor, ins: string[], out: string): void {
   const b = blockWindow(t)!;
-  const [, c, h, w] = t.inputs[0]!.shape as [Dim, number, number, number];
-  const ho = h / b;
-  const wo = w / b;
-  const s = e.tmp();
-  const s5 = e.tmp();
-  const arg = e.tmp();
-  const mask = e.tmp();
-  const g5 = e.tmp();
-  const d5 = e.tmp();
-  const d4 = e.tmp();
-  e.node("SpaceToDepth", [ins[0]!], [s], { blocksize: { kind: "int", value: b } });
-  e.node("Reshape", [s, e.int64Const([-1, b * b, c, ho, wo])], [s5]);
-  e.node("ArgMax", [s5], [arg], { axis: { kind: "int", value: 1 }, keepdims: { kind: "int", value: 1 } });
-  const members = e.tmp();
+  const [, , h, w] = t.inputs[0]!.shape as [Dim, number, number, number];
+  const [x, g, y] = ins as [string, string, string];
+  const pool = windowAttrs(windowOf(t.attrs));
+  const scales = e.tmp();
+  e.initializer(scales, [1, 1, b, b], "float32", [4]);
+  const nearest = {
+    mode: { kind: "string" as const, value: "nearest" },
+    coordinate_transformation_mode: { kind: "string" as const, value: "asymmetric" },
+    nearest_mode: { kind: "string" as const, value: "floor" },
+  };
+  const upsample = (from: string): string => {
+    const to = e.tmp();
+    e.node("Resize", [from, "", scales], [to], nearest);
+    return to;
+  };
+  const asFloat = (mask: string): string => {
+    const to = e.tmp();
+    e.node("Cast", [mask], [to], { to: { kind: "int", value: e.dtypeCode(t.dtype) } });
+    return to;
+  };
+  // rank of each member in its window: b·b for the first (top left), 1 for the last
+  const rank = e.tmp();
   e.initializer(
-    members,
-    Array.from({ length: b * b }, (_, i) => i),
-    "int64",
-    [1, b * b, 1, 1, 1],
+    rank,
+    Array.from({ length: h * w }, (_, i) => b * b - (Math.floor(i / w) % b) * b - ((i % w) % b)),
+    t.dtype,
+    [1, 1, h, w],
   );
-  e.node("Equal", [arg, members], [mask]);
-  e.node("Reshape", [ins[1]!, e.int64Const([-1, 1, c, ho, wo])], [g5]);
-  e.node("Where", [mask, g5, e.scalar(0, t.dtype)], [d5]);
-  e.node("Reshape", [d5, e.int64Const([-1, b * b * c, ho, wo])], [d4]);
-  e.node("DepthToSpace", [d4], [out], {
-    blocksize: { kind: "int", value: b },
-    mode: { kind: "string", value: "DCR" },
-  });
+  const isMax = e.tmp();
+  const maxRank = e.tmp();
+  const firstRank = e.tmp();
+  const isFirst = e.tmp();
+  e.node("Equal", [x, upsample(y)], [isMax]);
+  e.node("Mul", [asFloat(isMax), rank], [maxRank]);
+  e.node("MaxPool", [maxRank], [firstRank], pool);
+  e.node("Equal", [upsample(firstRank), rank], [isFirst]);
+  e.node("Mul", [asFloat(isFirst), upsample(g)], [out]);
 }
 
 const SPATIAL_OPS: Record<string, OpDef> = {
@@ -399,10 +436,11 @@ const SPATIAL_OPS: Record<string, OpDef> = {
         ...windowAttrs(windowOf(t.attrs)),
         ceil_mode: { kind: "int", value: t.attrs.ceil ? 1 : 0 },
       }),
-    grad: (g, y) => [apply("maxPool2dGrad", [y.inputs[0]!, g], y.attrs)],
+    grad: (g, y) => [apply("maxPool2dGrad", [y.inputs[0]!, g, y], y.attrs)],
   },
   maxPool2dGrad: {
-    // x [N, C, H, W], g [N, C, Ho, Wo] -> gradient of x: g scattered to each window's (first) maximum
+    // x [N, C, H, W], g [N, C, Ho, Wo], y = MaxPool(x) -> gradient of x: g routed to each window's (first)
+    // maximum
     infer: (xs) => ({ shape: xs[0]!.shape, dtype: xs[1]!.dtype }),
     emit: (e, t, ins, out) => {
       if (blockWindow(t)) return emitMaxPoolGradBlocks(e, t, ins, out);

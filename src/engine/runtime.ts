@@ -110,6 +110,15 @@ export class CompiledGraph {
     return out as Record<string, ortTypes.Tensor>;
   }
 
+  /**
+   * Whether `run` leaves each pre-allocated output's values in the tensor it was given. onnxruntime-node
+   * does (it runs into the given buffer, and returns a copy in a new tensor besides), so a caller need not
+   * copy the result back; onnxruntime-web is given no pre-allocated outputs (see `run`).
+   */
+  get writesFetchesInPlace(): boolean {
+    return ortBackend.name === "onnxruntime-node";
+  }
+
   async release(): Promise<void> {
     if (process.env[PROFILE_ENV]) this.session.endProfiling();
     await this.session.release();

@@ -1,6 +1,7 @@
 import type { Tensor } from "../engine/graph.js";
 import * as T from "../engine/ops.js";
 import { UserError } from "../errors.js";
+import type { AdamKernel } from "./adam-kernel.js";
 import type { Optimizer, ParamUpdate, StepInputs } from "./optimizer.js";
 
 export interface AdamOptions {
@@ -69,6 +70,34 @@ export class Adam implements Optimizer {
     return this.coefCache;
   }
 
+  /** The parameter (decoupled decay applied), the gradient (L2 decay applied) and the moment coefficients. */
+  private prepare(
+    p0: Tensor,
+    gRaw: Tensor,
+    h: StepInputs,
+    decay: boolean,
+    lrScale: number,
+    gradScale: Tensor | undefined,
+  ) {
+    const wd = decay ? this.weightDecay : 0;
+    let p = p0;
+    let g = gRaw;
+    let scale: Tensor | undefined = gradScale;
+    let decayFactor: Tensor | undefined;
+    if (wd > 0 && this.decoupled) {
+      decayFactor = T.sub(1, T.mul(h.lr, wd * lrScale));
+      p = T.mul(p, decayFactor);
+    } else if (wd > 0) {
+      g = T.add(scale ? T.mul(g, scale) : g, T.mul(p, wd));
+      scale = undefined;
+    }
+    // the gradient scale folds into the moment coefficients: no extra pass over the gradient
+    const { c1, c2 } = this.coefficients(scale);
+    const { stepSize, epsHat } = this.scalars(h);
+    const step = lrScale === 1 ? stepSize : T.mul(stepSize, lrScale);
+    return { p, g, c1, c2, step, epsHat, decayFactor };
+  }
+
   update(
     p0: Tensor,
     gRaw: Tensor,
@@ -78,22 +107,38 @@ export class Adam implements Optimizer {
     lrScale = 1,
     gradScale?: Tensor,
   ): ParamUpdate {
-    const { stepSize, epsHat } = this.scalars(h);
-    const wd = decay ? this.weightDecay : 0;
-    let p = p0;
-    let g = gRaw;
-    let scale: Tensor | undefined = gradScale;
-    if (wd > 0 && this.decoupled) p = T.mul(p, T.sub(1, T.mul(h.lr, wd * lrScale)));
-    else if (wd > 0) {
-      g = T.add(scale ? T.mul(g, scale) : g, T.mul(p, wd));
-      scale = undefined;
-    }
-    // the gradient scale folds into the moment coefficients: no extra pass over the gradient
-    const { c1, c2 } = this.coefficients(scale);
+    const { p, g, c1, c2, step, epsHat } = this.prepare(p0, gRaw, h, decay, lrScale, gradScale);
     const m = T.add(T.mul(slots[0]!, this.beta1), T.mul(g, c1));
     const v = T.add(T.mul(slots[1]!, this.beta2), T.mul(T.mul(g, g), c2));
-    const step = lrScale === 1 ? stepSize : T.mul(stepSize, lrScale);
     return { param: T.sub(p, T.mul(T.div(m, T.add(T.sqrt(v), epsHat)), step)), slots: [m, v] };
+  }
+
+  /**
+   * For the fused kernel (adam-kernel.ts), which does `update`'s elementwise work outside the graph on the
+   * raw gradient: its scalars [decay factor, c1, c2, ε̂, stepSize, s, wd], computed exactly as `update`
+   * computes them (float32 only). With L2 decay (wd ≠ 0) the kernel first makes the gradient g·s + p·wd.
+   */
+  fusedInputs(h: StepInputs, decay: boolean, lrScale = 1, gradScale?: Tensor): Tensor {
+    const wd = decay ? this.weightDecay : 0;
+    const l2 = wd > 0 && !this.decoupled;
+    const { c1, c2 } = this.coefficients(l2 ? undefined : gradScale);
+    const { stepSize, epsHat } = this.scalars(h);
+    const step = lrScale === 1 ? stepSize : T.mul(stepSize, lrScale);
+    const decayFactor = wd > 0 && this.decoupled ? T.sub(1, T.mul(h.lr, wd * lrScale)) : 1;
+    const dtype = h.lr.dtype;
+    const scalar = (v: Tensor | number) => T.reshape(typeof v === "number" ? T.constant(v, dtype) : v, [1]);
+    const parts = [decayFactor, c1, c2, epsHat, step, (l2 && gradScale) || 1, l2 ? wd : 0];
+    return T.concat(parts.map(scalar), 0);
+  }
+
+  fusedStep(
+    kernel: AdamKernel,
+    p: Float32Array,
+    g: Float32Array,
+    slots: readonly Float32Array[],
+    coefs: ArrayLike<number>,
+  ): void {
+    kernel.step(p, g, slots[0]!, slots[1]!, this.beta1, this.beta2, coefs);
   }
 
   config() {

@@ -4,6 +4,7 @@
  * rate and the 1-based step counter are runtime inputs, so schedules never recompile.
  */
 import type { Tensor } from "../engine/graph.js";
+import type { AdamKernel } from "./adam-kernel.js";
 
 export interface StepInputs {
   /** Scalar learning rate (runtime input). */
@@ -37,4 +38,18 @@ export interface Optimizer {
     gradScale?: Tensor,
   ): ParamUpdate;
   config(): Record<string, unknown>;
+  /**
+   * Optional (float32 only): the same update with its elementwise part in a fused kernel outside the graph.
+   * `fusedInputs` builds, in the graph, the scalar coefficients of one group's update from the raw
+   * gradient; `fusedStep` then updates the flat parameter and slot buffers in place from the gradient
+   * buffer (all allocated from `kernel`).
+   */
+  fusedInputs?(h: StepInputs, decay: boolean, lrScale?: number, gradScale?: Tensor): Tensor;
+  fusedStep?(
+    kernel: AdamKernel,
+    p: Float32Array,
+    g: Float32Array,
+    slots: readonly Float32Array[],
+    coefs: ArrayLike<number>,
+  ): void;
 }

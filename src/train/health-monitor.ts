@@ -142,9 +142,10 @@ export class HealthMonitor implements Callback {
 
   onBatchBegin(_b: number, s: FitState): void {
     if (s.trainer.step % this.every !== 0) return;
-    // the trainer replaces its arrays each step, so holding the references keeps the pre-step weights
+    // copies of the trained weights (the step may update them in place); measured steps only
     this.before = new Map();
-    for (const p of s.trainer.paramSpecs) this.before.set(p.name, s.trainer.values.get(p.name)!);
+    for (const p of s.trainer.paramSpecs)
+      if (s.trainer.isTrainable(p.name)) this.before.set(p.name, s.trainer.values.get(p.name)!.slice());
   }
 
   onBatchEnd(_b: number, logs: BatchLogs, s: FitState): void {
@@ -165,9 +166,9 @@ export class HealthMonitor implements Callback {
     if (this.before) {
       const perLayer = new Map<string, { d: number; w: number }>();
       for (const p of s.trainer.paramSpecs) {
-        const old = this.before.get(p.name)!;
+        const old = this.before.get(p.name);
+        if (!old) continue; // frozen
         const now = s.trainer.values.get(p.name)!;
-        if (old === now) continue; // frozen
         let d = 0;
         let w = 0;
         for (let i = 0; i < now.length; i++) {

@@ -17,6 +17,7 @@ import { BuildContext, type NoiseSpec, type ParamSpec, type StateSpec } from "..
 import { initialize } from "../nn/initializers.js";
 import type { Loss } from "../nn/losses/loss.js";
 import type { Model } from "../nn/model.js";
+import { AdamKernel } from "../optim/adam-kernel.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { Random } from "../util/random.js";
@@ -57,7 +58,8 @@ type FloatArray = Float32Array | Float64Array;
 /**
  * One flat vector the training step updates (a parameter group's parameters, or one of its optimizer
  * slots), double-buffered: the step reads `bufs[cur]` and writes the other, then `cur` flips. `values`
- * holds, for each member, its view into the current buffer.
+ * holds, for each member, its view into the current buffer. With the fused update (see FusedGroup) there
+ * is one buffer, updated in place.
  */
 interface FlatValue {
   /** Graph input name; the step's output is `new/<input>`. */
@@ -71,6 +73,27 @@ interface FlatValue {
   tensors: ort.Tensor[];
   cur: number;
 }
+
+/**
+ * A parameter group whose optimizer update runs in a fused kernel after the graph (Optimizer.fusedStep):
+ * the graph writes each member's gradient into its place in `grad` (`grad/<group>/<k>`, over views of it)
+ * and returns the update's scalars as `coef/<group>`.
+ */
+interface FusedGroup {
+  name: string;
+  param: FlatValue;
+  slots: Float32Array[];
+  grad: Float32Array;
+  /** Per member: the graph output's name, the ORT tensor over its view of `grad`, and the view. */
+  gradOutputs: { output: string; tensor: ort.Tensor; view: Float32Array }[];
+}
+
+/**
+ * `NNCOACH_FUSED_UPDATE=0` keeps the optimizer's elementwise update inside the ONNX graph (twelve kernels
+ * per group for Adam) instead of the fused WebAssembly kernel (optim/adam-kernel.ts); both give the same
+ * numbers bit for bit. For comparisons.
+ */
+export const FUSED_UPDATE_ENV = "NNCOACH_FUSED_UPDATE";
 
 export class Trainer {
   readonly dtype: DType;
@@ -92,6 +115,10 @@ export class Trainer {
   private readonly spare = new Map<string, FloatArray>();
   /** The flat buffers of the parameter groups and their slots (see update-step.ts), by graph input name. */
   private flats: FlatValue[] = [];
+  private fused: FusedGroup[] = [];
+  private kernel?: AdamKernel;
+  /** Graph inputs among the flats (fused slots are not). */
+  private fedFlats: FlatValue[] = [];
   private readonly tensorCache = new WeakMap<FloatArray, ort.Tensor>();
   private ones?: FloatArray;
   private readonly noiseBuffers = new Map<string, FloatArray>();
@@ -115,6 +142,11 @@ export class Trainer {
   /** Values per sample in the target tensor (1 for class indices). */
   get targetWidth(): number {
     return this.loss.targetShape(this.outputUnits).reduce((a, d) => a * d, 1);
+  }
+
+  /** Whether the training step updates the parameter `name` (not frozen). */
+  isTrainable(name: string): boolean {
+    return this.trainable.includes(name);
   }
 
   private isFrozen(p: ParamSpec): boolean {
@@ -164,7 +196,19 @@ export class Trainer {
     const trainable = params.filter((p) => !this.isFrozen(p.spec));
     this.trainable = trainable.map((p) => p.spec.name);
     const outputs: Record<string, Tensor> = { loss: lossT };
+    // parameters, slots and gradients of the fused update share one WebAssembly memory (a 32-bit one)
+    const perGroup = 1 + this.optimizer.slotNames.length;
+    const flatValues = trainable.reduce(
+      (a, p) => a + AdamKernel.footprint(p.spec.shape.reduce((x, d) => x * d, 1) + 3),
+      0,
+    );
+    const fused =
+      dtype === "float32" &&
+      this.optimizer.fusedStep !== undefined &&
+      process.env[FUSED_UPDATE_ENV] !== "0" &&
+      AdamKernel.fits((perGroup + 1) * flatValues);
     const upd = buildUpdate({
+      fused,
       params: trainable.map((p) => ({ spec: p.spec, node: p.node, lrScale: this.lrScale(p.spec) })),
       loss: lossT,
       optimizer: this.optimizer,
@@ -176,6 +220,9 @@ export class Trainer {
     });
     Object.assign(outputs, upd.outputs);
     this.layerNames.push(...upd.layerNames);
+    this.kernel = fused
+      ? new AdamKernel(upd.groups.reduce((a, g) => a + (perGroup + 1) * AdamKernel.footprint(g.size), 0))
+      : undefined;
     this.flats = upd.groups.flatMap((g) =>
       ["", ...this.optimizer.slotNames.map((s) => `#${s}`)].map((suffix) =>
         this.flatValue(
@@ -185,6 +232,28 @@ export class Trainer {
         ),
       ),
     );
+    this.fused = fused
+      ? upd.groups.map((g, i) => {
+          const grad = this.kernel!.alloc(g.size);
+          return {
+            name: g.name,
+            param: this.flats[i * perGroup]!,
+            slots: this.flats
+              .slice(i * perGroup + 1, (i + 1) * perGroup)
+              .map((f) => f.bufs[0] as Float32Array),
+            grad,
+            gradOutputs: g.members.map((m, k) => {
+              const view = grad.subarray(m.offset, m.offset + m.size);
+              return {
+                output: `grad/${g.name}/${k}`,
+                tensor: makeTensor(dtype, view, this.shapeOf(m.name)),
+                view,
+              };
+            }),
+          };
+        })
+      : [];
+    this.fedFlats = fused ? this.fused.map((f) => f.param) : this.flats;
     for (const s of ctxT.states.values()) if (s.update) outputs[`new/${s.spec.name}`] = s.update;
 
     const trainInputs = [
@@ -324,7 +393,7 @@ export class Trainer {
   }
 
   private flatValue(input: string, members: FlatValue["members"], size: number): FlatValue {
-    const bufs = [this.array(size), this.array(size)] as const;
+    const bufs = this.kernel ? [this.kernel.alloc(size)] : [this.array(size), this.array(size)];
     const views = bufs.map((b) => members.map((m) => b.subarray(m.offset, m.offset + m.size)));
     const tensors = bufs.map((b) => makeTensor(this.dtype, b, [size]));
     return { input, members, bufs: [...bufs], views, tensors, cur: 0 };
@@ -381,11 +450,12 @@ export class Trainer {
       feeds[ns.name] = this.noiseTensor(ns.name, dims);
     }
     this.syncFlats();
-    for (const f of this.flats) feeds[f.input] = f.tensors[f.cur]!;
+    for (const f of this.fedFlats) feeds[f.input] = f.tensors[f.cur]!;
     for (const name of g.inputNames) if (!feeds[name]) feeds[name] = this.tensor(name);
     // updated values are written into spare buffers, which then swap with the current ones (no allocation)
     const fetches: Record<string, ort.Tensor | null> = {};
-    for (const f of this.flats) fetches[`new/${f.input}`] = f.tensors[1 - f.cur]!;
+    if (this.kernel) for (const f of this.fused) for (const o of f.gradOutputs) fetches[o.output] = o.tensor;
+    else for (const f of this.flats) fetches[`new/${f.input}`] = f.tensors[1 - f.cur]!;
     for (const name of g.outputNames) {
       if (name in fetches) continue;
       if (!name.startsWith("new/")) {
@@ -401,21 +471,32 @@ export class Trainer {
       fetches[name] = this.tensor(key, spare);
     }
     const out = await g.run(feeds, fetches);
-    for (const f of this.flats) {
-      const next = 1 - f.cur;
-      const written = out[`new/${f.input}`]!.data as FloatArray;
-      if (written !== f.bufs[next]) f.bufs[next]!.set(written);
-      f.cur = next;
-      const views = f.views[next]!;
-      for (let i = 0; i < f.members.length; i++) this.values.set(f.members[i]!.key, views[i]!);
+    const copy = !g.writesFetchesInPlace;
+    for (const f of this.fused) {
+      if (copy)
+        for (const o of f.gradOutputs) {
+          const written = out[o.output]!.data as Float32Array;
+          if (written !== o.view) o.view.set(written);
+        }
+      const coefs = out[`coef/${f.name}`]!.data as Float32Array;
+      this.optimizer.fusedStep!(this.kernel!, f.param.bufs[0] as Float32Array, f.grad, f.slots, coefs);
     }
+    if (!this.kernel)
+      for (const f of this.flats) {
+        const next = 1 - f.cur;
+        const written = out[`new/${f.input}`]!.data as FloatArray;
+        if (copy && written !== f.bufs[next]) f.bufs[next]!.set(written);
+        f.cur = next;
+        const views = f.views[next]!;
+        for (let i = 0; i < f.members.length; i++) this.values.set(f.members[i]!.key, views[i]!);
+      }
     for (const name of g.outputNames) {
       if (!name.startsWith("new/") || name.startsWith(`new/${FLAT_PREFIX}`)) continue;
       const key = name.slice(4);
       const cur = this.values.get(key)!;
       const next = this.spare.get(key)!;
       const written = out[name]!.data as FloatArray;
-      if (written !== next) next.set(written);
+      if (copy && written !== next) next.set(written);
       this.values.set(key, next);
       this.spare.set(key, cur);
     }

@@ -26,6 +26,13 @@ export interface UpdateInputs {
   lossScale: Tensor;
   clipNorm?: number;
   clipValue?: number;
+  /**
+   * The optimizer's elementwise update runs outside the graph (Optimizer.fusedStep): for each group the
+   * graph outputs the gradient of its k-th parameter as `grad/<group>/<k>` (clipped by value where asked)
+   * and the update's scalars as `coef/<group>`, instead of the new parameters and slots, and takes no slot
+   * inputs.
+   */
+  fused?: boolean;
 }
 
 /** One group of trainable parameters updated as one flat vector. */
@@ -68,12 +75,13 @@ export function buildUpdate(u: UpdateInputs): UpdateGraph {
     return g;
   });
   // each gradient as a vector: the update's concatenation and the norms read it, so that ONNX Runtime can
-  // reshape in place (a gradient read by another node too is copied by its Reshape)
+  // reshape in place (a gradient read by another node too is copied by its Reshape); the fused update
+  // writes each gradient out as it is, and the norms read it there
   const flatGrads = grads.map((g, i) => T.reshape(g, [u.params[i]!.spec.shape.reduce((a, d) => a * d, 1)]));
   // squared norms per layer, stacked into one vector: per-layer norms and the global norm come from it
   const byLayer = new Map<string, Tensor>();
   u.params.forEach((p, i) => {
-    const sq = T.reduceSumSquare(flatGrads[i]!);
+    const sq = T.reduceSumSquare(u.fused ? grads[i]! : flatGrads[i]!);
     const prev = byLayer.get(p.spec.layer);
     byLayer.set(p.spec.layer, prev ? T.add(prev, sq) : sq);
   });
@@ -116,12 +124,27 @@ export function buildUpdate(u: UpdateInputs): UpdateGraph {
     const p0 = T.input(name, [size], dtype);
     flatInputs.push(p0);
     const g = byValue ? clipByValue(T.mul(gFlat, factor), u.clipValue!) : gFlat;
+    const first = u.params[idx[0]!]!;
+    if (u.fused) {
+      // each parameter's gradient straight into its place in the group's gradient buffer: no concatenation
+      idx.forEach((i, k) => {
+        outputs[`grad/${name}/${k}`] = byValue
+          ? clipByValue(T.mul(grads[i]!, factor), u.clipValue!)
+          : grads[i]!;
+      });
+      outputs[`coef/${name}`] = u.optimizer.fusedInputs!(
+        h,
+        first.spec.decay,
+        first.lrScale ?? 1,
+        byValue ? undefined : factor,
+      );
+      continue;
+    }
     const slots = names.map((s) => {
       const t = T.input(`${name}#${s}`, [size], dtype);
       flatInputs.push(t);
       return t;
     });
-    const first = u.params[idx[0]!]!;
     const up = u.optimizer.update(
       p0,
       g,
