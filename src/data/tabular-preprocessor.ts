@@ -253,7 +253,34 @@ export class TabularPreprocessor {
       const n = store.length;
       const encoders = this.encoders;
       const nums = encoders.map((e, k) => (e.kind === "numeric" ? store.numbers(at[k]!) : undefined));
+      // first the number columns' plain cells, column by column; rows with another cell there are flagged
+      // and done row by row below with the rest, so that an error names the same cell as ever
+      const flagged = new Uint8Array(rowIds.length);
+      const width = this.featureCount;
+      let offset = 0;
+      let rowWise = false;
+      encoders.forEach((e, k) => {
+        const num = nums[k];
+        const features = featureNamesOf(e).length;
+        if (num !== undefined && e.kind === "numeric") {
+          const { values } = num;
+          const { center, scale } = e;
+          const indicator = e.missingIndicator;
+          for (let i = 0, o = offset; i < rowIds.length; i++, o += width) {
+            const r = rowIds[i]!;
+            const v = r >= 0 && r < n ? values[r]! : Number.NaN;
+            if (Number.isNaN(v) || Math.abs(v) > MAX_FEATURE_MAGNITUDE) flagged[i] = 1;
+            else {
+              out[o] = (v - center) / scale;
+              if (indicator) out[o + 1] = 0;
+            }
+          }
+        } else rowWise = true;
+        offset += features;
+      });
       for (let i = 0; i < rowIds.length; i++) {
+        if (!rowWise && flagged[i] === 0) continue;
+        o = i * width;
         const r = rowIds[i]!;
         if (!(r >= 0 && r < n))
           throw new UserError(`row ${r} is not a row of ${table.source} (it has ${n} rows)`);
@@ -261,10 +288,15 @@ export class TabularPreprocessor {
           const e = encoders[k]!;
           const num = nums[k];
           if (num !== undefined && e.kind === "numeric") {
+            if (flagged[i] === 0) {
+              o += e.missingIndicator ? 2 : 1;
+              continue;
+            }
             const v = num.values[r]!;
             if (!Number.isNaN(v)) {
               if (Math.abs(v) > MAX_FEATURE_MAGNITUDE) throw tooLarge(table, r, e.column, "column");
               out[o++] = (v - e.center) / e.scale;
+              if (e.missingIndicator) out[o++] = 0;
               continue;
             }
             o = encodeCell(e, num.text.get(r) ?? "", out, o, table, r);
@@ -714,9 +746,11 @@ function fitColumn(
       let observed = 0;
       let extreme = -1;
       const stored = table.store?.numbers(p.index);
-      for (const r of rows) {
-        const v = stored?.values[r];
-        if (v !== undefined && !Number.isNaN(v)) {
+      const values = stored?.values ?? new Float64Array(0);
+      for (let k = 0; k < rows.length; k++) {
+        const r = rows[k]!;
+        const v = stored ? values[r]! : Number.NaN;
+        if (!Number.isNaN(v)) {
           if (extreme < 0 && Math.abs(v) > MAX_FEATURE_MAGNITUDE) extreme = r;
           xs[observed++] = v;
           continue;
