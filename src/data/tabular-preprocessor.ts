@@ -257,16 +257,23 @@ export class TabularPreprocessor {
       // and done row by row below with the rest, so that an error names the same cell as ever
       const flagged = new Uint8Array(rowIds.length);
       const width = this.featureCount;
-      let offset = 0;
+      const offsets: number[] = [];
       let rowWise = false;
-      encoders.forEach((e, k) => {
-        const num = nums[k];
-        const features = featureNamesOf(e).length;
-        if (num !== undefined && e.kind === "numeric") {
+      encoders.reduce((offset, e, k) => {
+        if (nums[k] !== undefined && e.kind === "numeric") offsets[k] = offset;
+        else rowWise = true;
+        return offset + featureNamesOf(e).length;
+      }, 0);
+      // in blocks of rows, so that the block's features stay in the cache while its columns are written
+      for (let from = 0; from < rowIds.length; from += 4096) {
+        const to = Math.min(rowIds.length, from + 4096);
+        encoders.forEach((e, k) => {
+          const num = nums[k];
+          if (num === undefined || e.kind !== "numeric") return;
           const { values } = num;
           const { center, scale } = e;
           const indicator = e.missingIndicator;
-          for (let i = 0, o = offset; i < rowIds.length; i++, o += width) {
+          for (let i = from, o = from * width + offsets[k]!; i < to; i++, o += width) {
             const r = rowIds[i]!;
             const v = r >= 0 && r < n ? values[r]! : Number.NaN;
             if (Number.isNaN(v) || Math.abs(v) > MAX_FEATURE_MAGNITUDE) flagged[i] = 1;
@@ -275,9 +282,8 @@ export class TabularPreprocessor {
               if (indicator) out[o + 1] = 0;
             }
           }
-        } else rowWise = true;
-        offset += features;
-      });
+        });
+      }
       for (let i = 0; i < rowIds.length; i++) {
         if (!rowWise && flagged[i] === 0) continue;
         o = i * width;
