@@ -180,7 +180,7 @@ test("appending stores builds the store that pushing every row builds (a column 
     rows.push([late, few, words, r % 3 === 0 ? "1.50" : "2"]);
   }
   const whole = new ColumnStore(4);
-  rows.forEach((row, r) => whole.push(row, r + 2));
+  for (const [r, row] of rows.entries()) whole.push(row, r + 2);
   for (const cuts of [[1000, 2000], [50, 1850], [1801], [10, 20, 2999]]) {
     const bounds = [0, ...cuts, rows.length];
     const first = new ColumnStore(4);
