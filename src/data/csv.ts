@@ -10,6 +10,7 @@ import {
   readDecimalCommas,
   toDecimalPoint,
 } from "./decimal-comma.js";
+import { chunkProgress } from "./load-progress.js";
 import { isMissing, parseNumber } from "./missing.js";
 import type { Table } from "./table.js";
 import { readUtf8Chunks } from "./utf8-file.js";
@@ -144,15 +145,10 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
     headLines.push(line);
     if (headRows.length >= HEAD_ROWS) decide();
   });
-  const progress = opts.onProgress;
-  const total = size;
-  let bytes = 0;
+  const progress = chunkProgress(path, opts.onProgress);
   const feed = (text: string) => {
     parser.push(text);
-    if (progress) {
-      bytes += text.length;
-      progress(bytes, total, store?.length ?? headRows.length);
-    }
+    progress(text.length, store?.length ?? headRows.length);
   };
   feed(head);
   if (!done) for await (const text of chunks) feed(text);
