@@ -240,12 +240,17 @@ export class ColumnStore {
     this.n = end;
   }
 
-  /** Makes room for `rows` rows in all, so that appending them does not grow the arrays step by step. */
+  /**
+   * Makes room for `rows` rows in all (arrays of exactly that size when they must grow), so that appending
+   * them does not grow the arrays step by step.
+   */
   reserve(rows: number): void {
-    this.lineOf = grow(this.lineOf, rows);
+    const exact = <T extends Float64Array | Uint32Array>(a: T): T =>
+      a.length >= rows ? a : resized(a, a.length, rows);
+    this.lineOf = exact(this.lineOf);
     for (const col of this.cols) {
-      if (col.kind === "number") col.values = grow(col.values, rows);
-      else col.codes = grow(col.codes, rows);
+      if (col.kind === "number") col.values = exact(col.values);
+      else col.codes = exact(col.codes);
     }
   }
 

@@ -66,6 +66,7 @@ export function parseCsvRange(
     let have = 0; // bytes of buf holding data not yet parsed
     let at = start;
     let first = start === 0;
+    let reserved = false;
     while (at < end || have > 0) {
       if (have === buf.length) {
         // a row longer than the buffer: a bigger buffer
@@ -84,6 +85,11 @@ export function parseCsvRange(
         if (filled >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3; // byte-order mark
       }
       const used = parser.parse(buf, from, filled, final && last);
+      if (!reserved && parser.rows > 0 && !final) {
+        reserved = true;
+        // after the first chunk: room for the rows the range will hold at this chunk's bytes per row
+        parser.reserve(Math.ceil(((end - start) / Math.max(1, used - from)) * parser.rows * 1.02) + 1024);
+      }
       if (final) {
         if (used < filled) {
           if (last) throw new CsvBytesRefusal("unfinished row at the end of the file");
@@ -261,6 +267,11 @@ class CsvBytesParser {
       }
       return out + decode(buf, q + 1, e);
     }
+  }
+
+  /** Makes room in the store for `rows` rows in all (see ColumnStore.reserve). */
+  reserve(rows: number): void {
+    this.store?.reserve(rows);
   }
 
   /** The store of the rows read (the head rows go to `head` when the range had no more). */
