@@ -70,18 +70,24 @@ test("text tables: repeated texts are found; the free-text column is not called 
   assert.ok(!report.findings.some((f) => /identifier/.test(f.message)), JSON.stringify(report.findings));
 });
 
-test("image folders: the same image filed under two classes is found", async () => {
-  const folder = path.join(tmp, "digits");
+/** A class folder of `perClass` shared digit images per class, the first `copies` threes copied into 8. */
+function digitsWithThreesInEight(folder: string, perClass: number, copies: number): string[] {
   for (const c of fs.readdirSync(path.join(SHARED, "digits_png"))) {
     fs.mkdirSync(path.join(folder, c), { recursive: true });
     for (const f of fs
       .readdirSync(path.join(SHARED, "digits_png", c))
       .sort()
-      .slice(0, 12))
+      .slice(0, perClass))
       fs.copyFileSync(path.join(SHARED, "digits_png", c, f), path.join(folder, c, f));
   }
-  const threes = fs.readdirSync(path.join(folder, "3")).sort().slice(0, 4);
+  const threes = fs.readdirSync(path.join(folder, "3")).sort().slice(0, copies);
   for (const f of threes) fs.copyFileSync(path.join(folder, "3", f), path.join(folder, "8", `from-3-${f}`));
+  return threes;
+}
+
+test("image folders: the same image filed under two classes is found", async () => {
+  const folder = path.join(tmp, "digits");
+  digitsWithThreesInEight(folder, 12, 4);
   const { data, report } = await audit({ data: folder });
   assert.equal(data.kind, "images");
   assert.equal(report.duplicate_summary.exact_groups, 4);
@@ -96,16 +102,7 @@ test("image folders: the same image filed under two classes is found", async () 
 
 test("image folders with a cache: the audit compares the pixels training read, the files are not decoded again", async () => {
   const folder = path.join(tmp, "digits-cached");
-  for (const c of fs.readdirSync(path.join(SHARED, "digits_png"))) {
-    fs.mkdirSync(path.join(folder, c), { recursive: true });
-    for (const f of fs
-      .readdirSync(path.join(SHARED, "digits_png", c))
-      .sort()
-      .slice(0, 10))
-      fs.copyFileSync(path.join(SHARED, "digits_png", c, f), path.join(folder, c, f));
-  }
-  const threes = fs.readdirSync(path.join(folder, "3")).sort().slice(0, 3);
-  for (const f of threes) fs.copyFileSync(path.join(folder, "3", f), path.join(folder, "8", `from-3-${f}`));
+  const threes = digitsWithThreesInEight(folder, 10, 3);
   // a copy whose time is known, so that it can be put back after its bytes are changed
   const copy = path.join(folder, "8", `from-3-${threes[0]}`);
   fs.utimesSync(copy, 1_000_000_000, 1_000_000_000);

@@ -12,7 +12,7 @@
  * Example: `const t = await readJsonArray("rows.json");`
  */
 import { UserError } from "../errors.js";
-import { describeJson, JsonObjectRows } from "./json-lines.js";
+import { describeJson, JsonObjectRows, type JsonReadOptions } from "./json-lines.js";
 import { chunkProgress } from "./load-progress.js";
 import type { Table } from "./table.js";
 import { readUtf8Chunks } from "./utf8-file.js";
@@ -32,14 +32,7 @@ type State = "start" | "first" | "after" | "next" | "end";
 const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
 
 /** Reads a JSON array of objects into a Table, streaming (see the file comment). */
-export async function readJsonArray(
-  path: string,
-  opts: {
-    columnarFromCells?: number;
-    /** Called as the file is read (see LoadProgress): characters read, file bytes, rows so far. */
-    onProgress?: (done: number, total: number, rows: number) => void;
-  } = {},
-): Promise<Table> {
+export async function readJsonArray(path: string, opts: JsonReadOptions = {}): Promise<Table> {
   const progress = chunkProgress(path, opts.onProgress);
   const rows = new JsonObjectRows();
   let state: State = "start";

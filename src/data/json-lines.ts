@@ -5,6 +5,14 @@ import { chunkProgress } from "./load-progress.js";
 import type { Table } from "./table.js";
 import { readUtf8Chunks } from "./utf8-file.js";
 
+/** Options of readJsonLines and readJsonArray. */
+export interface JsonReadOptions {
+  /** See ReadTableOptions.columnarFromCells. */
+  columnarFromCells?: number;
+  /** Called as the file is read (see LoadProgress): characters read, file bytes, rows so far. */
+  onProgress?: (done: number, total: number, rows: number) => void;
+}
+
 /**
  * Reads a JSON Lines file (one JSON object per line) into a Table, streaming it from disk. Columns are the
  * union of the objects' keys in order of first appearance; a key an object lacks, and null, become a
@@ -16,14 +24,7 @@ import { readUtf8Chunks } from "./utf8-file.js";
  *
  * Example: `const t = await readJsonLines("events.jsonl");`
  */
-export async function readJsonLines(
-  path: string,
-  opts: {
-    columnarFromCells?: number;
-    /** Called as the file is read (see LoadProgress): characters read, file bytes, rows so far. */
-    onProgress?: (done: number, total: number, rows: number) => void;
-  } = {},
-): Promise<Table> {
+export async function readJsonLines(path: string, opts: JsonReadOptions = {}): Promise<Table> {
   const progress = chunkProgress(path, opts.onProgress);
   const rows = new JsonObjectRows();
   let pending = "";
