@@ -8,7 +8,8 @@
  * A line break inside a quoted field can fall where a range is cut; then the range before it does not end
  * at a row, and the read is given up. It is also given up on anything CsvParser would refuse (a row of
  * another width, an open quote, bytes that are not UTF-8), so that the one-thread read, given the whole file
- * again, says what is wrong with the global line: `readCsvInParallel` returns undefined in those cases.
+ * again, says what is wrong with the global line: `readCsvInParallel` returns undefined in those cases, and
+ * when a worker thread cannot run.
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -132,10 +133,8 @@ export async function readCsvInParallel(
       const offsets: number[] = [];
       let lines = first.lines;
       for (const [i, reply] of (await Promise.all(replies)).entries()) {
-        if (!reply.ok) {
-          if (reply.refused) return undefined;
-          throw new Error(`reading ${path} on a worker thread: ${reply.error}`);
-        }
+        // refused, or a worker that could not run: the file is read by one thread
+        if (!reply.ok) return undefined;
         if (i + 1 < k - 1 && !reply.endsAtRow) return undefined;
         if (reply.store.n > 0) {
           if (reply.width !== first.store.width) return undefined;
