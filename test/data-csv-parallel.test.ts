@@ -224,3 +224,15 @@ test("a columnar table with missing numbers gives the features of plain rows (mi
   assert.ok(a.featureNames.includes("a:missing"));
   assert.deepEqual(b.transformFeatures(columnar, rows), a.transformFeatures(plain, rows));
 });
+
+test("a delimiter the parser refuses is refused on the parallel path too", async () => {
+  const f = join(sharedDir, "digits.csv");
+  for (const delimiter of ['"', "ab", "\n"]) {
+    const serial = await readTable(f, { delimiter, parallelFromBytes: Number.POSITIVE_INFINITY }).then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    assert.match(serial, /delimiter must be one character/);
+    await assert.rejects(readTable(f, { delimiter, parallelFromBytes: 0 }), { message: serial });
+  }
+});

@@ -114,7 +114,9 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
   const size = (await stat(path)).size;
   const parallelFrom =
     opts.parallelFromBytes ?? envBytes("NNCOACH_CSV_PARALLEL_FROM_BYTES") ?? PARALLEL_FROM_BYTES;
-  if (size >= parallelFrom && delimiter.charCodeAt(0) < 128) {
+  // an ASCII delimiter the parser accepts (any other: the one-thread read, which refuses a bad one)
+  const byteDelimiter = delimiter.length === 1 && delimiter.charCodeAt(0) < 128 && !/["\r\n]/.test(delimiter);
+  if (size >= parallelFrom && byteDelimiter) {
     const notesBefore = notes.length;
     const parallel = await readCsvInParallel(path, size, delimiter, {
       threads: csvThreads(),
