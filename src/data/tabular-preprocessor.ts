@@ -272,15 +272,11 @@ export class TabularPreprocessor {
           if (num === undefined || e.kind !== "numeric") return;
           const { values } = num;
           const { center, scale } = e;
-          const indicator = e.missingIndicator;
           for (let i = from, o = from * width + offsets[k]!; i < to; i++, o += width) {
             const r = rowIds[i]!;
             const v = r >= 0 && r < n ? values[r]! : Number.NaN;
             if (Number.isNaN(v) || Math.abs(v) > MAX_FEATURE_MAGNITUDE) flagged[i] = 1;
-            else {
-              out[o] = (v - center) / scale;
-              if (indicator) out[o + 1] = 0;
-            }
+            else out[o] = (v - center) / scale; // its missing indicator, if any, stays 0
           }
         });
       }
