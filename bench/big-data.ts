@@ -36,6 +36,7 @@ import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PNG } from "pngjs";
+import { csvThreads } from "../src/data/csv-parallel.js";
 import { readImageFolder } from "../src/data/image/image-folder.js";
 import { readTableFile } from "../src/data/read-table-file.js";
 import { stratifiedSplit } from "../src/data/split.js";
@@ -410,7 +411,7 @@ function markdown(r: {
     "",
     "## Tables: 20 numeric columns + a yes/no target",
     "",
-    "nncoach: read + prepare (split, preprocessing fitted, float32 matrix of every row), each in its own process. DuckDB: read into an in-memory table.",
+    `nncoach: read + prepare (split, preprocessing fitted, float32 matrix of every row), each in its own process; CSV files are parsed on ${csvThreads()} threads (src/data/csv-parallel.ts). DuckDB: read into an in-memory table.`,
     "",
     "| rows | format | file MB | load s | prepare s | total s | peak RSS MB | RSS target MB (3x matrix + 300) | DuckDB read s | DuckDB RSS MB | total / DuckDB | load avg |",
     "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",

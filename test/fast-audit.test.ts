@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { SHARED, writeCsv } from "../bench/planted-pathologies.js";
+import { runImageFolderAudit } from "../src/data/audit/image-folder-audit.js";
 import { readTableFile } from "../src/data/read-table-file.js";
 import { fastAudit } from "../src/recipe/fast-audit.js";
 import { prepareData } from "../src/recipe/prepare-data.js";
@@ -69,18 +70,24 @@ test("text tables: repeated texts are found; the free-text column is not called 
   assert.ok(!report.findings.some((f) => /identifier/.test(f.message)), JSON.stringify(report.findings));
 });
 
-test("image folders: the same image filed under two classes is found", async () => {
-  const folder = path.join(tmp, "digits");
+/** A class folder of `perClass` shared digit images per class, the first `copies` threes copied into 8. */
+function digitsWithThreesInEight(folder: string, perClass: number, copies: number): string[] {
   for (const c of fs.readdirSync(path.join(SHARED, "digits_png"))) {
     fs.mkdirSync(path.join(folder, c), { recursive: true });
     for (const f of fs
       .readdirSync(path.join(SHARED, "digits_png", c))
       .sort()
-      .slice(0, 12))
+      .slice(0, perClass))
       fs.copyFileSync(path.join(SHARED, "digits_png", c, f), path.join(folder, c, f));
   }
-  const threes = fs.readdirSync(path.join(folder, "3")).sort().slice(0, 4);
+  const threes = fs.readdirSync(path.join(folder, "3")).sort().slice(0, copies);
   for (const f of threes) fs.copyFileSync(path.join(folder, "3", f), path.join(folder, "8", `from-3-${f}`));
+  return threes;
+}
+
+test("image folders: the same image filed under two classes is found", async () => {
+  const folder = path.join(tmp, "digits");
+  digitsWithThreesInEight(folder, 12, 4);
   const { data, report } = await audit({ data: folder });
   assert.equal(data.kind, "images");
   assert.equal(report.duplicate_summary.exact_groups, 4);
@@ -91,4 +98,34 @@ test("image folders: the same image filed under two classes is found", async () 
     ),
     JSON.stringify(report.findings),
   );
+});
+
+test("image folders with a cache: the audit compares the pixels training read, the files are not decoded again", async () => {
+  const folder = path.join(tmp, "digits-cached");
+  const threes = digitsWithThreesInEight(folder, 10, 3);
+  // a copy whose time is known, so that it can be put back after its bytes are changed
+  const copy = path.join(folder, "8", `from-3-${threes[0]}`);
+  fs.utimesSync(copy, 1_000_000_000, 1_000_000_000);
+  process.env.NNCOACH_IMAGE_CACHE = "on";
+  try {
+    const first = await audit({ data: folder });
+    assert.equal(first.report.duplicate_summary.conflicting_groups, 3);
+    // the copy's bytes become garbage of the same size and time: the cache still holds the folder, and only
+    // a decode of the file would see the garbage (it does not decode: the folder could not be read at all,
+    // and the copy would no longer match its original)
+    fs.writeFileSync(copy, Buffer.alloc(fs.statSync(copy).size, 7));
+    fs.utimesSync(copy, 1_000_000_000, 1_000_000_000);
+    const second = await audit({ data: folder });
+    assert.ok(
+      second.data.loaded.notices.some((n) => /^read \d+ decoded images from the cache/.test(n)),
+      JSON.stringify(second.data.loaded.notices),
+    );
+    assert.deepEqual(second.report.duplicates, first.report.duplicates);
+    assert.deepEqual(second.report.findings, first.report.findings);
+    // nncoach audit reads the folder the same way, through its cache
+    const alone = await runImageFolderAudit({ train: folder });
+    assert.deepEqual(alone.duplicates, first.report.duplicates);
+  } finally {
+    delete process.env.NNCOACH_IMAGE_CACHE;
+  }
 });

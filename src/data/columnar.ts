@@ -40,39 +40,85 @@ type Column = NumberColumn | TextColumn;
 export function numberForm(cell: string): number {
   const n = cell.length;
   if (n === 0 || n > 24) return -1;
-  let i = cell.charCodeAt(0) === 45 ? 1 : 0;
+  for (let i = 0; i < n; i++) {
+    const c = cell.charCodeAt(i);
+    if (c > 127) return -1; // digits, '-' and '.' only
+    scratch[i] = c;
+  }
+  return numberFormBytes(scratch, 0, n, cell);
+}
+
+const scratch = Buffer.alloc(24);
+
+/**
+ * numberForm of the cell whose UTF-8 bytes are bytes[start..end) (a reader of bytes, see csv-bytes.ts, calls
+ * it without making a string). `text` is the cell as a string when the caller has it.
+ */
+export function numberFormBytes(bytes: Uint8Array, start: number, end: number, text?: string): number {
+  const n = end - start;
+  if (n === 0 || n > 24) return -1;
+  let i = bytes[start] === 45 ? start + 1 : start;
   const intStart = i;
   // the significant digits as an integer m (exact below 2^53) and the value m / 10^k: one correctly rounded
   // division of two exact doubles, the same double Number(cell) gives (digits beyond 15: Number(cell))
   let m = 0;
-  while (i < n) {
-    const c = cell.charCodeAt(i);
+  while (i < end) {
+    const c = bytes[i]!;
     if (c < 48 || c > 57) break;
     m = m * 10 + (c - 48);
     i++;
   }
-  const negative = intStart === 1;
+  const negative = intStart !== start;
   const intDigits = i - intStart;
-  if (intDigits === 0 || (intDigits > 1 && cell.charCodeAt(intStart) === 48)) return -1;
-  const intZero = intDigits === 1 && cell.charCodeAt(intStart) === 48;
+  if (intDigits === 0 || (intDigits > 1 && bytes[intStart] === 48)) return -1;
+  const intZero = intDigits === 1 && bytes[intStart] === 48;
   let significant = intZero ? 0 : intDigits;
-  if (i === n) {
+  if (i === end) {
     if (intZero && negative) return -1; // "-0"
     if (significant <= 15) {
       numberValue = negative ? -m : m;
       return 0;
     }
+    const cell = text ?? asciiText(bytes, start, end);
     numberValue = Number(cell);
     return significant <= 17 && String(numberValue) === cell ? 0 : -1;
   }
-  if (cell.charCodeAt(i) !== 46) return -1;
+  if (bytes[i] !== 46) return -1;
   i++;
   const fracStart = i;
+  if (end - intStart <= 16) {
+    // at most 15 digits in all (the common case): m with the fraction's digits, trailing zeros included, is
+    // exact, and m / 10^digits is the same double as below
+    let firstNonZero = -1;
+    let lastNonZero = -1;
+    while (i < end) {
+      const c = bytes[i]!;
+      if (c < 48 || c > 57) return -1;
+      m = m * 10 + (c - 48);
+      if (c !== 48) {
+        lastNonZero = i;
+        if (firstNonZero < 0) firstNonZero = i;
+      }
+      i++;
+    }
+    const fracDigits = end - fracStart;
+    if (fracDigits === 0) return -1; // "1."
+    if (lastNonZero < 0) {
+      // "12.000", "0.0": an integer with decimals
+      if (intZero && negative) return -1;
+      numberValue = negative ? -(m / POW10[fracDigits]!) : m / POW10[fracDigits]!;
+      return fracDigits + 1;
+    }
+    if (intZero && firstNonZero - fracStart >= 6) return -1;
+    const q = m / POW10[fracDigits]!;
+    numberValue = negative ? -q : q;
+    return lastNonZero === end - 1 ? 0 : fracDigits + 1;
+  }
   let leadingZeros = 0;
   let lastNonZero = -1;
   let pendingZeros = 0;
-  while (i < n) {
-    const c = cell.charCodeAt(i);
+  while (i < end) {
+    const c = bytes[i]!;
     if (c < 48 || c > 57) return -1;
     if (c !== 48) {
       lastNonZero = i;
@@ -84,7 +130,7 @@ export function numberForm(cell: string): number {
     }
     i++;
   }
-  const fracDigits = n - fracStart;
+  const fracDigits = end - fracStart;
   if (fracDigits === 0) return -1; // "1."
   if (lastNonZero < 0) {
     // "12.000", "0.0": an integer with decimals
@@ -96,12 +142,19 @@ export function numberForm(cell: string): number {
   significant += lastNonZero - fracStart + 1 - (intZero ? leadingZeros : 0);
   if (significant > 15) {
     // 16-17 digits, as shortest round-trip printing (Python's repr, JavaScript's String) writes them
+    const cell = text ?? asciiText(bytes, start, end);
     numberValue = Number(cell);
-    return lastNonZero === n - 1 && significant <= 17 && String(numberValue) === cell ? 0 : -1;
+    return lastNonZero === end - 1 && significant <= 17 && String(numberValue) === cell ? 0 : -1;
   }
   const q = m / POW10[lastNonZero - fracStart + 1]!;
   numberValue = negative ? -q : q;
-  return lastNonZero === n - 1 ? 0 : fracDigits + 1;
+  return lastNonZero === end - 1 ? 0 : fracDigits + 1;
+}
+
+function asciiText(bytes: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
 }
 
 /** The value of the cell numberForm last accepted. */
@@ -121,7 +174,7 @@ function grow<T extends Float64Array | Uint32Array>(a: T, need: number): T {
 /** Builds a ColumnStore row by row (see the file comment); `finish` trims the arrays to size. */
 export class ColumnStore {
   private cols: Column[];
-  private lineOf = new Uint32Array(1024);
+  private lineOf: Uint32Array = new Uint32Array(1024);
   private n = 0;
 
   constructor(public width: number) {
@@ -187,12 +240,17 @@ export class ColumnStore {
     this.n = end;
   }
 
-  /** Makes room for `rows` rows in all, so that appending them does not grow the arrays step by step. */
+  /**
+   * Makes room for `rows` rows in all (arrays of exactly that size when they must grow), so that appending
+   * them does not grow the arrays step by step.
+   */
   reserve(rows: number): void {
-    this.lineOf = grow(this.lineOf, rows);
+    const exact = <T extends Float64Array | Uint32Array>(a: T): T =>
+      a.length >= rows ? a : resized(a, a.length, rows);
+    this.lineOf = exact(this.lineOf);
     for (const col of this.cols) {
-      if (col.kind === "number") col.values = grow(col.values, rows);
-      else col.codes = grow(col.codes, rows);
+      if (col.kind === "number") col.values = exact(col.values);
+      else col.codes = exact(col.codes);
     }
   }
 
@@ -216,16 +274,7 @@ export class ColumnStore {
       }
       const form = numberForm(cell);
       if (form >= 0) {
-        col.values[r] = numberValue;
-        if (form > 0) {
-          if (!col.decimals) col.decimals = new Uint8Array(col.values.length);
-          else if (col.decimals.length < col.values.length) {
-            const d = new Uint8Array(col.values.length);
-            d.set(col.decimals);
-            col.decimals = d;
-          }
-          col.decimals[r] = form;
-        } else if (col.decimals && r < col.decimals.length) col.decimals[r] = 0;
+        putNumber(col, r, numberValue, form);
         return;
       }
       col.values[r] = Number.NaN;
@@ -242,6 +291,171 @@ export class ColumnStore {
       col.index.set(cell, code);
     }
     col.codes[r] = code;
+  }
+
+  /**
+   * For a reader that parses cells itself (see csv-bytes.ts): appends a row starting on `line` and returns
+   * its index; its cells must then be given, each once, with setCell or setNumber before the next row.
+   */
+  addRow(line: number): number {
+    const r = this.n;
+    if (r >= this.lineOf.length) this.lineOf = grow(this.lineOf, r + 1);
+    this.lineOf[r] = line;
+    this.n = r + 1;
+    return r;
+  }
+
+  /** Sets row r's cell of column c from its text, as push does (see addRow). */
+  setCell(c: number, r: number, cell: string): void {
+    this.set(c, r, cell);
+  }
+
+  /**
+   * Sets row r's cell of column c, a number column, to `value` read from text of numberForm `form` (>= 0),
+   * as setCell would from that text (see addRow).
+   */
+  setNumber(c: number, r: number, value: number, form: number): void {
+    const col = this.cols[c] as NumberColumn;
+    if (r >= col.values.length) col.values = grow(col.values, r + 1);
+    putNumber(col, r, value, form);
+  }
+
+  /** Whether column c keeps numbers (else it is dictionary-encoded). */
+  isNumberColumn(c: number): boolean {
+    return this.cols[c]!.kind === "number";
+  }
+
+  /**
+   * The store as plain data for postMessage, and the buffers to transfer (see fromTransfer). The store must
+   * not be used afterwards.
+   */
+  toTransfer(): { data: StoreTransfer; transfer: ArrayBuffer[] } {
+    const transfer: ArrayBuffer[] = [this.lineOf.buffer as ArrayBuffer];
+    const cols = this.cols.map((col): TransferColumn => {
+      if (col.kind === "text") {
+        transfer.push(col.codes.buffer as ArrayBuffer);
+        return { kind: "text", codes: col.codes, dictionary: col.dictionary };
+      }
+      transfer.push(col.values.buffer as ArrayBuffer);
+      if (col.decimals) transfer.push(col.decimals.buffer as ArrayBuffer);
+      return {
+        kind: "number",
+        values: col.values,
+        decimals: col.decimals,
+        textRows: Array.from(col.text.keys()),
+        textCells: Array.from(col.text.values()),
+      };
+    });
+    return { data: { n: this.n, lines: this.lineOf, cols }, transfer };
+  }
+
+  /** The store that toTransfer gave as data (in another thread). */
+  static fromTransfer(data: StoreTransfer): ColumnStore {
+    const s = new ColumnStore(0);
+    s.width = data.cols.length;
+    s.n = data.n;
+    s.lineOf = data.lines;
+    s.cols = data.cols.map((col): Column => {
+      if (col.kind === "text") {
+        const index = new Map<string, number>(col.dictionary.map((cell, k) => [cell, k]));
+        return { kind: "text", codes: col.codes, dictionary: col.dictionary, index };
+      }
+      const text = new Map<number, string>();
+      for (let k = 0; k < col.textRows.length; k++) text.set(col.textRows[k]!, col.textCells[k]!);
+      const out: NumberColumn = { kind: "number", values: col.values, text };
+      if (col.decimals) out.decimals = col.decimals;
+      return out;
+    });
+    return s;
+  }
+
+  /**
+   * Appends the rows of `parts` (stores of the same width, e.g. of byte ranges of one file read on other
+   * threads), in order, adding `lineOffsets[k]` to the lines of part k. The result is the store that pushing
+   * every row into this one would have built (the same column kinds, dictionaries in the same order). Each
+   * column is reallocated once, to the exact total; the parts are emptied as their columns are copied.
+   */
+  appendStores(parts: ColumnStore[], lineOffsets: readonly number[]): void {
+    const n0 = this.n;
+    let total = n0;
+    for (const p of parts) total += p.n;
+    const lines = new Uint32Array(total);
+    lines.set(this.lineOf.subarray(0, n0));
+    let r = n0;
+    parts.forEach((p, k) => {
+      const off = lineOffsets[k] ?? 0;
+      for (let i = 0; i < p.n; i++) lines[r + i] = p.lineOf[i]! + off;
+      r += p.n;
+    });
+    this.lineOf = lines;
+    for (let c = 0; c < this.width; c++) {
+      const dst = this.cols[c]!;
+      if (dst.kind === "number") {
+        dst.values = resized(dst.values, n0, total);
+        if (dst.decimals) dst.decimals = resized(dst.decimals, n0, total);
+      } else dst.codes = resized(dst.codes, n0, total);
+      let r0 = n0;
+      for (const p of parts) {
+        this.appendColumn(c, p.cols[c]!, r0, p.n);
+        p.cols[c] = { kind: "number", values: new Float64Array(0), text: new Map() };
+        r0 += p.n;
+      }
+    }
+    for (const p of parts) p.n = 0;
+    this.n = total;
+  }
+
+  /** Rows r0..r0+m-1 of column c from a part's column `src` (see appendStores). */
+  private appendColumn(c: number, src: Column, r0: number, m: number): void {
+    const dst = this.cols[c]!;
+    if (dst.kind === "number" && src.kind === "number") {
+      dst.values.set(src.values.subarray(0, m), r0);
+      if (src.decimals) {
+        if (!dst.decimals) dst.decimals = new Uint8Array(dst.values.length);
+        dst.decimals.set(src.decimals.subarray(0, m), r0);
+      } else if (dst.decimals) dst.decimals.fill(0, r0, r0 + m);
+      for (const [i, cell] of src.text) {
+        const r = r0 + i;
+        dst.text.set(r, cell);
+        if (dst.text.size > 64 && dst.text.size * 4 > r) {
+          // where pushing the rows one by one turns the column into a dictionary
+          this.cols[c] = toText(dst, r + 1);
+          for (let k = i + 1; k < m; k++) this.set(c, r0 + k, numberText(src, k));
+          return;
+        }
+      }
+      return;
+    }
+    if (dst.kind === "text" && src.kind === "text") {
+      const codeOf = new Int32Array(src.dictionary.length).fill(-1);
+      if (r0 + m > dst.codes.length) dst.codes = grow(dst.codes, r0 + m);
+      for (let i = 0; i < m; i++) {
+        const k = src.codes[i]!;
+        let code = codeOf[k]!;
+        if (code < 0) {
+          const cell = src.dictionary[k]!;
+          code = dst.index.get(cell) ?? -1;
+          if (code < 0) {
+            code = dst.dictionary.length;
+            dst.dictionary.push(cell);
+            dst.index.set(cell, code);
+          }
+          codeOf[k] = code;
+        }
+        dst.codes[r0 + i] = code;
+      }
+      return;
+    }
+    // kinds differ: the cells one by one, as push would have set them
+    for (let i = 0; i < m; i++) {
+      const cell = src.kind === "text" ? src.dictionary[src.codes[i]!]! : numberText(src, i);
+      const col = this.cols[c]!;
+      if (col.kind === "text" && src.kind === "text") {
+        this.appendColumn(c, { ...src, codes: src.codes.subarray(i) }, r0 + i, m - i);
+        return;
+      }
+      this.set(c, r0 + i, cell);
+    }
   }
 
   /** The text of row r's cell in column c ("" = missing, as in the file). */
@@ -317,6 +531,39 @@ export class ColumnStore {
     for (const col of this.cols) b += col.kind === "number" ? col.values.byteLength : col.codes.byteLength;
     return b;
   }
+}
+
+/** A column as toTransfer sends it. */
+type TransferColumn =
+  | { kind: "text"; codes: Uint32Array; dictionary: string[] }
+  | { kind: "number"; values: Float64Array; decimals?: Uint8Array; textRows: number[]; textCells: string[] };
+
+/** A ColumnStore as plain data (see ColumnStore.toTransfer). */
+export interface StoreTransfer {
+  n: number;
+  lines: Uint32Array;
+  cols: TransferColumn[];
+}
+
+/** values[r] = value read from text of numberForm `form` (see set). */
+function putNumber(col: NumberColumn, r: number, value: number, form: number): void {
+  col.values[r] = value;
+  if (form > 0) {
+    if (!col.decimals) col.decimals = new Uint8Array(col.values.length);
+    else if (col.decimals.length < col.values.length) {
+      const d = new Uint8Array(col.values.length);
+      d.set(col.decimals);
+      col.decimals = d;
+    }
+    col.decimals[r] = form;
+  } else if (col.decimals && r < col.decimals.length) col.decimals[r] = 0;
+}
+
+/** A copy of a[0..keep) in an array of `size` elements. */
+function resized<T extends Float64Array | Uint32Array | Uint8Array>(a: T, keep: number, size: number): T {
+  const b = new (a.constructor as { new (n: number): T })(size);
+  b.set(a.subarray(0, keep));
+  return b;
 }
 
 function numberText(col: NumberColumn, r: number): string {

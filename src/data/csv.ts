@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { UserError } from "../errors.js";
 import { ColumnStore, rowsView } from "./columnar.js";
+import { csvThreads, PARALLEL_FROM_BYTES, readCsvInParallel } from "./csv-parallel.js";
 import { CsvParser } from "./csv-parser.js";
 import {
   decimalCommaNote,
@@ -9,6 +10,7 @@ import {
   readDecimalCommas,
   toDecimalPoint,
 } from "./decimal-comma.js";
+import { chunkProgress } from "./load-progress.js";
 import { isMissing, parseNumber } from "./missing.js";
 import type { Table } from "./table.js";
 import { readUtf8Chunks } from "./utf8-file.js";
@@ -31,6 +33,11 @@ export interface ReadTableOptions {
   columnarFromCells?: number;
   /** Called as the file is read (see LoadProgress): how far (characters read), of how much (file bytes), rows so far. */
   onProgress?: (done: number, total: number, rows: number) => void;
+  /**
+   * Files from this many bytes are read from bytes on several threads (see csv-parallel.ts; the same Table).
+   * Default PARALLEL_FROM_BYTES, or the NNCOACH_CSV_PARALLEL_FROM_BYTES environment variable (for tests).
+   */
+  parallelFromBytes?: number;
 }
 
 /** Cells above which readTable keeps a columnar store (see ReadTableOptions.columnarFromCells). */
@@ -104,6 +111,33 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
     for (let i = hasHeader ? 1 : 0; i < headRows.length; i++) store.push(headRows[i]!, headLines[i]);
     headRows.length = 0;
   };
+  const size = (await stat(path)).size;
+  const parallelFrom =
+    opts.parallelFromBytes ?? envBytes("NNCOACH_CSV_PARALLEL_FROM_BYTES") ?? PARALLEL_FROM_BYTES;
+  // an ASCII delimiter the parser accepts (any other: the one-thread read, which refuses a bad one)
+  const byteDelimiter = delimiter.length === 1 && delimiter.charCodeAt(0) < 128 && !/["\r\n]/.test(delimiter);
+  if (size >= parallelFrom && byteDelimiter) {
+    const notesBefore = notes.length;
+    const parallel = await readCsvInParallel(path, size, delimiter, {
+      threads: csvThreads(),
+      headRows: HEAD_ROWS,
+      head: (rows, lines) => {
+        headRows.push(...rows);
+        headLines.push(...lines);
+        decide();
+        return store!;
+      },
+      onProgress: opts.onProgress,
+    });
+    await chunks.return(undefined);
+    if (parallel) return finishTable(path, columns, parallel, hasHeader, delimiter, notes, opts);
+    // read by one thread, which says what is wrong where
+    notes.length = notesBefore;
+    headRows.length = 0;
+    headLines.length = 0;
+    store = undefined;
+    return readTable(path, { ...opts, parallelFromBytes: Number.POSITIVE_INFINITY });
+  }
   const parser = new CsvParser(delimiter, path, (row, line) => {
     if (store) {
       store.push(row, line);
@@ -113,15 +147,10 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
     headLines.push(line);
     if (headRows.length >= HEAD_ROWS) decide();
   });
-  const progress = opts.onProgress;
-  const total = progress ? (await stat(path)).size : 0;
-  let bytes = 0;
+  const progress = chunkProgress(path, opts.onProgress);
   const feed = (text: string) => {
     parser.push(text);
-    if (progress) {
-      bytes += text.length;
-      progress(bytes, total, store?.length ?? headRows.length);
-    }
+    progress(text.length, store?.length ?? headRows.length);
   };
   feed(head);
   if (!done) for await (const text of chunks) feed(text);
@@ -130,7 +159,19 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
     if (headRows.length === 0) throw new UserError(`${path}: the file is empty`, EMPTY_HINT);
     decide();
   }
-  const s = store as unknown as ColumnStore;
+  return finishTable(path, columns, store as unknown as ColumnStore, hasHeader, delimiter, notes, opts);
+}
+
+/** The Table of a read's finished store: refuses a header without rows, reads decimal commas. */
+function finishTable(
+  path: string,
+  columns: string[],
+  s: ColumnStore,
+  hasHeader: boolean,
+  delimiter: string,
+  notes: string[],
+  opts: ReadTableOptions,
+): Table {
   s.finish();
   if (hasHeader && s.length === 0) {
     throw new UserError(
@@ -141,6 +182,14 @@ export async function readTable(path: string, opts: ReadTableOptions = {}): Prom
   const decimalColumns = delimiter !== "," && opts.decimalComma !== false ? storeDecimalCommas(s) : [];
   if (decimalColumns.length > 0) notes.push(decimalCommaNote(decimalColumns.map((c) => columns[c]!)));
   return tableOfStore(path, columns, s, notes, opts.columnarFromCells);
+}
+
+/** A byte count from the environment variable `name`, when it holds one. */
+function envBytes(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v.trim() === "") return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 /**

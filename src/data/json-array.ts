@@ -12,7 +12,8 @@
  * Example: `const t = await readJsonArray("rows.json");`
  */
 import { UserError } from "../errors.js";
-import { describeJson, JsonObjectRows } from "./json-lines.js";
+import { describeJson, JsonObjectRows, type JsonReadOptions } from "./json-lines.js";
+import { chunkProgress } from "./load-progress.js";
 import type { Table } from "./table.js";
 import { readUtf8Chunks } from "./utf8-file.js";
 
@@ -31,7 +32,8 @@ type State = "start" | "first" | "after" | "next" | "end";
 const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
 
 /** Reads a JSON array of objects into a Table, streaming (see the file comment). */
-export async function readJsonArray(path: string, opts: { columnarFromCells?: number } = {}): Promise<Table> {
+export async function readJsonArray(path: string, opts: JsonReadOptions = {}): Promise<Table> {
+  const progress = chunkProgress(path, opts.onProgress);
   const rows = new JsonObjectRows();
   let state: State = "start";
   // the text not consumed yet, and the file position of its first character
@@ -133,6 +135,7 @@ export async function readJsonArray(path: string, opts: { columnarFromCells?: nu
           fail(`${where(pos)}: expected ',' or ']' after element ${element} of the array, found ${found(c)}`);
       } else fail(`${where(pos)}: unexpected ${found(c)} after the end of the array`);
     }
+    progress(chunk.length, rows.length);
   }
   if (state !== "end") {
     if (elStart >= 0)

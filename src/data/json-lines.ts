@@ -1,8 +1,17 @@
 import { UserError } from "../errors.js";
 import { ColumnStore } from "./columnar.js";
 import { tableOfStore } from "./csv.js";
+import { chunkProgress } from "./load-progress.js";
 import type { Table } from "./table.js";
 import { readUtf8Chunks } from "./utf8-file.js";
+
+/** Options of readJsonLines and readJsonArray. */
+export interface JsonReadOptions {
+  /** See ReadTableOptions.columnarFromCells. */
+  columnarFromCells?: number;
+  /** Called as the file is read (see LoadProgress): characters read, file bytes, rows so far. */
+  onProgress?: (done: number, total: number, rows: number) => void;
+}
 
 /**
  * Reads a JSON Lines file (one JSON object per line) into a Table, streaming it from disk. Columns are the
@@ -15,7 +24,8 @@ import { readUtf8Chunks } from "./utf8-file.js";
  *
  * Example: `const t = await readJsonLines("events.jsonl");`
  */
-export async function readJsonLines(path: string, opts: { columnarFromCells?: number } = {}): Promise<Table> {
+export async function readJsonLines(path: string, opts: JsonReadOptions = {}): Promise<Table> {
+  const progress = chunkProgress(path, opts.onProgress);
   const rows = new JsonObjectRows();
   let pending = "";
   let lineNo = 0;
@@ -47,6 +57,7 @@ export async function readJsonLines(path: string, opts: { columnarFromCells?: nu
       pending = pending.slice(nl + 1);
       nl = pending.indexOf("\n");
     }
+    progress(chunk.length, rows.length);
   }
   if (pending.length > 0) handle(pending);
   return rows.table(path, opts.columnarFromCells);
@@ -61,6 +72,11 @@ export class JsonObjectRows {
   private store = new ColumnStore(0);
   private index = new Map<string, number>();
   private row: string[] = [];
+
+  /** Objects pushed so far. */
+  get length(): number {
+    return this.store.length;
+  }
 
   /** Adds an object that starts on `line` of the file. */
   push(o: Record<string, unknown>, line: number): void {

@@ -65,3 +65,21 @@ export function loadProgress(
     },
   };
 }
+
+/**
+ * For a reader of text chunks (CSV, JSON Lines, JSON arrays): call the function it returns after each chunk
+ * with the chunk's length and the rows read so far; it calls `onProgress` (a LoadProgress's update) with the
+ * characters read, the file's size and the rows. Does nothing without `onProgress`.
+ */
+export function chunkProgress(
+  file: string,
+  onProgress: ((done: number, total: number, rows: number) => void) | undefined,
+): (chars: number, rows: number) => void {
+  if (!onProgress) return () => {};
+  const total = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  let done = 0;
+  return (chars, rows) => {
+    done += chars;
+    onProgress(done, total, rows);
+  };
+}

@@ -253,7 +253,36 @@ export class TabularPreprocessor {
       const n = store.length;
       const encoders = this.encoders;
       const nums = encoders.map((e, k) => (e.kind === "numeric" ? store.numbers(at[k]!) : undefined));
+      // first the number columns' plain cells, column by column; rows with another cell there are flagged
+      // and done row by row below with the rest, so that an error names the same cell as ever
+      const flagged = new Uint8Array(rowIds.length);
+      const width = this.featureCount;
+      const offsets: number[] = [];
+      let rowWise = false;
+      encoders.reduce((offset, e, k) => {
+        if (nums[k] !== undefined && e.kind === "numeric") offsets[k] = offset;
+        else rowWise = true;
+        return offset + featureNamesOf(e).length;
+      }, 0);
+      // in blocks of rows, so that the block's features stay in the cache while its columns are written
+      for (let from = 0; from < rowIds.length; from += 4096) {
+        const to = Math.min(rowIds.length, from + 4096);
+        encoders.forEach((e, k) => {
+          const num = nums[k];
+          if (num === undefined || e.kind !== "numeric") return;
+          const { values } = num;
+          const { center, scale } = e;
+          for (let i = from, o = from * width + offsets[k]!; i < to; i++, o += width) {
+            const r = rowIds[i]!;
+            const v = r >= 0 && r < n ? values[r]! : Number.NaN;
+            if (Number.isNaN(v) || Math.abs(v) > MAX_FEATURE_MAGNITUDE) flagged[i] = 1;
+            else out[o] = (v - center) / scale; // its missing indicator, if any, stays 0
+          }
+        });
+      }
       for (let i = 0; i < rowIds.length; i++) {
+        if (!rowWise && flagged[i] === 0) continue;
+        o = i * width;
         const r = rowIds[i]!;
         if (!(r >= 0 && r < n))
           throw new UserError(`row ${r} is not a row of ${table.source} (it has ${n} rows)`);
@@ -261,10 +290,15 @@ export class TabularPreprocessor {
           const e = encoders[k]!;
           const num = nums[k];
           if (num !== undefined && e.kind === "numeric") {
+            if (flagged[i] === 0) {
+              o += e.missingIndicator ? 2 : 1;
+              continue;
+            }
             const v = num.values[r]!;
             if (!Number.isNaN(v)) {
               if (Math.abs(v) > MAX_FEATURE_MAGNITUDE) throw tooLarge(table, r, e.column, "column");
               out[o++] = (v - e.center) / e.scale;
+              if (e.missingIndicator) out[o++] = 0;
               continue;
             }
             o = encodeCell(e, num.text.get(r) ?? "", out, o, table, r);
@@ -714,9 +748,11 @@ function fitColumn(
       let observed = 0;
       let extreme = -1;
       const stored = table.store?.numbers(p.index);
-      for (const r of rows) {
-        const v = stored?.values[r];
-        if (v !== undefined && !Number.isNaN(v)) {
+      const values = stored?.values ?? new Float64Array(0);
+      for (let k = 0; k < rows.length; k++) {
+        const r = rows[k]!;
+        const v = stored ? values[r]! : Number.NaN;
+        if (!Number.isNaN(v)) {
           if (extreme < 0 && Math.abs(v) > MAX_FEATURE_MAGNITUDE) extreme = r;
           xs[observed++] = v;
           continue;

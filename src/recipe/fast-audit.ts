@@ -58,7 +58,12 @@ export async function fastAudit(data: PreparedData, cfg: TrainConfig): Promise<A
   if (d.kind === "images")
     return runImageFolderAudit(
       { train: d.source, validation: cfg.validationData ?? undefined, test: cfg.testData ?? undefined },
-      { seed: cfg.seed },
+      {
+        seed: cfg.seed,
+        // the pixels training read (from the folder's cache when it has one), not the files decoded again
+        loaded: { train: d.folder },
+        image: { size: [d.folder.shape[2], d.folder.shape[3]], channels: d.folder.shape[1] as 1 | 3 },
+      },
     );
   if (d.kind === "audio") return undefined;
   const columns =

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { decodeImage } from "../image/decode-image.js";
+import type { ImageFolder } from "../image/image-folder.js";
 import type { SplitName } from "./audit-data.js";
 
 /** An image file to compare, with the split and class it belongs to when known. */
@@ -44,7 +45,26 @@ export async function imageContentHash(path: string): Promise<{ hash: string; by
 }
 
 /**
- * Groups image files whose content is identical (see imageContentHash). Groups spanning splits come first,
+ * The content hash of each image of a folder as read for training (readImageFolder, from its cache when it
+ * has one): SHA-256 of the size and channels and the image's 8-bit pixels, by file path. Nothing is decoded.
+ */
+export function folderPixelHashes(folder: ImageFolder): Map<string, { hash: string; by: "pixels" }> {
+  const [n, channels, height, width] = folder.shape;
+  const per = channels * height * width;
+  const out = new Map<string, { hash: string; by: "pixels" }>();
+  for (let i = 0; i < n; i++) {
+    const hash = createHash("sha256")
+      .update(`${width}x${height}x${channels}:`)
+      .update(folder.pixels.subarray(i * per, (i + 1) * per))
+      .digest("hex");
+    out.set(folder.files[i]!, { hash, by: "pixels" });
+  }
+  return out;
+}
+
+/**
+ * Groups image files whose content is identical (see imageContentHash; `known`: hashes already made, e.g.
+ * by folderPixelHashes, by path — those files are not read). Groups spanning splits come first,
  * then groups whose files carry different labels.
  *
  * @param files paths, or `{ path, split, label }` to know which groups cross splits or disagree on labels
@@ -54,11 +74,12 @@ export async function imageContentHash(path: string): Promise<{ hash: string; by
  */
 export async function findDuplicateImages(
   files: readonly (string | ImageRef)[],
+  known: ReadonlyMap<string, { hash: string; by: "pixels" | "bytes" }> = new Map(),
 ): Promise<ImageDuplicateGroup[]> {
   const refs = files.map((f) => (typeof f === "string" ? { path: f } : f));
   const byHash = new Map<string, { by: "pixels" | "bytes"; files: ImageRef[] }>();
   for (const ref of refs) {
-    const { hash, by } = await imageContentHash(ref.path);
+    const { hash, by } = known.get(ref.path) ?? (await imageContentHash(ref.path));
     const group = byHash.get(hash);
     if (group) group.files.push(ref);
     else byHash.set(hash, { by, files: [ref] });

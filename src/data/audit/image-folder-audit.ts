@@ -1,6 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { UserError } from "../../errors.js";
+import { type ImageFolder, readImageFolder } from "../image/image-folder.js";
 import { naturalCompare } from "../natural-order.js";
 import { DEFAULT_FRACTIONS, stratifiedSplit } from "../split.js";
 import type { SplitName } from "./audit-data.js";
@@ -8,7 +9,7 @@ import { collectFindings } from "./audit-findings.js";
 import type { AuditReport } from "./audit-report.js";
 import { summarizeDuplicates } from "./duplicate-summary.js";
 import type { DuplicateGroup } from "./duplicates.js";
-import { findDuplicateImages } from "./image-duplicates.js";
+import { findDuplicateImages, folderPixelHashes } from "./image-duplicates.js";
 import { classImbalance } from "./imbalance.js";
 import { skippedLabelCheck } from "./label-issues.js";
 
@@ -61,12 +62,23 @@ export async function listImageFolder(dir: string): Promise<LabeledImage[]> {
  *
  * In the report, a duplicate row's `file` is the image path and `row` its index in its folder's listing.
  *
+ * Images are compared by their pixels as training reads them (readImageFolder at the training size and
+ * channels, from the folder's cache when it has one, or the folders `loaded` already): one way of reading a
+ * folder, and nothing decoded twice. A folder training cannot read as one batch (images of other sizes or
+ * channels, files that do not decode) is compared file by file instead (see imageContentHash).
+ *
  * @param folders the training folder, and optionally the user's validation and test folders
  * @param options.seed seed of the split of a single folder (default 0)
+ * @param options.loaded the folders as the caller read them already (train does), by split
+ * @param options.image the size and channels training reads the folders at (default: the images')
  */
 export async function runImageFolderAudit(
   folders: { train: string; validation?: string | undefined; test?: string | undefined },
-  options: { seed?: number } = {},
+  options: {
+    seed?: number;
+    loaded?: Partial<Record<SplitName, ImageFolder>>;
+    image?: { size?: [number, number]; channels?: 1 | 3 };
+  } = {},
 ): Promise<AuditReport> {
   const seed = options.seed ?? 0;
   const parts: [SplitName, string | undefined][] = [
@@ -77,9 +89,18 @@ export async function runImageFolderAudit(
   const userSplits = folders.validation !== undefined || folders.test !== undefined;
   const items: { path: string; label: string; split: SplitName; row: number }[] = [];
   const files: AuditReport["files"] = [];
+  const hashes = new Map<string, { hash: string; by: "pixels" | "bytes" }>();
+  let image = options.image;
   for (const [split, dir] of parts) {
     if (dir === undefined) continue;
     const listed = await listImageFolder(dir);
+    const folder = options.loaded?.[split] ?? (await readAsTrainingDoes(dir, image));
+    if (folder) {
+      for (const [path, h] of folderPixelHashes(folder)) hashes.set(path, h);
+      // validation and test folders are read at the training folder's size and channels, as train does
+      const [, channels, height, width] = folder.shape;
+      image ??= { size: [height, width], channels: channels as 1 | 3 };
+    }
     listed.forEach((image, row) => {
       items.push({ ...image, split, row });
     });
@@ -99,6 +120,7 @@ export async function runImageFolderAudit(
   const byPath = new Map(items.map((i) => [i.path, i]));
   const groups = await findDuplicateImages(
     items.map((i) => ({ path: i.path, split: i.split, label: i.label })),
+    hashes,
   );
   const duplicates: DuplicateGroup[] = groups.map((g) => {
     const rows = g.files.map((f) => {
@@ -137,4 +159,17 @@ export async function runImageFolderAudit(
   };
   report.findings = collectFindings(report);
   return report;
+}
+
+/** The folder as training reads it (through its cache), or undefined when it cannot be read as one batch. */
+async function readAsTrainingDoes(
+  dir: string,
+  image: { size?: [number, number]; channels?: 1 | 3 } = {},
+): Promise<ImageFolder | undefined> {
+  try {
+    return await readImageFolder(dir, image);
+  } catch (e) {
+    if (e instanceof UserError) return undefined;
+    throw e;
+  }
 }
