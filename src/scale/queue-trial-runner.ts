@@ -93,6 +93,9 @@ export class QueueTrialRunner implements TrialRunner {
     const name = studyQueueName(o.studyId);
     const queue = new Queue(name, { connection });
     const events = new QueueEvents(name, { connection });
+    // every trial in flight waits on both (BullMQ adds a listener per waiting job)
+    queue.setMaxListeners(QUEUE_IN_FLIGHT * 2 + 10);
+    events.setMaxListeners(QUEUE_IN_FLIGHT * 2 + 10);
     const quiet = (e: Error) => o.log?.(`redis ${t.masked}: ${e.message.replace(/\/\/[^@\s]*@/g, "//***@")}`);
     queue.on("error", quiet);
     events.on("error", quiet);

@@ -197,7 +197,11 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   log(`sweep: ${data.describe}`);
   log(`objective: ${objective.metric} (${decision.reason})`);
   const units: EvaluationUnit[] = [{ data, seed }];
-  const hash = dataHash([o.data, o.train?.validationData as string | undefined], seed);
+  // the files a worker hashes again before training (src/scale/data-source.ts): data, validation, test
+  const hash = dataHash(
+    [o.data, o.train?.validationData as string | undefined, o.train?.testData as string | undefined],
+    seed,
+  );
   const identity = {
     data: hash,
     options: fixed,
@@ -334,6 +338,19 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
           note: (e as Error)?.message ?? String(e),
         };
     }
+    // a trial that ran on while no coordinator listened (re-attached after --resume, its job already done):
+    // ASHA hears the epochs it missed from the trial's curve, and stops it where it would have
+    const curve = result.units[0]?.curve ?? [];
+    if (result.status === "done" && pruner && reported.length < curve.length)
+      for (let e = reported.length + 1; e <= curve.length; e++) {
+        const v = curve[e - 1]!;
+        entry.intermediate[e - 1] = v;
+        reported.push([e, v]);
+        if (pruner.shouldPrune(id, e, v)) {
+          result = prunedResult(id, new Pruned(e, v), entry.intermediate, objective, result.seconds);
+          break;
+        }
+      }
     tracked?.finished?.(result);
     const status = result.status === "done" ? "completed" : result.status;
     const val = status === "failed" || !Number.isFinite(result.mean) ? null : result.mean;
