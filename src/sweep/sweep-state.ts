@@ -14,16 +14,10 @@ import path from "node:path";
 import { FileStudyStore } from "../coach/improve/study-store.js";
 import { UserError } from "../errors.js";
 import type { TrialState } from "./sampler.js";
+import type { SweepTrial } from "./sweep.js";
 
 /** A finished trial as saved (the sweep's record of it, and what the sampler and ASHA saw). */
-export interface SavedTrial {
-  id: number;
-  config: Record<string, unknown>;
-  status: "completed" | "pruned" | "failed";
-  val: number | null;
-  epochs_run: number;
-  seconds: number;
-  note?: string;
+export interface SavedTrial extends SweepTrial {
   /** The sampler's view of it. */
   state: TrialState;
   /** (epoch, objective) as reported, in order: ASHA's calls, replayed on resume. NaN saved as null. */

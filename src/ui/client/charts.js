@@ -300,6 +300,27 @@ export function lineChart(o) {
   return { element: fig, update };
 }
 
+/** The value range of a chart of points: their extent (at least 0.1 wide) and `pad` of it either side. */
+function paddedRange(vals, pad) {
+  let lo = Math.min(...vals);
+  let hi = Math.max(...vals);
+  if (!(hi > lo)) {
+    lo -= 0.05;
+    hi += 0.05;
+  }
+  const p = (hi - lo) * pad;
+  return [lo - p, hi + p];
+}
+
+/** A point's dot: filled, or hollow (white inside) for a point that did not count. */
+function dot(g, x, y, color, hollow) {
+  return svg(
+    "circle",
+    { cx: x, cy: y, r: 4.5, fill: hollow ? "#fff" : color, stroke: color, "stroke-width": 1.5 },
+    g,
+  );
+}
+
 /**
  * Means with error bars (± 1 SE) across a study's steps: points [{ label, mean, se, kind }] where kind is
  * baseline, kept or rejected.
@@ -314,15 +335,7 @@ export function stepsChart(o) {
   const pw = width - MARGIN.left - MARGIN.right;
   const ph = height - MARGIN.top - MARGIN.bottom - 30;
   const vals = o.points.flatMap((p) => [p.mean - (p.se || 0), p.mean + (p.se || 0)]).filter(Number.isFinite);
-  let y0 = Math.min(...vals);
-  let y1 = Math.max(...vals);
-  if (!(y1 > y0)) {
-    y0 -= 0.05;
-    y1 += 0.05;
-  }
-  const pad = (y1 - y0) * 0.1;
-  y0 -= pad;
-  y1 += pad;
+  const [y0, y1] = paddedRange(vals, 0.1);
   const py = (y) => MARGIN.top + ph - ((y - y0) / (y1 - y0)) * ph;
   const axis = svg("g", { "font-size": 11, fill: "#6b7385" }, root);
   for (const v of ticks(y0, y1, 5)) {
@@ -348,18 +361,7 @@ export function stepsChart(o) {
       for (const y of [p.mean - p.se, p.mean + p.se])
         svg("line", { x1: x - 5, x2: x + 5, y1: py(y), y2: py(y), stroke: c }, g);
     }
-    svg(
-      "circle",
-      {
-        cx: x,
-        cy: py(p.mean),
-        r: 4.5,
-        fill: p.kind === "rejected" ? "#fff" : c,
-        stroke: c,
-        "stroke-width": 1.5,
-      },
-      g,
-    );
+    dot(g, x, py(p.mean), c, p.kind === "rejected");
     const title = svg("title", {}, g);
     title.textContent = `${p.label}: ${fmtNum(p.mean)} ± ${fmtNum(p.se ?? 0)} (${p.kind})`;
     const t = svg(
@@ -397,15 +399,7 @@ export function sweepChart(o) {
   const pw = width - MARGIN.left - MARGIN.right;
   const ph = height - MARGIN.top - MARGIN.bottom;
   const vals = trials.map((t) => t.val).filter((v) => v !== null && Number.isFinite(v));
-  let y0 = vals.length ? Math.min(...vals) : 0;
-  let y1 = vals.length ? Math.max(...vals) : 1;
-  if (!(y1 > y0)) {
-    y0 -= 0.05;
-    y1 += 0.05;
-  }
-  const pad = (y1 - y0) * 0.08;
-  y0 -= pad;
-  y1 += pad;
+  const [y0, y1] = paddedRange(vals.length ? vals : [0, 1], 0.08);
   const ids = trials.map((t) => t.id);
   const x0 = Math.min(0, ...ids);
   const x1 = Math.max(x0 + 1, ...ids);
@@ -475,19 +469,7 @@ export function sweepChart(o) {
         },
         g,
       );
-    } else
-      svg(
-        "circle",
-        {
-          cx: x,
-          cy: py(t.val),
-          r: 4.5,
-          fill: t.status === "pruned" ? "#fff" : c,
-          stroke: c,
-          "stroke-width": 1.5,
-        },
-        g,
-      );
+    } else dot(g, x, py(t.val), c, t.status === "pruned");
     const title = svg("title", {}, g);
     title.textContent = `trial ${t.id}: ${t.status}, ${o.metric} ${fmtNum(t.val)} after ${t.epochs} epoch(s)`;
   }
