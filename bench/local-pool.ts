@@ -6,10 +6,12 @@
  * measured interleaved (A, B, C, A, B, C, ...) because the machine is shared; the median of the repeats is
  * kept. It reports B/A (the pool's speed-up, target >= 1.7x on 2 cores), which setting the automatic choice
  * (src/scale/parallelism.ts) picks for each shape and how close that is to the best of B and C (target:
- * within 10%), and the load average next to the figures. It also times starting a pool member as a
+ * within 10%), the CPU seconds per trial of A, B and G (load-insensitive: what a trial costs), and the load
+ * average next to the figures. It also times starting a pool member as a
  * process (child_process.fork, what the pool uses) and as a worker thread.
  *
- *   npm run build && node dist/bench/local-pool.js [--repeat 3] [--trials 4] [--out bench/results/local-pool.json]
+ *   npm run build && node dist/bench/local-pool.js [--repeat 3] [--trials 4] [--lengths short,long] [--only mlp-small,...]
+ *     [--out bench/results/local-pool.json]
  */
 import { fork } from "node:child_process";
 import fs from "node:fs";
@@ -130,6 +132,20 @@ const median = (v: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+/**
+ * CPU seconds (user + system, every thread) the pool's processes have used: per trial, a figure that
+ * the machine's load barely moves, unlike trials per minute.
+ */
+function poolCpuSeconds(pool: WorkerPool): number {
+  let ticks = 0;
+  for (const pid of pool.pids()) {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / 100;
+}
+
 async function startupTimes(): Promise<{ process_ms: number; thread_ms: number }> {
   const mod = new URL("../src/scale/execute-trial.js", import.meta.url).href;
   const t0 = performance.now();
@@ -179,6 +195,7 @@ async function main(): Promise<void> {
         dataHash([options.data as string, undefined, undefined], 0),
       );
       const perSetting: Record<string, number[]> = { A: [], B: [], C: [], T: [], G: [] };
+      const cpuPerTrial: Record<string, number[]> = { A: [], B: [], C: [], T: [], G: [] };
       const pools = SETTINGS.map(
         (s) => new WorkerPool({ size: s.trials, threads: s.threads, mode: s.mode, nodeFlags: s.nodeFlags }),
       );
@@ -198,6 +215,7 @@ async function main(): Promise<void> {
         await runTrials(new PoolTrialRunner(pools[i]!, ref, objective), specs(s.threads, s.trials));
       for (let r = 0; r < REPEAT; r++)
         for (const [i, s] of SETTINGS.entries()) {
+          const c0 = poolCpuSeconds(pools[i]!);
           const t0 = performance.now();
           const out = await runTrials(
             new PoolTrialRunner(pools[i]!, ref, objective),
@@ -207,6 +225,7 @@ async function main(): Promise<void> {
           if (out.some((x) => x.status !== "done"))
             throw new Error(`${name} ${s.name}: a trial failed: ${out[0]?.note}`);
           perSetting[s.name]!.push(TRIALS / minutes);
+          if (s.mode === "process") cpuPerTrial[s.name]!.push((poolCpuSeconds(pools[i]!) - c0) / TRIALS);
           loads.push(os.loadavg());
           process.stderr.write(
             `${name} ${length} ${s.name} (${s.trials}x${s.threads}): ${(TRIALS / minutes).toFixed(1)} trials/min, load ${os.loadavg()[0]!.toFixed(2)}\n`,
@@ -233,6 +252,11 @@ async function main(): Promise<void> {
         auto: { setting: autoName, value: auto.decision.value },
         auto_vs_best_of_B_C: m[autoName]! / bestBC,
         gain_over_default_gc: m.B! / m.G!,
+        cpu_seconds_per_trial: Object.fromEntries(
+          Object.entries(cpuPerTrial)
+            .filter(([, v]) => v.length)
+            .map(([k, v]) => [k, median(v)]),
+        ),
       });
     }
   }
@@ -253,15 +277,16 @@ async function main(): Promise<void> {
     `cores ${report.cores}; load average (1 min) during the run: ${Math.min(...report.loadavg_1m)}–${Math.max(...report.loadavg_1m)}`,
   );
   console.log(
-    "| scenario | epochs | s/trial (A) | MFLOP/step | A 1x1 | B 2x1 | C 1x2 | B/A | auto | auto / best(B,C) | T 2x1 threads | T/B | G 2x1 default GC | B/G |",
+    "| scenario | epochs | s/trial (A) | MFLOP/step | A 1x1 | B 2x1 | C 1x2 | B/A | auto | auto / best(B,C) | T 2x1 threads | T/B | G 2x1 default GC | B/G | CPU s/trial A, B, G |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results as {
     scenario: string;
     length: string;
     epochs: number;
     seconds_per_trial_A: number;
     gain_over_default_gc: number;
+    cpu_seconds_per_trial: Record<string, number>;
     mflop_per_step: number;
     trials_per_min: Record<string, number>;
     speedup_B_over_A: number;
@@ -270,7 +295,7 @@ async function main(): Promise<void> {
     threads_vs_processes: number;
   }[])
     console.log(
-      `| ${r.scenario} | ${r.epochs} | ${r.seconds_per_trial_A.toFixed(2)} | ${f(r.mflop_per_step)} | ${f(r.trials_per_min.A!)} | ${f(r.trials_per_min.B!)} | ${f(r.trials_per_min.C!)} | ${r.speedup_B_over_A.toFixed(2)}x | ${r.auto.setting} | ${(r.auto_vs_best_of_B_C * 100).toFixed(0)}% | ${f(r.trials_per_min.T!)} | ${r.threads_vs_processes.toFixed(2)} | ${f(r.trials_per_min.G!)} | ${r.gain_over_default_gc.toFixed(2)} |`,
+      `| ${r.scenario} | ${r.epochs} | ${r.seconds_per_trial_A.toFixed(2)} | ${f(r.mflop_per_step)} | ${f(r.trials_per_min.A!)} | ${f(r.trials_per_min.B!)} | ${f(r.trials_per_min.C!)} | ${r.speedup_B_over_A.toFixed(2)}x | ${r.auto.setting} | ${(r.auto_vs_best_of_B_C * 100).toFixed(0)}% | ${f(r.trials_per_min.T!)} | ${r.threads_vs_processes.toFixed(2)} | ${f(r.trials_per_min.G!)} | ${r.gain_over_default_gc.toFixed(2)} | ${["A", "B", "G"].map((k) => r.cpu_seconds_per_trial[k]?.toFixed(2) ?? "–").join(", ")} |`,
     );
   console.log(
     `pool member start: process ${startup.process_ms.toFixed(0)} ms, worker thread ${startup.thread_ms.toFixed(0)} ms`,
