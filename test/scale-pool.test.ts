@@ -5,6 +5,7 @@
  * while the pool goes on; a trial can be cancelled.
  */
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { dataHash } from "../src/coach/improve/data-hash.js";
@@ -16,7 +17,7 @@ import { type DataRef, dataRefOf } from "../src/scale/data-ref.js";
 import { PoolTrialRunner } from "../src/scale/pool-trial-runner.js";
 import { runTrials } from "../src/scale/run-trials.js";
 import { trialRunnerFor } from "../src/scale/trial-runner-for.js";
-import { WorkerPool } from "../src/scale/worker-pool.js";
+import { POOL_NODE_FLAGS, WorkerPool } from "../src/scale/worker-pool.js";
 import { resolveConfig } from "../src/train/config.js";
 
 const SHARED = process.env.NNCOACH_DATASETS ?? "/work/shared/datasets";
@@ -145,5 +146,26 @@ describe("local worker pool", () => {
     const after = await runner.run(spec(2, {}));
     assert.equal(after.status, "done");
     assert.equal(after.values.length, 2);
+  });
+
+  test("a pool process collects garbage on its own thread and has the allocator settings of bin/nncoach", async () => {
+    const pool = new WorkerPool({ size: 1, threads: 1 });
+    pools.push(pool);
+    const runner = new PoolTrialRunner(pool, ref, objective);
+    let seen: { cmdline: string[]; environ: string[] } | undefined;
+    const r = await runner.run(spec(0, {}), {
+      onEpoch: () => {
+        const pid = pool.pids()[0]!;
+        seen ??= {
+          cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0"),
+          environ: fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0"),
+        };
+      },
+    });
+    assert.equal(r.status, "done");
+    assert.deepEqual(POOL_NODE_FLAGS, ["--single-threaded-gc"]);
+    assert.ok(seen!.cmdline.includes("--single-threaded-gc"), seen!.cmdline.join(" "));
+    assert.ok(seen!.environ.includes("NNCOACH_POOL_THREADS=1"));
+    assert.ok(seen!.environ.some((e) => /^MALLOC_MMAP_THRESHOLD_=\d+$/.test(e)));
   });
 });

@@ -16,7 +16,7 @@ import { dataHash } from "../src/coach/improve/data-hash.js";
 import type { StudyState } from "../src/coach/improve/improve.js";
 import { type ImproveSummary, improve } from "../src/coach/improve/improve.js";
 import { dataRefOf } from "../src/scale/data-ref.js";
-import { STUDIES_KEY } from "../src/scale/study-queue.js";
+import { aliveKey, STUDIES_KEY } from "../src/scale/study-queue.js";
 import { type TrialJob, trialJob } from "../src/scale/trial-job.js";
 import { CLI, ROOT, runCli } from "./helpers/cli.js";
 import { runCliAsync } from "./helpers/cli-async.js";
@@ -77,6 +77,28 @@ const finished = (log: string) => [...log.matchAll(/trial (\d+) of \S+ finished/
 let local: ImproveSummary;
 
 describe("nncoach improve --queue and nncoach worker (BullMQ on a real redis-server)", () => {
+  test("a study queue whose coordinator gave no sign of life leaves the workers' watch list", async () => {
+    const w = worker();
+    await w.waitFor(/waiting for trials/);
+    const connection = { host: "127.0.0.1", port: redis.port, password: SECRET };
+    const name = "nncoach-study-abandoned";
+    const q = new Queue(name, { connection });
+    const client = await q.client;
+    try {
+      // what a killed coordinator leaves once its sign of life has expired: the queue in the set, no key
+      await client.runCommand("sadd", [STUDIES_KEY, name]);
+      await w.waitFor(
+        /study queue nncoach-study-abandoned has had no coordinator for \d+ s; no longer watched/,
+      );
+      assert.ok(!(await client.smembers(STUDIES_KEY)).includes(name), "out of the studies set");
+      assert.doesNotMatch(w.log(), /serving study queue nncoach-study-abandoned/);
+    } finally {
+      await client.runCommand("srem", [STUDIES_KEY, name]);
+      await q.close();
+      await started.pop()!.stop();
+    }
+  });
+
   test("a tampered job is refused: unknown option, a path outside the data roots, an option that writes files", async () => {
     worker();
     const connection = { host: "127.0.0.1", port: redis.port, password: SECRET };
@@ -85,6 +107,8 @@ describe("nncoach improve --queue and nncoach worker (BullMQ on a real redis-ser
     const events = new QueueEvents(name, { connection });
     await events.waitUntilReady();
     const client = await q.client;
+    // a coordinator's sign of life: without it workers leave the queue alone
+    await client.set(aliveKey(name), "1", { EX: 600 });
     await client.runCommand("sadd", [STUDIES_KEY, name]);
     try {
       const hash = dataHash([WINE, undefined, undefined], 0);

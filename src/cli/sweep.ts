@@ -16,7 +16,7 @@ import { TRACKING_HELP } from "./tracking.js";
 
 export const SWEEP_USAGE =
   "usage: nncoach sweep <data> --target <col> --space space.yaml --trials N --budget <time>\n" +
-  "         [--metric <name>] [--sampler random|sobol|tpe] [--pruner asha|none] [--seed 0] [--json] [--out dir]\n" +
+  "         [--metric <name>] [--sampler random|sobol|tpe] [--pruner asha|none] [--seed 0] [--json] [--out dir [--resume]]\n" +
   "         [nncoach train options every trial starts from]";
 
 /** Options of `train` that make no sense for a sweep's trials: the same as for improve's. */
@@ -29,6 +29,7 @@ const OWN = {
   sampler: { type: "string" },
   pruner: { type: "string" },
   out: { type: "string" },
+  resume: { type: "boolean" },
   queue: { type: "string" },
   workers: { type: "string" },
   "max-data-mb": { type: "string" },
@@ -59,7 +60,9 @@ function help(): string {
     "  --sampler <name>  tpe (default; Optuna's TPE, random for the first 10 trials), random, or sobol",
     "  --pruner <name>   asha (default: stop trials not in the top third at epochs 1, 3, 9, ...) or none",
     "  --seed <n>        the split, every trial's training seed and the sampler's draws (default 0)",
-    "  --out <dir>       write sweep.json there",
+    "  --out <dir>       write sweep.json there, and sweep-state.json after every trial",
+    "  --resume          continue the sweep in --out after its last finished trial (with --queue: re-attaches",
+    "                    to its queue); one trial at a time, the same result as had it not been interrupted",
     "  --workers <n>     trials at once on this machine, each in its own process (default 1: one at a time,",
     "                    and the same seed gives the same sweep; at once, TPE and ASHA see trials as they finish)",
     "  --queue <url>     redis://host:port: trials go to `nncoach worker --queue <url>` processes on any machine",
@@ -116,6 +119,7 @@ export async function sweepCommand(fullArgv: string[]): Promise<number> {
       maxDataBytes: args.maxDataBytes,
       train,
       out: str("out"),
+      resume: Boolean(values.resume),
       log: out,
       tracker: recorder,
     });

@@ -21,6 +21,8 @@ import type { DataRef } from "./data-ref.js";
 import { checkRedis, connectionOptions } from "./redis-connection.js";
 import { parseRedisUrl } from "./redis-url.js";
 import {
+  ALIVE_TTL_S,
+  aliveKey,
   cancelKey,
   DATA_TTL_S,
   DEFAULT_MAX_DATA_BYTES,
@@ -93,6 +95,9 @@ export class QueueTrialRunner implements TrialRunner {
     const name = studyQueueName(o.studyId);
     const queue = new Queue(name, { connection });
     const events = new QueueEvents(name, { connection });
+    // every trial in flight waits on both (BullMQ adds a listener per waiting job)
+    queue.setMaxListeners(QUEUE_IN_FLIGHT * 2 + 10);
+    events.setMaxListeners(QUEUE_IN_FLIGHT * 2 + 10);
     const quiet = (e: Error) => o.log?.(`redis ${t.masked}: ${e.message.replace(/\/\/[^@\s]*@/g, "//***@")}`);
     queue.on("error", quiet);
     events.on("error", quiet);
@@ -106,11 +111,21 @@ export class QueueTrialRunner implements TrialRunner {
       await client.set(dataKey(f.sha256!), fs.readFileSync(f.path).toString("base64"), { EX: DATA_TTL_S });
       sent++;
     }
+    await client.set(aliveKey(name), "1", { EX: ALIVE_TTL_S });
     await client.runCommand("sadd", [STUDIES_KEY, name]);
     o.log?.(
       `queue: trials go to queue ${name} on ${t.masked} (${sent} of ${o.ref.files.length} data file(s) also sent through Redis, up to ${Math.round(max / 1048576)} MB each)`,
     );
-    return new QueueTrialRunner(t.masked, name, queue, events, o);
+    const runner = new QueueTrialRunner(t.masked, name, queue, events, o);
+    // the sign of life that keeps workers serving this queue (study-queue.ts ALIVE_TTL_S)
+    runner.alive = setInterval(
+      () => {
+        void client.set(aliveKey(name), "1", { EX: ALIVE_TTL_S }).catch(() => {});
+      },
+      (ALIVE_TTL_S * 1000) / 3,
+    );
+    runner.alive.unref();
+    return runner;
   }
 
   async run(spec: TrialSpec, events: TrialEvents = {}, signal?: AbortSignal): Promise<TrialResult> {
@@ -176,13 +191,16 @@ export class QueueTrialRunner implements TrialRunner {
   }
 
   private closed = false;
+  private alive: NodeJS.Timeout | undefined;
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.alive);
     try {
       const client = await this.queue.client;
       await client.runCommand("srem", [STUDIES_KEY, this.name]);
+      await client.del(aliveKey(this.name));
       await this.queue.obliterate({ force: true });
     } finally {
       await this.events.close();

@@ -18,7 +18,7 @@ import type { TrialResult } from "../coach/improve/trial.js";
 import { localizeData } from "./data-source.js";
 import { checkRedis, connectionOptions } from "./redis-connection.js";
 import { parseRedisUrl } from "./redis-url.js";
-import { cancelKey, dataKey, isStudyQueueName, STUDIES_KEY } from "./study-queue.js";
+import { ALIVE_TTL_S, aliveKey, cancelKey, dataKey, isStudyQueueName, STUDIES_KEY } from "./study-queue.js";
 import { InvalidTrialJob, type TrialJob, validateTrialJob } from "./trial-job.js";
 import { WorkerPool } from "./worker-pool.js";
 
@@ -128,6 +128,16 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   let stopped = false;
   const poll = async () => {
     const open = new Set((await client.smembers(STUDIES_KEY)).filter(isStudyQueueName));
+    // a study whose coordinator has given no sign of life for ALIVE_TTL_S leaves the set (its jobs stay
+    // for a coordinator restarted with --resume, which puts it back)
+    for (const q of open)
+      if ((await client.get(aliveKey(q))) === null) {
+        open.delete(q);
+        await client.runCommand("srem", [STUDIES_KEY, q]);
+        log(
+          `worker ${name}: study queue ${q} has had no coordinator for ${ALIVE_TTL_S} s; no longer watched (a coordinator started with --resume brings it back)`,
+        );
+      }
     for (const q of open) if (!workers.has(q)) serve(q);
     for (const [q, w] of workers)
       if (!open.has(q)) {

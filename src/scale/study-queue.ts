@@ -1,6 +1,6 @@
 /**
  * Names in Redis: one BullMQ queue per study (named from the study's id), the set of open studies that
- * workers watch to find queues, the data files sent as bytes (by SHA-256), and the flags that cancel a
+ * workers watch to find queues, each open study's sign of life from its coordinator, the data files sent as bytes (by SHA-256), and the flags that cancel a
  * running trial. A coordinator and its workers agree on them and on nothing else.
  */
 import crypto from "node:crypto";
@@ -9,6 +9,14 @@ import crypto from "node:crypto";
 export const STUDIES_KEY = "nncoach:studies";
 /** Files sent through Redis are kept this long (seconds) after the last study that sent them started. */
 export const DATA_TTL_S = 24 * 3600;
+/**
+ * A coordinator keeps `aliveKey(queue)` set with this lifetime (seconds), renewing it every third of it.
+ * A queue in the studies set without that key has had no coordinator for that long (killed, machine
+ * lost): workers stop serving it and take it out of the set. Its jobs stay in Redis, so a coordinator
+ * restarted with --resume puts it back and re-attaches.
+ */
+export const ALIVE_TTL_S = 60;
+
 /** Files up to this size travel through Redis when a worker cannot read them (--max-data-bytes). */
 export const DEFAULT_MAX_DATA_BYTES = 64 * 1024 * 1024;
 
@@ -35,6 +43,10 @@ export function isStudyQueueName(name: string): boolean {
 
 export function dataKey(sha256: string): string {
   return `nncoach:data:${sha256}`;
+}
+
+export function aliveKey(queue: string): string {
+  return `nncoach:alive:${queue}`;
 }
 
 export function cancelKey(queue: string, jobId: string): string {

@@ -17,6 +17,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Worker as Thread } from "node:worker_threads";
 import type { TrialEvents, TrialResult } from "../coach/improve/trial.js";
+import { withMallocTuning } from "../engine/malloc-tuning.js";
 import { UserError } from "../errors.js";
 import type { TrialJob } from "./trial-job.js";
 
@@ -27,6 +28,11 @@ export interface WorkerPoolOptions {
   threads: number;
   /** "process" (default: child_process.fork) or "thread" (worker_threads; measured in bench/local-pool.ts). */
   mode?: "process" | "thread";
+  /**
+   * Node flags of each process (default POOL_NODE_FLAGS); [] gives Node's defaults (the benchmark's
+   * comparison). Not used by worker threads, which share the parent's heap settings.
+   */
+  nodeFlags?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -79,6 +85,16 @@ interface Slot {
   child: Member;
   task: Task | null;
 }
+
+/**
+ * `--single-threaded-gc`: a pool process is meant to use its share of the cores and no more. With Node's
+ * default, V8 collects garbage on 4 helper threads besides the main thread; measured on the 2-core machine
+ * (bench/results/local-pool.md, mlp-large, 6 trials at 1 ONNX Runtime thread, load 8-10): the helpers took
+ * 2.4 s of CPU next to the main thread's 4.9 s, and the whole process 6.2 s of CPU, against 4.1 s
+ * single-threaded (the collector's own cost included: the parallel collector mostly waits and spins). A
+ * lone process takes the idle core for its helpers, two processes fight over both cores.
+ */
+export const POOL_NODE_FLAGS: readonly string[] = ["--single-threaded-gc"];
 
 const CHILD = fileURLToPath(new URL("./pool-child.js", import.meta.url));
 
@@ -140,9 +156,10 @@ export class WorkerPool {
       this.options.mode === "thread"
         ? threadMember(new Thread(CHILD, { workerData: { threads: this.options.threads }, stdout: true }))
         : fork(CHILD, [], {
-            execArgv: [],
+            execArgv: [...(this.options.nodeFlags ?? POOL_NODE_FLAGS)],
             serialization: "advanced",
-            env: { ...process.env, NNCOACH_POOL_THREADS: String(this.options.threads) },
+            // the allocator settings of bin/nncoach also where the pool's parent was started otherwise
+            env: { ...withMallocTuning(), NNCOACH_POOL_THREADS: String(this.options.threads) },
             stdio: ["ignore", "ignore", "inherit", "ipc"],
           });
     const slot: Slot = { child, task: null };

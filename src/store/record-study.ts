@@ -44,10 +44,7 @@ export class StudyRecorder implements ImproveTracker {
   }
 
   studyStarted(e: { data: PreparedData; objective: Objective }): void {
-    this.data = e.data;
-    this.objective = e.objective;
-    this.name = this.o.name ?? `improve ${defaultRunName(e.data)}`;
-    this.fingerprint = this.session.use(() => dataFingerprint(e.data, this.files()), null);
+    this.studyAttached(e, null);
     this.studyId = this.session.use(
       (s) =>
         s.createStudy({
@@ -59,6 +56,15 @@ export class StudyRecorder implements ImproveTracker {
         }),
       null,
     );
+  }
+
+  /** Continues a study already in the store (a resumed sweep): its further trials are recorded into it. */
+  studyAttached(e: { data: PreparedData; objective: Objective }, studyId: number | null): void {
+    this.data = e.data;
+    this.objective = e.objective;
+    this.name = this.o.name ?? `improve ${defaultRunName(e.data)}`;
+    this.fingerprint = this.session.use(() => dataFingerprint(e.data, this.files()), null);
+    this.studyId = studyId;
   }
 
   private recorder(): RunRecorder {

@@ -14,6 +14,7 @@ import type { TrialSpec } from "../coach/improve/trial.js";
 import type { Decision } from "../recipe/decision.js";
 import type { PreparedData } from "../recipe/prepared-data.js";
 import type { SweepSummary, SweepTracker } from "../sweep/sweep.js";
+import type { SweepState } from "../sweep/sweep-state.js";
 import { defaultRunName } from "./record-run.js";
 import { StudyRecorder } from "./record-study.js";
 import type { StoreSession } from "./session.js";
@@ -44,6 +45,29 @@ export class SweepRecorder implements SweepTracker {
       out: this.o.out,
     });
     this.study.studyStarted(e);
+  }
+
+  /**
+   * A resumed sweep continues its study: the runs of its finished trials are kept as they are, those of
+   * the trials that run again are deleted (each trial is recorded once).
+   */
+  studyResumed(e: Parameters<NonNullable<SweepTracker["studyResumed"]>>[0]): void {
+    this.study = new StudyRecorder(this.session, this.command, {
+      name: this.o.name ?? `sweep ${defaultRunName(e.data)}`,
+      out: this.o.out,
+    });
+    this.study.studyAttached(e, e.store.study);
+    const again = new Set(e.unfinished);
+    const drop: number[] = [];
+    for (const [trial, run] of Object.entries(e.store.runs))
+      if (again.has(Number(trial))) drop.push(run);
+      else this.study.trialRuns.set(Number(trial), run);
+    if (drop.length) this.session.use((s) => s.deleteRuns(drop), 0);
+  }
+
+  storeState(): SweepState["store"] {
+    const study = this.studyId;
+    return study === null ? null : { study, runs: Object.fromEntries(this.trialRuns) };
   }
 
   trialStarted(spec: TrialSpec) {

@@ -36,6 +36,13 @@ import { configOf, type Sampler, type TrialHistoryEntry } from "./sampler.js";
 import { SobolSampler } from "./sobol.js";
 import { loadSpace, type SearchSpace } from "./space.js";
 import { type SweepRunner, sweepRunner } from "./sweep-runner.js";
+import {
+  checkIdentity,
+  openSweepState,
+  reportedValues,
+  type SavedTrial,
+  type SweepState,
+} from "./sweep-state.js";
 import { TpeSampler } from "./tpe-sampler.js";
 
 export const SAMPLERS = ["random", "sobol", "tpe"] as const;
@@ -61,8 +68,15 @@ export interface SweepOptions {
   threads?: number;
   /** Further `nncoach train` options (camelCase) every trial starts from. */
   train?: Options;
-  /** Folder for sweep.json (the summary). */
+  /** Folder for sweep.json (the summary) and sweep-state.json (what --resume continues from). */
   out?: string;
+  /**
+   * Continue the sweep in `out` after its last finished trial: the trials recorded there are kept, the
+   * sampler and ASHA rebuilt from them in id order, trials launched but not finished run again (with a
+   * queue: re-attached to, where a worker still has them), and the sweep goes on to --trials. One trial at
+   * a time, the result is the uninterrupted sweep's.
+   */
+  resume?: boolean;
   /** Runs the trials (default: sweepRunner from queue/workers/threads); `concurrency` trials are kept in flight. */
   runner?: { runner: TrialRunner; concurrency: number };
   /** redis://host:port: trials go to `nncoach worker`s through this queue. */
@@ -112,6 +126,19 @@ export interface SweepSummary {
 /** Hooks through which a sweep is recorded (the experiment store's SweepRecorder implements them). */
 export interface SweepTracker {
   studyStarted?(e: { data: PreparedData; objective: Objective; decisions: Decision[] }): void;
+  /**
+   * A resumed sweep: the study it recorded before (`store` as the state saved it), to continue; `unfinished`
+   * are the trials that will run again (their earlier, interrupted runs are dropped).
+   */
+  studyResumed?(e: {
+    data: PreparedData;
+    objective: Objective;
+    decisions: Decision[];
+    store: NonNullable<SweepState["store"]>;
+    unfinished: number[];
+  }): void;
+  /** Where the store recorded the sweep so far (saved in the sweep's state for --resume). */
+  storeState?(): SweepState["store"];
   trialStarted?(spec: TrialSpec): (TrialEvents & { finished?(r: TrialResult): void }) | undefined;
   finished?(s: SweepSummary): void;
 }
@@ -148,8 +175,9 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
     const st = fs.statSync(o.out, { throwIfNoEntry: false });
     if (st && !st.isDirectory())
       throw new UserError(`--out ${o.out} is a file`, "give a folder for sweep.json");
-    fs.mkdirSync(o.out, { recursive: true });
   }
+  const { store: stateStore, saved } = openSweepState(o.out, Boolean(o.resume));
+  if (o.out) fs.mkdirSync(o.out, { recursive: true });
   const seed = o.seed ?? 0;
   const base: Options = Object.fromEntries(
     Object.entries({ ...o.train, data: o.data, target: o.target, seed }).filter(([, v]) => v !== undefined),
@@ -168,9 +196,33 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   const log = (line: string) => o.log?.(line);
   log(`sweep: ${data.describe}`);
   log(`objective: ${objective.metric} (${decision.reason})`);
-  o.tracker?.studyStarted?.({ data, objective, decisions: [decision] });
   const units: EvaluationUnit[] = [{ data, seed }];
-  const hash = dataHash([o.data, o.train?.validationData as string | undefined], seed);
+  // the files a worker hashes again before training (src/scale/data-source.ts): data, validation, test
+  const hash = dataHash(
+    [o.data, o.train?.validationData as string | undefined, o.train?.testData as string | undefined],
+    seed,
+  );
+  const identity = {
+    data: hash,
+    options: fixed,
+    space: space.params,
+    sampler: samplerName,
+    pruner: prunerName,
+    asha: o.asha ?? null,
+    metric: objective.metric,
+  };
+  if (saved) checkIdentity(saved, identity, o.out!);
+  const finishedById = new Map((saved?.finished ?? []).map((t) => [t.id, t]));
+  const unfinished = (saved?.launched ?? []).filter((l) => !finishedById.has(l.id));
+  if (saved?.store && o.tracker?.studyResumed)
+    o.tracker.studyResumed({
+      data,
+      objective,
+      decisions: [decision],
+      store: saved.store,
+      unfinished: unfinished.map((l) => l.id),
+    });
+  else o.tracker?.studyStarted?.({ data, objective, decisions: [decision] });
   const scaled: SweepRunner = o.runner
     ? { ...o.runner, threads: o.threads ?? 0, decision: null, close: async () => {} }
     : await sweepRunner(
@@ -184,13 +236,68 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   const pruner = prunerName === "asha" ? new AshaPruner(objective.higherIsBetter, o.asha) : null;
   const history: TrialHistoryEntry[] = [];
   const trials: SweepTrial[] = [];
-  const elapsed = () => (performance.now() - t0) / 1000;
+  const before = saved?.elapsed ?? 0;
+  const elapsed = () => before + (performance.now() - t0) / 1000;
+  const state: SweepState = saved ?? {
+    format: "nncoach-sweep-state",
+    version: 1,
+    identity,
+    launched: [],
+    finished: [],
+    elapsed: 0,
+    store: null,
+  };
+  const save = () => {
+    if (!stateStore) return;
+    state.elapsed = elapsed();
+    state.store = o.tracker?.storeState?.() ?? state.store;
+    stateStore.save(state);
+  };
+  // a resumed sweep: the sampler proposes each recorded trial again, seeing the trials before it as they
+  // ended (its own state, e.g. Sobol's position, moves as it did), then gets the random stream as saved;
+  // ASHA hears each finished trial's reports in id order
+  const entries = new Map<number, TrialHistoryEntry>();
+  for (const l of saved?.launched ?? []) {
+    sampler.suggest(history, rng);
+    const f = finishedById.get(l.id);
+    const entry: TrialHistoryEntry = {
+      id: l.id,
+      params: l.params,
+      state: f ? f.state : "running",
+      intermediate: [],
+    };
+    if (f) {
+      for (const [e, v] of reportedValues(f)) entry.intermediate[e - 1] = v;
+      if (f.val !== null) entry.value = f.val;
+      const { state: _s, reported: _r, ...trial } = f;
+      trials.push(trial);
+    }
+    entries.set(l.id, entry);
+    history.push(entry);
+  }
+  const last = saved?.launched.at(-1);
+  if (last) rng.setState(last.rng);
+  for (const f of saved?.finished ?? [])
+    for (const [e, v] of reportedValues(f)) pruner?.shouldPrune(f.id, e, v);
+  if (saved)
+    log(
+      `resume: ${saved.finished.length} trial(s) recorded, ${unfinished.length} to run again (${unfinished.map((l) => l.id).join(", ") || "none"}), ${Math.max(0, o.trials - saved.launched.length)} new`,
+    );
 
   const runOne = async (id: number): Promise<void> => {
-    const internal = sampler.suggest(history, rng);
+    let entry = entries.get(id);
+    if (entry) {
+      // launched before the interruption, not finished: the same params again, reports from scratch
+      entry.state = "running";
+      entry.intermediate = [];
+    } else {
+      entry = { id, params: sampler.suggest(history, rng), state: "running", intermediate: [] };
+      history.push(entry);
+      state.launched.push({ id, params: entry.params, rng: rng.getState() });
+    }
+    const internal = entry.params;
     const config = configOf(space, internal);
-    const entry: TrialHistoryEntry = { id, params: internal, state: "running", intermediate: [] };
-    history.push(entry);
+    const reported: [number, number][] = [];
     const spec: TrialSpec = {
       id,
       step: "sweep",
@@ -201,12 +308,14 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
       threads: scaled.threads,
     };
     const tracked = o.tracker?.trialStarted?.(spec);
+    save();
     const controller = new AbortController();
     const started = performance.now();
     const events: TrialEvents = {
       onEpoch: (e) => {
         tracked?.onEpoch?.(e);
         entry.intermediate[e.epoch - 1] = e.value;
+        reported.push([e.epoch, e.value]);
         if (pruner?.shouldPrune(id, e.epoch, e.value)) controller.abort(new Pruned(e.epoch, e.value));
       },
       onUnitRun: tracked?.onUnitRun,
@@ -229,6 +338,19 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
           note: (e as Error)?.message ?? String(e),
         };
     }
+    // a trial that ran on while no coordinator listened (re-attached after --resume, its job already done):
+    // ASHA hears the epochs it missed from the trial's curve, and stops it where it would have
+    const curve = result.units[0]?.curve ?? [];
+    if (result.status === "done" && pruner && reported.length < curve.length)
+      for (let e = reported.length + 1; e <= curve.length; e++) {
+        const v = curve[e - 1]!;
+        entry.intermediate[e - 1] = v;
+        reported.push([e, v]);
+        if (pruner.shouldPrune(id, e, v)) {
+          result = prunedResult(id, new Pruned(e, v), entry.intermediate, objective, result.seconds);
+          break;
+        }
+      }
     tracked?.finished?.(result);
     const status = result.status === "done" ? "completed" : result.status;
     const val = status === "failed" || !Number.isFinite(result.mean) ? null : result.mean;
@@ -244,20 +366,26 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
       ...(result.note ? { note: result.note } : {}),
     };
     trials.push(trial);
+    const record: SavedTrial = { ...trial, state: entry.state, reported };
+    state.finished.push(record);
+    save();
     log(trialLine(trial, objective));
   };
 
   // keep up to `concurrency` trials in flight; stop launching at --trials or when the budget is spent
-  let launched = 0;
+  // (a resumed sweep first runs its unfinished trials again, then goes on after its last launched one)
+  const queue = [...unfinished.map((l) => l.id)];
+  let next = state.launched.length;
   let stopped: SweepSummary["stopped"] = "trials";
   const inFlight = new Set<Promise<void>>();
   try {
-    while (launched < o.trials) {
+    while (queue.length > 0 || next < o.trials) {
       if (elapsed() >= o.budget) {
         stopped = "budget";
         break;
       }
-      const p: Promise<void> = runOne(launched++).finally(() => inFlight.delete(p));
+      const id = queue.length > 0 ? queue.shift()! : next++;
+      const p: Promise<void> = runOne(id).finally(() => inFlight.delete(p));
       inFlight.add(p);
       if (inFlight.size >= Math.max(1, concurrency)) await Promise.race(inFlight);
     }

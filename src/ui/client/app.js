@@ -1,7 +1,7 @@
 // The nncoach dashboard: runs table, run detail (live while a run trains), studies, comparisons. Plain
 // DOM, hash routes (#/, #/run/3, #/study/1, #/studies, #/compare/3,4). Everything from the store is put
 // into the page with textContent; the server's Content-Security-Policy forbids inline script as well.
-import { fmtNum, h, lineChart, stepsChart } from "./charts.js";
+import { fmtNum, h, lineChart, stepsChart, sweepChart } from "./charts.js";
 
 const main = document.getElementById("main");
 let cleanup = [];
@@ -524,6 +524,15 @@ async function studyView(id) {
     view.appendChild(p);
   }
   const summary = s.summary;
+  if (summary?.format === "nncoach-sweep" && Array.isArray(summary.trials)) {
+    const c = sweepChart({
+      title: `validation ${summary.metric.name} by trial (${summary.metric.higherIsBetter ? "higher" : "lower"} is better; filled: completed, hollow: pruned, ×: failed; line: best so far)`,
+      metric: summary.metric.name,
+      higherIsBetter: summary.metric.higherIsBetter,
+      trials: summary.trials.map((t) => ({ id: t.id, status: t.status, val: t.val, epochs: t.epochs_run })),
+    });
+    view.appendChild(c.element);
+  }
   if (summary?.baseline) {
     const points = [
       { label: "baseline", mean: summary.baseline.val.mean, se: summary.baseline.val.se, kind: "baseline" },

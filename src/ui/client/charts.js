@@ -300,6 +300,27 @@ export function lineChart(o) {
   return { element: fig, update };
 }
 
+/** The value range of a chart of points: their extent (at least 0.1 wide) and `pad` of it either side. */
+function paddedRange(vals, pad) {
+  let lo = Math.min(...vals);
+  let hi = Math.max(...vals);
+  if (!(hi > lo)) {
+    lo -= 0.05;
+    hi += 0.05;
+  }
+  const p = (hi - lo) * pad;
+  return [lo - p, hi + p];
+}
+
+/** A point's dot: filled, or hollow (white inside) for a point that did not count. */
+function dot(g, x, y, color, hollow) {
+  return svg(
+    "circle",
+    { cx: x, cy: y, r: 4.5, fill: hollow ? "#fff" : color, stroke: color, "stroke-width": 1.5 },
+    g,
+  );
+}
+
 /**
  * Means with error bars (± 1 SE) across a study's steps: points [{ label, mean, se, kind }] where kind is
  * baseline, kept or rejected.
@@ -314,15 +335,7 @@ export function stepsChart(o) {
   const pw = width - MARGIN.left - MARGIN.right;
   const ph = height - MARGIN.top - MARGIN.bottom - 30;
   const vals = o.points.flatMap((p) => [p.mean - (p.se || 0), p.mean + (p.se || 0)]).filter(Number.isFinite);
-  let y0 = Math.min(...vals);
-  let y1 = Math.max(...vals);
-  if (!(y1 > y0)) {
-    y0 -= 0.05;
-    y1 += 0.05;
-  }
-  const pad = (y1 - y0) * 0.1;
-  y0 -= pad;
-  y1 += pad;
+  const [y0, y1] = paddedRange(vals, 0.1);
   const py = (y) => MARGIN.top + ph - ((y - y0) / (y1 - y0)) * ph;
   const axis = svg("g", { "font-size": 11, fill: "#6b7385" }, root);
   for (const v of ticks(y0, y1, 5)) {
@@ -348,18 +361,7 @@ export function stepsChart(o) {
       for (const y of [p.mean - p.se, p.mean + p.se])
         svg("line", { x1: x - 5, x2: x + 5, y1: py(y), y2: py(y), stroke: c }, g);
     }
-    svg(
-      "circle",
-      {
-        cx: x,
-        cy: py(p.mean),
-        r: 4.5,
-        fill: p.kind === "rejected" ? "#fff" : c,
-        stroke: c,
-        "stroke-width": 1.5,
-      },
-      g,
-    );
+    dot(g, x, py(p.mean), c, p.kind === "rejected");
     const title = svg("title", {}, g);
     title.textContent = `${p.label}: ${fmtNum(p.mean)} ± ${fmtNum(p.se ?? 0)} (${p.kind})`;
     const t = svg(
@@ -376,5 +378,114 @@ export function stepsChart(o) {
     );
     t.textContent = p.label.length > 18 ? `${p.label.slice(0, 17)}…` : p.label;
   });
+  return { element: fig };
+}
+
+/**
+ * A sweep's trials by trial number: each trial's validation objective (completed: filled dot, pruned:
+ * hollow dot at the value it was stopped with, failed: a cross on the bottom edge, having no value) and
+ * the best completed value so far as a step line, "best" meaning the objective's direction
+ * (`higherIsBetter`). `trials`: [{ id, status, val, epochs }]. Each point's <g> carries data-id,
+ * data-status and data-val; the line's <path> data-best (the best so far after each trial, JSON).
+ */
+export function sweepChart(o) {
+  const trials = [...o.trials].sort((a, b) => a.id - b.id);
+  const width = o.width ?? 720;
+  const height = o.height ?? 280;
+  const fig = h("figure", "chart sweep-chart");
+  fig.dataset.chart = o.title;
+  fig.appendChild(h("figcaption", null, o.title));
+  const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img" }, fig);
+  const pw = width - MARGIN.left - MARGIN.right;
+  const ph = height - MARGIN.top - MARGIN.bottom;
+  const vals = trials.map((t) => t.val).filter((v) => v !== null && Number.isFinite(v));
+  const [y0, y1] = paddedRange(vals.length ? vals : [0, 1], 0.08);
+  const ids = trials.map((t) => t.id);
+  const x0 = Math.min(0, ...ids);
+  const x1 = Math.max(x0 + 1, ...ids);
+  const px = (x) => MARGIN.left + ((x - x0) / (x1 - x0)) * pw;
+  const py = (y) => MARGIN.top + ph - ((y - y0) / (y1 - y0)) * ph;
+  root.dataset.xMin = String(x0);
+  root.dataset.xMax = String(x1);
+  root.dataset.plotLeft = String(MARGIN.left);
+  root.dataset.plotWidth = String(pw);
+  const axis = svg("g", { "font-size": 11, fill: "#6b7385" }, root);
+  for (const v of ticks(y0, y1, 5)) {
+    svg("line", { x1: MARGIN.left, x2: MARGIN.left + pw, y1: py(v), y2: py(v), stroke: "#eef0f4" }, axis);
+    const t = svg("text", { x: MARGIN.left - 6, y: py(v) + 4, "text-anchor": "end" }, axis);
+    t.textContent = fmtNum(v);
+  }
+  for (const v of ticks(x0, x1, Math.min(10, x1 - x0)).filter(Number.isInteger)) {
+    const t = svg("text", { x: px(v), y: MARGIN.top + ph + 16, "text-anchor": "middle" }, axis);
+    t.textContent = String(v);
+  }
+  const xl = svg("text", { x: MARGIN.left + pw / 2, y: height - 4, "text-anchor": "middle" }, axis);
+  xl.textContent = "trial";
+  svg(
+    "rect",
+    { x: MARGIN.left, y: MARGIN.top, width: pw, height: ph, fill: "none", stroke: "#d5d9e2" },
+    root,
+  );
+  // best completed value so far, in the objective's direction
+  const better = (a, b) => (o.higherIsBetter ? a > b : a < b);
+  let best = null;
+  const bestSoFar = [];
+  let d = "";
+  for (const t of trials) {
+    if (
+      t.status === "completed" &&
+      t.val !== null &&
+      Number.isFinite(t.val) &&
+      (best === null || better(t.val, best))
+    ) {
+      d += best === null ? `M${px(t.id)},${py(t.val)}` : `H${px(t.id)}V${py(t.val)}`;
+      best = t.val;
+    }
+    bestSoFar.push(best);
+  }
+  if (best !== null) d += `H${px(x1)}`;
+  const line = svg(
+    "path",
+    { d, fill: "none", stroke: "#15803d", "stroke-width": 1.5, class: "best-so-far" },
+    root,
+  );
+  line.dataset.best = JSON.stringify(bestSoFar);
+  const color = { completed: "#2563eb", pruned: "#ea580c", failed: "#b91c1c" };
+  for (const t of trials) {
+    const g = svg("g", { class: `trial ${t.status}` }, root);
+    g.dataset.id = String(t.id);
+    g.dataset.status = t.status;
+    g.dataset.val = t.val === null ? "" : String(t.val);
+    const c = color[t.status] ?? "#4b5563";
+    const x = px(t.id);
+    if (t.status === "failed" || t.val === null || !Number.isFinite(t.val)) {
+      const y = MARGIN.top + ph - 6;
+      svg(
+        "path",
+        {
+          d: `M${x - 4},${y - 4}L${x + 4},${y + 4}M${x - 4},${y + 4}L${x + 4},${y - 4}`,
+          stroke: c,
+          "stroke-width": 2,
+        },
+        g,
+      );
+    } else dot(g, x, py(t.val), c, t.status === "pruned");
+    const title = svg("title", {}, g);
+    title.textContent = `trial ${t.id}: ${t.status}, ${o.metric} ${fmtNum(t.val)} after ${t.epochs} epoch(s)`;
+  }
+  const legend = h("div", "legend");
+  for (const [name, c, text] of [
+    ["completed", color.completed, "completed"],
+    ["pruned", color.pruned, "pruned (value when stopped)"],
+    ["failed", color.failed, "failed (no value)"],
+    ["best", "#15803d", `best so far (${o.higherIsBetter ? "highest" : "lowest"})`],
+  ]) {
+    const item = h("span", `item ${name}`);
+    const key = h("span", "key");
+    key.style.background = c;
+    item.append(key, text);
+    legend.appendChild(item);
+  }
+  fig.appendChild(legend);
   return { element: fig };
 }
