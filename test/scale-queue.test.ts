@@ -21,25 +21,20 @@ import { type TrialJob, trialJob } from "../src/scale/trial-job.js";
 import { CLI, ROOT, runCli } from "./helpers/cli.js";
 import { runCliAsync } from "./helpers/cli-async.js";
 import { ledger } from "./helpers/improve-ledger.js";
-import { freePort, type RedisServer, startRedis, startWorker, type WorkerProcess } from "./helpers/redis.js";
+import {
+  freePort,
+  type RedisServer,
+  startRedis,
+  startWorker,
+  takeoverWorkerArgs,
+  type WorkerProcess,
+} from "./helpers/redis.js";
 
 const SHARED = process.env.NNCOACH_DATASETS ?? "/work/shared/datasets";
 const WINE = path.join(SHARED, "wine.csv");
 const SECRET = "s3cret-Pa55";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nncoach-scale-queue-"));
-/** Short locks, so that a dead worker's trial is taken over within seconds. */
-const WORKER_ARGS = [
-  "--concurrency",
-  "1",
-  "--threads",
-  "1",
-  "--data-root",
-  SHARED,
-  "--lock-duration",
-  "3000",
-  "--stalled-interval",
-  "1000",
-];
+const WORKER_ARGS = takeoverWorkerArgs(SHARED);
 const STUDY = [
   "--target",
   "cultivar",

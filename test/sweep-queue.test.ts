@@ -13,7 +13,13 @@ import { SqliteRunStore } from "../src/store/sqlite-store.js";
 import type { SweepSummary } from "../src/sweep/sweep.js";
 import type { SweepState } from "../src/sweep/sweep-state.js";
 import { runCliAsync } from "./helpers/cli-async.js";
-import { type RedisServer, startRedis, startWorker, type WorkerProcess } from "./helpers/redis.js";
+import {
+  type RedisServer,
+  startRedis,
+  startWorker,
+  takeoverWorkerArgs,
+  type WorkerProcess,
+} from "./helpers/redis.js";
 
 const SHARED = process.env.NNCOACH_DATASETS ?? "/work/shared/datasets";
 const WINE = path.join(SHARED, "wine.csv");
@@ -26,19 +32,7 @@ fs.writeFileSync(
     "\n",
   ),
 );
-/** Short locks, so that the dead worker's trial is taken over within seconds. */
-const WORKER_ARGS = [
-  "--concurrency",
-  "1",
-  "--threads",
-  "1",
-  "--data-root",
-  SHARED,
-  "--lock-duration",
-  "3000",
-  "--stalled-interval",
-  "1000",
-];
+const WORKER_ARGS = takeoverWorkerArgs(SHARED);
 
 const started = (log: string) =>
   [...log.matchAll(/trial (\d+) \(sweep\) of \S+ started/g)].map((m) => Number(m[1]));

@@ -76,6 +76,25 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * Worker options for the tests that kill a worker: one trial at a time on one thread, data under
+ * `dataRoot`, and short locks so that a dead worker's trial is taken over within seconds.
+ */
+export function takeoverWorkerArgs(dataRoot: string): string[] {
+  return [
+    "--concurrency",
+    "1",
+    "--threads",
+    "1",
+    "--data-root",
+    dataRoot,
+    "--lock-duration",
+    "3000",
+    "--stalled-interval",
+    "1000",
+  ];
+}
+
 /** `nncoach worker --queue <url> ...args` in its own process. */
 export function startWorker(url: string, args: string[] = []): WorkerProcess {
   const child = spawn(process.execPath, [CLI, "worker", "--queue", url, ...args], {
