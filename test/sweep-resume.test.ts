@@ -125,11 +125,14 @@ describe("nncoach sweep --resume", () => {
       before.finished.length >= 6 && before.finished.length < TRIALS,
       `${before.finished.length} finished`,
     );
-    assert.equal(before.launched.length, before.finished.length + 1, "one trial was running when killed");
+    // a trial was running when killed, or (rarely: trials last a few hundred ms) the kill fell between
+    // one trial's end and the next one's launch
+    const running = before.launched.length - before.finished.length;
+    assert.ok(running === 0 || running === 1, `${running} trials running at the kill`);
 
     const resumed = await runCliAsync([...sweepArgs(out, store), "--resume"]);
     assert.equal(resumed.code, 0, resumed.stderr);
-    assert.match(resumed.stderr, /resume: \d+ trial\(s\) recorded, 1 to run again/);
+    assert.match(resumed.stderr, new RegExp(`resume: \\d+ trial\\(s\\) recorded, ${running} to run again`));
     assert.deepEqual(outcome(resumed.json as unknown as SweepSummary), outcome(whole));
     const after = state(out);
     assert.deepEqual(
@@ -147,7 +150,7 @@ describe("nncoach sweep --resume", () => {
     assert.equal(runs.status, "completed");
   });
 
-  test("bad use: --resume without a sweep, a sweep folder without --resume, another space; exit 2", () => {
+  test("bad use: --resume without a sweep, a sweep folder without --resume, another space, a finished sweep; exit 2", () => {
     const none = runCli([...sweepArgs(path.join(tmp, "nothing"), path.join(tmp, "x.db")), "--resume"]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /--resume: .*nothing holds no sweep to continue/);
@@ -163,6 +166,11 @@ describe("nncoach sweep --resume", () => {
     ]);
     assert.equal(changed.code, 2);
     assert.match(changed.stderr, /started with other space than given now/);
+    // a finished sweep has nothing to continue (resuming it would record its ledger twice)
+    const finished = runCli([...sweepArgs(path.join(tmp, "whole"), path.join(tmp, "x.db")), "--resume"]);
+    assert.equal(finished.code, 2);
+    assert.match(finished.stderr, new RegExp(`is finished: all ${TRIALS} trials are recorded`));
+    assert.doesNotMatch(finished.stderr, /\n\s+at /);
   });
 
   describe("through a Redis queue", () => {

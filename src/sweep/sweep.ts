@@ -212,6 +212,12 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
     metric: objective.metric,
   };
   if (saved) checkIdentity(saved, identity, o.out!);
+  // a finished sweep has nothing to continue; resuming it would record its study's ledger a second time
+  if (o.out && saved && saved.finished.length >= o.trials && fs.existsSync(path.join(o.out, "sweep.json")))
+    throw new UserError(
+      `the sweep in ${o.out} is finished: all ${saved.finished.length} trials are recorded (${path.join(o.out, "sweep.json")})`,
+      "its result is in sweep.json there; for another sweep choose another --out folder",
+    );
   const finishedById = new Map((saved?.finished ?? []).map((t) => [t.id, t]));
   const unfinished = (saved?.launched ?? []).filter((l) => !finishedById.has(l.id));
   if (saved?.store && o.tracker?.studyResumed)
