@@ -61,7 +61,7 @@ const outcome = (s: SweepSummary) => ({
   counts: s.counts,
 });
 
-/** Starts the CLI and SIGKILLs it once trial `after` has finished and the next one has trained an epoch. */
+/** Starts the CLI and SIGKILLs it as soon as it reports that trial `afterTrial` has finished. */
 function killedMidway(args: string[], afterTrial: number): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
@@ -71,8 +71,9 @@ function killedMidway(args: string[], afterTrial: number): Promise<string> {
       seen += d.toString();
       if (!armed && new RegExp(`^trial ${afterTrial}: `, "m").test(seen)) {
         armed = true;
-        // the next trial is under way: kill the coordinator while it trains
-        setTimeout(() => child.kill("SIGKILL"), 300);
+        // the next trial is being launched or trains: kill the coordinator now (on an idle machine a whole
+        // sweep of these trials takes under a second, so a delay here let it finish before the kill)
+        child.kill("SIGKILL");
       }
     });
     child.on("exit", (_c, signal) =>
