@@ -48,8 +48,8 @@ export class SweepRecorder implements SweepTracker {
   }
 
   /**
-   * A resumed sweep continues its study: the runs of its finished trials are kept as they are, those of
-   * the trials that run again are deleted (each trial is recorded once).
+   * A resumed sweep continues its study: the runs of its finished trials are kept as they are, every other
+   * run of the study was interrupted and is deleted (each trial is recorded once).
    */
   studyResumed(e: Parameters<NonNullable<SweepTracker["studyResumed"]>>[0]): void {
     this.study = new StudyRecorder(this.session, this.command, {
@@ -58,11 +58,21 @@ export class SweepRecorder implements SweepTracker {
     });
     this.study.studyAttached(e, e.store.study);
     const again = new Set(e.unfinished);
-    const drop: number[] = [];
+    const keep = new Set<number>();
     for (const [trial, run] of Object.entries(e.store.runs))
-      if (again.has(Number(trial))) drop.push(run);
-      else this.study.trialRuns.set(Number(trial), run);
-    if (drop.length) this.session.use((s) => s.deleteRuns(drop), 0);
+      if (!again.has(Number(trial))) {
+        this.study.trialRuns.set(Number(trial), run);
+        keep.add(run);
+      }
+    // every other run of the study was interrupted: those of the trials that run again, and one the store
+    // had started for a trial the sweep's state had not saved as launched yet when the sweep was killed
+    this.session.use((s) => {
+      const drop = s
+        .listRuns({ studyId: e.store.study })
+        .map((r) => r.id)
+        .filter((id) => !keep.has(id));
+      return drop.length ? s.deleteRuns(drop) : 0;
+    }, 0);
   }
 
   storeState(): SweepState["store"] {
