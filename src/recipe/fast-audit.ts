@@ -62,7 +62,6 @@ export async function fastAudit(data: PreparedData, cfg: TrainConfig): Promise<A
         seed: cfg.seed,
         // the pixels training read (from the folder's cache when it has one), not the files decoded again
         loaded: { train: d.folder },
-        image: { size: [d.folder.shape[2], d.folder.shape[3]], channels: d.folder.shape[1] as 1 | 3 },
       },
     );
   if (d.kind === "audio") return undefined;

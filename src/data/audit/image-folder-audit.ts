@@ -69,15 +69,14 @@ export async function listImageFolder(dir: string): Promise<LabeledImage[]> {
  *
  * @param folders the training folder, and optionally the user's validation and test folders
  * @param options.seed seed of the split of a single folder (default 0)
- * @param options.loaded the folders as the caller read them already (train does), by split
- * @param options.image the size and channels training reads the folders at (default: the images')
+ * @param options.loaded the folders as the caller read them already (train does), by split; the others are
+ *   read at the training folder's size and channels
  */
 export async function runImageFolderAudit(
   folders: { train: string; validation?: string | undefined; test?: string | undefined },
   options: {
     seed?: number;
     loaded?: Partial<Record<SplitName, ImageFolder>>;
-    image?: { size?: [number, number]; channels?: 1 | 3 };
   } = {},
 ): Promise<AuditReport> {
   const seed = options.seed ?? 0;
@@ -90,7 +89,8 @@ export async function runImageFolderAudit(
   const items: { path: string; label: string; split: SplitName; row: number }[] = [];
   const files: AuditReport["files"] = [];
   const hashes = new Map<string, { hash: string; by: "pixels" | "bytes" }>();
-  let image = options.image;
+  // the size and channels of the training folder as read, for the validation and test folders
+  let image: { size: [number, number]; channels: 1 | 3 } | undefined;
   for (const [split, dir] of parts) {
     if (dir === undefined) continue;
     const listed = await listImageFolder(dir);
