@@ -152,57 +152,64 @@ test("the float64 reference convolution's backward matches finite differences of
   }
 });
 
-for (const [name, c] of geometries) {
-  test(`Conv forward and gradients through ONNX Runtime match the float64 reference: ${name}`, async () => {
-    const rng = new Random(7);
-    const [ho, wo] = outHW(c);
-    const x = rand(
-      c.x.reduce((a, d) => a * d, 1),
-      rng,
-    );
-    const wShape = [c.m, c.x[1] / c.g, ...c.k];
-    const w = rand(
-      wShape.reduce((a, d) => a * d, 1),
-      rng,
-    );
-    const b = rand(c.m, rng);
-    const r = rand(c.x[0] * c.m * ho * wo, rng);
-    const xi = T.input("x", c.x, "float32");
-    const wi = T.input("w", wShape, "float32");
-    const bi = T.input("b", [c.m], "float32");
-    const ri = T.input("r", [c.x[0], c.m, ho, wo], "float32");
-    const y = conv2d(xi, wi, bi, { strides: c.s, pads: c.p, dilations: c.d, group: c.g });
-    assert.deepEqual(y.shape, [c.x[0], c.m, ho, wo]);
-    const loss = T.reduceSum(T.mul(y, ri));
-    const [gx, gw, gb] = gradients(loss, [xi, wi, bi]) as Tensor[];
-    const graph = await CompiledGraph.create(
-      emitModel({ inputs: [xi, wi, bi, ri], outputs: { y, gx: gx!, gw: gw!, gb: gb! } }),
-      { threads: 1 },
-    );
-    const f32 = (v: Float64Array) => Float32Array.from(v);
-    const out = await graph.run({
-      x: makeTensor("float32", f32(x), c.x),
-      w: makeTensor("float32", f32(w), wShape),
-      b: makeTensor("float32", f32(b), [c.m]),
-      r: makeTensor("float32", f32(r), [c.x[0], c.m, ho, wo]),
+// threads 1: the input gradient as a ConvTranspose; 2: as a Conv with the flipped kernel where the
+// geometry allows (stride 1, one group, no dilation), else the ConvTranspose again
+for (const [name, c] of geometries)
+  for (const threads of [1, 2])
+    test(`Conv forward and gradients through ONNX Runtime match the float64 reference: ${name}, ${threads} thread(s)`, async () => {
+      const rng = new Random(7);
+      const [ho, wo] = outHW(c);
+      const x = rand(
+        c.x.reduce((a, d) => a * d, 1),
+        rng,
+      );
+      const wShape = [c.m, c.x[1] / c.g, ...c.k];
+      const w = rand(
+        wShape.reduce((a, d) => a * d, 1),
+        rng,
+      );
+      const b = rand(c.m, rng);
+      const r = rand(c.x[0] * c.m * ho * wo, rng);
+      const xi = T.input("x", c.x, "float32");
+      const wi = T.input("w", wShape, "float32");
+      const bi = T.input("b", [c.m], "float32");
+      const ri = T.input("r", [c.x[0], c.m, ho, wo], "float32");
+      const y = conv2d(xi, wi, bi, { strides: c.s, pads: c.p, dilations: c.d, group: c.g });
+      assert.deepEqual(y.shape, [c.x[0], c.m, ho, wo]);
+      const loss = T.reduceSum(T.mul(y, ri));
+      const [gx, gw, gb] = gradients(loss, [xi, wi, bi]) as Tensor[];
+      const bytes = emitModel({
+        inputs: [xi, wi, bi, ri],
+        outputs: { y, gx: gx!, gw: gw!, gb: gb! },
+        threads,
+      });
+      const flipped = new TextDecoder("latin1").decode(bytes).includes("ConvTranspose") === false;
+      const strideOne = c.s.every((v) => v === 1) && c.d.every((v) => v === 1) && c.g === 1;
+      assert.equal(flipped, threads >= 2 && strideOne && c.p.every((p, i) => p < c.k[i % 2]!), "formulation");
+      const graph = await CompiledGraph.create(bytes, { threads });
+      const f32 = (v: Float64Array) => Float32Array.from(v);
+      const out = await graph.run({
+        x: makeTensor("float32", f32(x), c.x),
+        w: makeTensor("float32", f32(w), wShape),
+        b: makeTensor("float32", f32(b), [c.m]),
+        r: makeTensor("float32", f32(r), [c.x[0], c.m, ho, wo]),
+      });
+      const ref = refBackward(c, x, w, r);
+      const check = (got: ArrayLike<number>, want: Float64Array, label: string) => {
+        assert.equal(got.length, want.length, `${label} size`);
+        const scale = Math.max(...Array.from(want, Math.abs));
+        for (let i = 0; i < want.length; i++)
+          assert.ok(
+            Math.abs(got[i]! - want[i]!) <= 1e-5 * scale + 1e-5,
+            `${label}[${i}]: ${got[i]} vs ${want[i]}`,
+          );
+      };
+      check(out.y!.data as Float32Array, refForward(c, x, w, b), "y");
+      check(out.gx!.data as Float32Array, ref.dx, "dx");
+      check(out.gw!.data as Float32Array, ref.dw, "dw");
+      check(out.gb!.data as Float32Array, ref.db, "db");
+      await graph.release();
     });
-    const ref = refBackward(c, x, w, r);
-    const check = (got: ArrayLike<number>, want: Float64Array, label: string) => {
-      assert.equal(got.length, want.length, `${label} size`);
-      const scale = Math.max(...Array.from(want, Math.abs));
-      for (let i = 0; i < want.length; i++)
-        assert.ok(
-          Math.abs(got[i]! - want[i]!) <= 1e-5 * scale + 1e-5,
-          `${label}[${i}]: ${got[i]} vs ${want[i]}`,
-        );
-    };
-    check(out.y!.data as Float32Array, refForward(c, x, w, b), "y");
-    check(out.gx!.data as Float32Array, ref.dx, "dx");
-    check(out.gw!.data as Float32Array, ref.dw, "dw");
-    check(out.gb!.data as Float32Array, ref.db, "db");
-    await graph.release();
-  });
-}
 
 test("Conv gradients match finite differences in float32 (ONNX Runtime has no float64 Conv)", async () => {
   const checked = await gradCheck({

@@ -50,9 +50,15 @@ function toHalf(v: number): number {
 /** Collects ONNX nodes and initializers while ops emit themselves. */
 export class Emitter {
   readonly nodes: NodeData[] = [];
+  /** The intra-op thread count the graph will run with (GraphIO.threads). */
+  readonly threads: number;
   readonly initializers: TensorData[] = [];
   private counter = 0;
   private constCache = new Map<string, string>();
+
+  constructor(threads = 1) {
+    this.threads = threads;
+  }
 
   tmp(): string {
     return `_t${this.counter++}`;
@@ -110,11 +116,17 @@ export interface GraphIO {
   outputs: Readonly<Record<string, Tensor>>;
   /** Placeholders to bake in as initializers instead of inputs (exported models carry their weights). */
   bake?: ReadonlyMap<string, ArrayLike<number>>;
+  /**
+   * The intra-op thread count the graph will run with (default 1). Ops whose fastest formulation
+   * depends on it choose by it (the convolution's input gradient); the values computed are the same up to
+   * float rounding.
+   */
+  threads?: number;
 }
 
 /** Builds the ONNX GraphData for the given inputs and outputs. */
 export function buildGraph(io: GraphIO, name = "nncoach"): GraphData {
-  const e = new Emitter();
+  const e = new Emitter(io.threads ?? 1);
   const names = new Map<number, string>();
   for (const t of io.inputs) names.set(t.id, t.inputName!);
   const outNames = new Map<number, string[]>();

@@ -7,6 +7,7 @@
  * Learning rate, step counter and loss scale are runtime inputs, so schedules never recompile.
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type * as ort from "onnxruntime-common";
 import { emitModel } from "../engine/emit.js";
@@ -269,7 +270,11 @@ export class Trainer {
       ...[...ctxT.noise.values()].map((s) => s.node),
     ];
     this.noiseSpecs = [...ctxT.noise.values()].map((s) => s.spec);
-    const trainBytes = emitModel({ inputs: trainInputs, outputs });
+    const trainBytes = emitModel({
+      inputs: trainInputs,
+      outputs,
+      threads: this.opts.threads ?? os.availableParallelism(),
+    });
     if (process.env.NNCOACH_DUMP_GRAPHS)
       fs.writeFileSync(path.join(process.env.NNCOACH_DUMP_GRAPHS, "train.onnx"), trainBytes);
     this.trainGraph = await CompiledGraph.create(trainBytes, this.opts);
