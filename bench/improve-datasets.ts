@@ -11,7 +11,9 @@
  * dataset, non-neural reference, baseline, final (test, mean ± SE over seeds), sklearn MLP, HGB, steps
  * kept/rejected/pruned, wall time.
  *
- *   node dist/bench/improve-datasets.js [--seeds 3] [--trials 16] [--only wine,iris] [--out bench/results/improve-datasets.json]
+ *   node dist/bench/improve-datasets.js [--seeds 3 | --seed-list 3,4] [--trials 16] [--only wine,iris] [--out bench/results/improve-datasets.json]
+ *   node dist/bench/improve-datasets.js --report a.json,b.json --out merged.json   (one table from several runs' rows,
+ *     e.g. two processes of one thread each, each given part of the datasets and seeds)
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -27,6 +29,8 @@ import { DATASETS, SHARED } from "./planted-pathologies.js";
 const { values } = parseArgs({
   options: {
     seeds: { type: "string", default: "3" },
+    "seed-list": { type: "string" },
+    report: { type: "string" },
     trials: { type: "string", default: "16" },
     budget: { type: "string", default: "3600" },
     only: { type: "string" },
@@ -35,7 +39,9 @@ const { values } = parseArgs({
     python: { type: "string", default: "/usr/bin/python3" },
   },
 });
-const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i);
+const seeds = values["seed-list"]
+  ? values["seed-list"].split(",").map(Number)
+  : Array.from({ length: Number(values.seeds) }, (_, i) => i);
 const names = values.only ? values.only.split(",") : Object.keys(DATASETS);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "nncoach-improve-bench-"));
 
@@ -56,7 +62,10 @@ interface Row {
 }
 
 const rows: Row[] = [];
-for (const name of names) {
+if (values.report)
+  for (const f of values.report.split(","))
+    rows.push(...(JSON.parse(fs.readFileSync(f, "utf8")) as { rows: Row[] }).rows);
+for (const name of values.report ? [] : names) {
   const d = DATASETS[name]!;
   for (const seed of seeds) {
     const data = path.join(SHARED, d.file);
@@ -155,7 +164,11 @@ for (const name of names) {
   );
 }
 fs.mkdirSync(path.dirname(values.out!), { recursive: true });
-fs.writeFileSync(values.out!, `${JSON.stringify({ seeds, trials: Number(values.trials), rows }, null, 1)}\n`);
+const seedsRun = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
+fs.writeFileSync(
+  values.out!,
+  `${JSON.stringify({ seeds: seedsRun, trials: Number(values.trials), budget: Number(values.budget), rows }, null, 1)}\n`,
+);
 fs.writeFileSync(values.out!.replace(/\.json$/, ".md"), `${lines.join("\n")}\n`);
 console.log(lines.join("\n"));
 fs.rmSync(work, { recursive: true, force: true });
