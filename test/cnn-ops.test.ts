@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { gradients } from "../src/engine/autodiff.js";
 import { emitModel } from "../src/engine/emit.js";
 import type { Tensor } from "../src/engine/graph.js";
+import { decodeModel } from "../src/engine/onnx/decode.js";
 import * as T from "../src/engine/ops.js";
 import {
   avgPool2d,
@@ -183,7 +184,9 @@ for (const [name, c] of geometries)
         outputs: { y, gx: gx!, gw: gw!, gb: gb! },
         threads,
       });
-      const flipped = new TextDecoder("latin1").decode(bytes).includes("ConvTranspose") === false;
+      const opCount = (b: Uint8Array, op: string) =>
+        decodeModel(b).graph.nodes.filter((n) => n.opType === op).length;
+      const flipped = opCount(bytes, "ConvTranspose") === 0;
       const strideOne = c.s.every((v) => v === 1) && c.d.every((v) => v === 1) && c.g === 1;
       assert.equal(flipped, threads >= 2 && strideOne && c.p.every((p, i) => p < c.k[i % 2]!), "formulation");
       const graph = await CompiledGraph.create(bytes, { threads });
@@ -209,6 +212,29 @@ for (const [name, c] of geometries)
       check(out.gw!.data as Float32Array, ref.dw, "dw");
       check(out.gb!.data as Float32Array, ref.db, "db");
       await graph.release();
+      // the forward alone (inference, export): a plain Conv; with the weight gradient (training) from the
+      // patches the gradient uses when the geometry allows (one group, kernel area up to 25)
+      const forwardOnly = emitModel({ inputs: [xi, wi, bi], outputs: { y }, threads });
+      assert.deepEqual(
+        [opCount(forwardOnly, "Conv"), opCount(forwardOnly, "Gemm")],
+        [1, 0],
+        "forward only: a Conv",
+      );
+      const patches = c.g === 1 && c.k[0]! * c.k[1]! <= 25;
+      // forward and weight gradient each one Gemm on the same patches (one Concat builds them)
+      assert.deepEqual(
+        [opCount(bytes, "Gemm"), opCount(bytes, "Concat")],
+        patches ? [2, c.k[0]! * c.k[1]! > 1 ? 1 : 0] : [0, opCount(bytes, "Concat")],
+        "training: forward from the weight gradient's patches",
+      );
+      const alone = await CompiledGraph.create(forwardOnly, { threads });
+      const yAlone = await alone.run({
+        x: makeTensor("float32", f32(x), c.x),
+        w: makeTensor("float32", f32(w), wShape),
+        b: makeTensor("float32", f32(b), [c.m]),
+      });
+      check(yAlone.y!.data as Float32Array, refForward(c, x, w, b), "y alone");
+      await alone.release();
     });
 
 test("Conv gradients match finite differences in float32 (ONNX Runtime has no float64 Conv)", async () => {

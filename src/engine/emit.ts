@@ -52,12 +52,15 @@ export class Emitter {
   readonly nodes: NodeData[] = [];
   /** The intra-op thread count the graph will run with (GraphIO.threads). */
   readonly threads: number;
+  /** Every tensor of the graph in the order emitted: ops may look at the rest of the graph. */
+  readonly order: readonly Tensor[];
   readonly initializers: TensorData[] = [];
   private counter = 0;
   private constCache = new Map<string, string>();
 
-  constructor(threads = 1) {
+  constructor(threads = 1, order: readonly Tensor[] = []) {
     this.threads = threads;
+    this.order = order;
   }
 
   tmp(): string {
@@ -83,6 +86,22 @@ export class Emitter {
 
   initializer(name: string, values: ArrayLike<number>, dtype: DType, dims: readonly number[]): void {
     this.initializers.push(this.tensorData(name, values, dtype, dims));
+  }
+
+  private sharedCache = new Map<string, string>();
+
+  /**
+   * The value named by `make` the first time `key` is asked for in this graph, the same name after that:
+   * nodes that several ops need (an input's patches for a convolution and its weight gradient) are
+   * emitted once. The key must name everything the value depends on.
+   */
+  shared(key: string, make: () => string): string {
+    let name = this.sharedCache.get(key);
+    if (name === undefined) {
+      name = make();
+      this.sharedCache.set(key, name);
+    }
+    return name;
   }
 
   private cached(key: string, make: (name: string) => void): string {
@@ -126,13 +145,13 @@ export interface GraphIO {
 
 /** Builds the ONNX GraphData for the given inputs and outputs. */
 export function buildGraph(io: GraphIO, name = "nncoach"): GraphData {
-  const e = new Emitter(io.threads ?? 1);
+  const order = topoSort(Object.values(io.outputs));
+  const e = new Emitter(io.threads ?? 1, order);
   const names = new Map<number, string>();
   for (const t of io.inputs) names.set(t.id, t.inputName!);
   const outNames = new Map<number, string[]>();
   for (const [n, t] of Object.entries(io.outputs)) outNames.set(t.id, [...(outNames.get(t.id) ?? []), n]);
 
-  const order = topoSort(Object.values(io.outputs));
   const inputIds = new Set(io.inputs.map((t) => t.id));
   const baked: TensorData[] = [];
   for (const t of order) {
