@@ -128,6 +128,17 @@ export function targetSlice(trainer: Trainer, y: Int32Array | Float32Array, star
   return y.subarray(start * k, (start + n) * k);
 }
 
+/**
+ * Training steps per epoch for `n` rows in batches of `bs`. A last batch of a single row is left out when
+ * the model normalizes with batch statistics (`batchStats`): the variance of one row is undefined (its
+ * unbiased running variance divides by n - 1 = 0, which turned the running statistics into NaN and the
+ * model into a constant; PyTorch refuses such a batch). The rows are reshuffled every epoch, so the row
+ * left out is another one each time.
+ */
+export function stepsPerEpochOf(n: number, bs: number, batchStats: boolean): number {
+  return batchStats && n > bs && n % bs === 1 ? Math.floor(n / bs) : Math.ceil(n / bs);
+}
+
 /** Accuracy (classification) or MAE in target units (regression) of outputs against targets. */
 export function basicMetrics(
   output: ArrayLike<number>,
@@ -169,7 +180,7 @@ export async function fit(trainer: Trainer, data: Dataset, o: FitOptions): Promi
     startEpoch = h.epoch;
   }
   const bs = Math.min(o.batchSize, data.n);
-  const stepsPerEpoch = Math.ceil(data.n / bs);
+  const stepsPerEpoch = stepsPerEpochOf(data.n, bs, trainer.stateSpecs.length > 0);
   const state: FitState = {
     trainer,
     epochs: o.epochs,
