@@ -31,6 +31,7 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "3" },
     "seed-list": { type: "string" },
     report: { type: "string" },
+    "cv-repeats": { type: "string", default: "1" },
     trials: { type: "string", default: "16" },
     budget: { type: "string", default: "3600" },
     only: { type: "string" },
@@ -78,6 +79,7 @@ for (const name of values.report ? [] : names) {
       // --trials 0: the plan comes from --budget and the baseline's measured time, as a user's run
       ...(values.trials === "0" ? {} : { trials: Number(values.trials) }),
       threads: Number(values.threads),
+      cvRepeats: Number(values["cv-repeats"]),
       train: d.task ? { task: d.task } : {},
       log: (l) => process.stderr.write(`  ${name}/${seed} ${l}\n`),
     });
@@ -167,7 +169,7 @@ fs.mkdirSync(path.dirname(values.out!), { recursive: true });
 const seedsRun = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
 fs.writeFileSync(
   values.out!,
-  `${JSON.stringify({ seeds: seedsRun, trials: Number(values.trials), budget: Number(values.budget), rows }, null, 1)}\n`,
+  `${JSON.stringify({ seeds: seedsRun, trials: Number(values.trials), budget: Number(values.budget), cvRepeats: Number(values["cv-repeats"]), rows }, null, 1)}\n`,
 );
 fs.writeFileSync(values.out!.replace(/\.json$/, ".md"), `${lines.join("\n")}\n`);
 console.log(lines.join("\n"));

@@ -13,6 +13,8 @@ import { writeCsv } from "../bench/planted-pathologies.js";
 import { improve } from "../src/coach/improve/improve.js";
 import { STEPS } from "../src/coach/improve/steps.js";
 import { readTableFile } from "../src/data/read-table-file.js";
+import { prepareFolds, prepareRepeatedFolds } from "../src/recipe/cross-validate.js";
+import { prepareData } from "../src/recipe/prepare-data.js";
 import { loadConfigFile, resolveConfig } from "../src/train/config.js";
 import { Random } from "../src/util/random.js";
 import { CLI, ROOT, runCli } from "./helpers/cli.js";
@@ -75,6 +77,44 @@ describe("nncoach improve", () => {
     const pred = runCli(["predict", path.join(out, "model"), WINE, "--out", path.join(tmp, "p.csv")]);
     assert.equal(pred.code, 0, pred.stderr);
     assert.equal(fs.readFileSync(path.join(tmp, "p.csv"), "utf8").trim().split("\n").length, 179);
+  });
+
+  test("--cv-repeats 2: the folds dealt twice (10 units, in pool processes too), each round with its own seed", async () => {
+    const lines: string[] = [];
+    const s = await improve({
+      data: WINE,
+      target: "cultivar",
+      budget: 600,
+      trials: 1,
+      cvRepeats: 2,
+      out: path.join(tmp, "wine-repeats"),
+      threads: 1,
+      workers: 2,
+      train: { epochs: 4 },
+      log: (line) => lines.push(line),
+    });
+    assert.equal(s.evaluation.mode, "cv");
+    assert.equal(s.evaluation.units, 10);
+    assert.equal(s.baseline.val.values.length, 10);
+    assert.ok(
+      lines.some((l) => /5 stratified folds dealt 2 times \(10 units\)/.test(l)),
+      "says so",
+    );
+    // round 0 is the plain 5-fold of the split seed; round 1 deals the same rows into other folds
+    const resolved = resolveConfig(null, { data: WINE, target: "cultivar", seed: 0 });
+    const data = await prepareData(resolved);
+    const rows = [...data.rows.train, ...data.rows.val];
+    const folds = await prepareRepeatedFolds(data, rows, resolved, 5, 2);
+    const plain = await prepareFolds(data, rows, resolved, 5);
+    assert.equal(folds.length, 10);
+    for (let i = 0; i < 5; i++) assert.deepEqual(folds[i]!.rows.val, plain[i]!.rows.val, `round 0 fold ${i}`);
+    for (const round of [folds.slice(0, 5), folds.slice(5)])
+      assert.deepEqual(
+        round.flatMap((f) => f.rows.val).sort((a, b) => a - b),
+        [...rows].sort((a, b) => a - b),
+        "each round validates every row once",
+      );
+    assert.notDeepEqual(folds[5]!.rows.val, folds[0]!.rows.val);
   });
 
   test("SIGKILL during the capacity step, then --resume: the same ledger as an uninterrupted study", async () => {

@@ -16,7 +16,8 @@ import { TRACKING_HELP } from "./tracking.js";
 
 export const IMPROVE_USAGE =
   "usage: nncoach improve <data> --target <col> --budget <time> --out <dir> [--metric <name>] [--seed 0]\n" +
-  "         [--validation-data f] [--test-data f] [--pretrained m.onnx] [--resume] [--trials N] [--json]\n" +
+  "         [--validation-data f] [--test-data f] [--pretrained m.onnx] [--resume] [--trials N] [--cv-repeats R]\n" +
+  "         [--json]\n" +
   "         [--workers N | --queue redis://host:port] [--threads T]\n" +
   "         [nncoach train options to start from]";
 
@@ -25,6 +26,7 @@ const OWN = {
   out: { type: "string" },
   metric: { type: "string" },
   trials: { type: "string" },
+  "cv-repeats": { type: "string" },
   workers: { type: "string" },
   queue: { type: "string" },
   "max-data-mb": { type: "string" },
@@ -60,6 +62,8 @@ function help(): string {
     "  --out <dir>       model/, config.yaml, summary.json, report.html, report.md, study.json",
     "  --metric <name>   objective: accuracy, f1_macro, roc_auc, log_loss, rmse, mae, r2 (default: the recipe's)",
     "  --trials <n>      a fixed number of trials instead of the budget's (the same ledger on any machine)",
+    "  --cv-repeats <r>  small data (cross-validation): deal the folds r times, each with its own seed (repeated",
+    "                    K-fold): r times the units for the keep rule, r times the cost of a trial (default 1)",
     "  --resume          continue the study in --out after the last finished trial (with --queue: re-attaches",
     "                    to the study's queue; trials already finished by workers are not run again)",
     "  --workers <n>     trials at once on this machine, each in its own process (default: chosen from the",
@@ -114,6 +118,7 @@ export async function improveCommand(fullArgv: string[]): Promise<number> {
       pretrained: str("pretrained"),
       threads: intOption("threads", str("threads")),
       trials: intOption("trials", str("trials"), 0),
+      cvRepeats: intOption("cv-repeats", str("cv-repeats"), 1),
       workers: intOption("workers", str("workers")),
       queue: str("queue"),
       maxDataBytes: args.maxDataBytes,

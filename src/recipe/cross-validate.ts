@@ -38,9 +38,9 @@ export async function prepareFolds(
   rows: readonly number[],
   resolved: ResolvedConfig,
   k: number,
+  seed: number = resolved.values.seed,
 ): Promise<PreparedData[]> {
   const loaded = data.loaded;
-  const seed = resolved.values.seed;
   let folds: import("../data/split.js").Fold[];
   if (data.task === "classification") {
     const labels =
@@ -60,6 +60,28 @@ export async function prepareFolds(
       ),
     );
   return out;
+}
+
+/**
+ * Repeated K-fold: `repeats` rounds of prepareFolds, the first dealt with the split seed (the plain
+ * K-fold), each later one with its own seed, so the rows land in other folds. Units in round order.
+ */
+export async function prepareRepeatedFolds(
+  data: PreparedData,
+  rows: readonly number[],
+  resolved: ResolvedConfig,
+  k: number,
+  repeats: number,
+): Promise<PreparedData[]> {
+  const out: PreparedData[] = [];
+  for (let r = 0; r < repeats; r++)
+    out.push(...(await prepareFolds(data, rows, resolved, k, repeatSeed(resolved.values.seed, r))));
+  return out;
+}
+
+/** The fold seed of round `r` of a repeated K-fold (round 0: the split seed itself). */
+export function repeatSeed(seed: number, r: number): number {
+  return r === 0 ? seed : (seed + r * 7919) >>> 0;
 }
 
 export async function crossValidate(

@@ -31,7 +31,8 @@ export interface FileRef {
   size: number;
 }
 
-export type UnitLayout = { mode: "seeds" } | { mode: "cv"; k: number };
+/** How a study's evaluation units are cut: seeds on one split, or k folds dealt `repeats` times (default 1). */
+export type UnitLayout = { mode: "seeds" } | { mode: "cv"; k: number; repeats?: number };
 
 export interface DataRef {
   /** The options the data is prepared with (resolveConfig input; paths absolute). */

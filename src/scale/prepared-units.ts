@@ -4,7 +4,7 @@
  * reference and process: a worker keeps the last few and reuses them across trials.
  */
 import type { EvaluationUnit } from "../coach/improve/trial.js";
-import { prepareFolds } from "../recipe/cross-validate.js";
+import { prepareRepeatedFolds } from "../recipe/cross-validate.js";
 import { prepareData } from "../recipe/prepare-data.js";
 import type { PreparedData } from "../recipe/prepared-data.js";
 import { resolveConfig } from "../train/config.js";
@@ -25,7 +25,13 @@ async function prepare(ref: DataRef): Promise<Prepared> {
   const data = await prepareData(resolved);
   const folds =
     ref.units.mode === "cv"
-      ? await prepareFolds(data, [...data.rows.train, ...data.rows.val], resolved, ref.units.k)
+      ? await prepareRepeatedFolds(
+          data,
+          [...data.rows.train, ...data.rows.val],
+          resolved,
+          ref.units.k,
+          ref.units.repeats ?? 1,
+        )
       : null;
   return { data, folds };
 }

@@ -92,10 +92,12 @@ function trainOptions(v: unknown, where: string, inputPaths: Rec | null): Rec {
 function dataRef(v: unknown): DataRef {
   const r = record(v, "data", ["options", "units", "hash", "files"]);
   const options = trainOptions(r.options, "data.options", null);
-  const units = record(r.units, "data.units", ["mode"], ["k"]);
-  if (units.mode === "cv") int(units.k, "data.units.k", 2, 100);
-  else if (units.mode !== "seeds" || "k" in units)
-    fail("data.units", 'must be {mode: "seeds"} or {mode: "cv", k}');
+  const units = record(r.units, "data.units", ["mode"], ["k", "repeats"]);
+  if (units.mode === "cv") {
+    int(units.k, "data.units.k", 2, 100);
+    if ("repeats" in units) int(units.repeats, "data.units.repeats", 1, 20);
+  } else if (units.mode !== "seeds" || "k" in units || "repeats" in units)
+    fail("data.units", 'must be {mode: "seeds"} or {mode: "cv", k, repeats?}');
   str(r.hash, "data.hash", /^[0-9a-f]{16}$/);
   if (!Array.isArray(r.files) || r.files.length > INPUT_PATH_OPTIONS.length)
     fail("data.files", "must be a short list");

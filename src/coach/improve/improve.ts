@@ -21,7 +21,7 @@ import path from "node:path";
 import { runAudit } from "../../data/audit/run-audit.js";
 import { UserError } from "../../errors.js";
 import { buildModel, compileTrainer } from "../../recipe/build-model.js";
-import { meanSe, prepareFolds } from "../../recipe/cross-validate.js";
+import { meanSe, prepareRepeatedFolds } from "../../recipe/cross-validate.js";
 import type { Decision } from "../../recipe/decision.js";
 import { loadData } from "../../recipe/load-data.js";
 import { planRun } from "../../recipe/plan-run.js";
@@ -101,6 +101,12 @@ export interface ImproveOptions {
   /** Evaluation units: training seeds on one split, or folds on small data. */
   seeds?: number;
   folds?: number;
+  /**
+   * Small data: deal the cross-validation folds this many times, each round with its own seed (repeated
+   * K-fold; default 1). More paired units give the keep rule more power for the same noise, at that many
+   * times the cost of a trial.
+   */
+  cvRepeats?: number;
   store?: StudyStore<StudyState>;
   /** Records the study as it runs (the experiment store's ImproveRecorder); see ImproveTracker. */
   tracker?: ImproveTracker;
@@ -373,21 +379,31 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
       `give at least ${2 * perClass} labelled rows`,
     );
   const nSeeds = o.seeds ?? DEFAULT_SEEDS;
+  const repeats = cv ? Math.max(1, Math.floor(o.cvRepeats ?? 1)) : 1;
   let units: EvaluationUnit[];
   if (cv) {
-    const folds = await prepareFolds(data, [...data.rows.train, ...data.rows.val], resolved, k);
+    const folds = await prepareRepeatedFolds(
+      data,
+      [...data.rows.train, ...data.rows.val],
+      resolved,
+      k,
+      repeats,
+    );
     units = folds.map((d) => ({ data: d, seed }));
   } else units = Array.from({ length: nSeeds }, (_, i) => ({ data, seed: seed + i }));
   const seeds = units.map((u) => u.seed);
   decisions.push({
     key: "evaluation",
-    value: cv ? `${k}-fold cross-validation` : `${nSeeds} seeds`,
+    value: cv ? `${k}-fold cross-validation${repeats > 1 ? `, ${repeats} rounds` : ""}` : `${nSeeds} seeds`,
     rule: cv ? "small-data-cv" : "paired-seeds",
     reason: cv
-      ? `${data.train.n + data.validation.n} training + validation rows (< ${CV_BELOW_ROWS}): changes are compared over ${k} stratified folds, paired by fold`
+      ? `${data.train.n + data.validation.n} training + validation rows (< ${CV_BELOW_ROWS}): changes are compared over ${k} stratified folds${repeats > 1 ? ` dealt ${repeats} times (${k * repeats} units)` : ""}, paired by fold`
       : `changes are compared over ${nSeeds} training seeds on one split, paired by seed`,
     source: "recipe",
   });
+  if (!cv && (o.cvRepeats ?? 1) > 1)
+    decisions[decisions.length - 1]!.reason +=
+      ` (--cv-repeats ${o.cvRepeats} does not apply: ${CV_BELOW_ROWS} rows or more are compared over seeds, not folds)`;
   if (cv && k < (o.folds ?? DEFAULT_FOLDS))
     decisions[decisions.length - 1]!.reason +=
       ` (${k} folds, not ${o.folds ?? DEFAULT_FOLDS}: each validation fold must be able to hold all ${perClass} classes)`;
@@ -416,7 +432,11 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
     },
     {
       studyId,
-      ref: dataRefOf(prepareOptions, cv ? { mode: "cv", k } : { mode: "seeds" }, hash),
+      ref: dataRefOf(
+        prepareOptions,
+        cv ? (repeats > 1 ? { mode: "cv", k, repeats } : { mode: "cv", k }) : { mode: "seeds" },
+        hash,
+      ),
       units,
       objective,
       pruner,
