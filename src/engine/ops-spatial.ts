@@ -6,10 +6,11 @@
  * Gradient rules:
  * - Conv, input gradient: for a graph that runs on 2 threads or more and a stride-1 convolution (one
  *   group, no dilation), a Conv of the output gradient with the kernel flipped and its channel axes
- *   swapped (ONNX Runtime runs it in its blocked NCHWc layout on all threads: the bench CNN's step 3,200 →
- *   3,800 samples/s at 2 threads); otherwise a ConvTranspose with the forward's weights, whose end
- *   padding / output_padding restore the input size exactly (on 1 thread 10% faster than the flipped
- *   Conv: its col2im is serial, which costs nothing there).
+ *   swapped (ONNX Runtime's Conv multiplies on all threads, where ConvTranspose's col2im is serial: the
+ *   bench CNN's step 3,200 → 3,800 samples/s at 2 threads); otherwise a ConvTranspose with the forward's
+ *   weights, whose end padding / output_padding restore the input size exactly (on 1 thread 10% faster
+ *   than the flipped Conv: its col2im being serial costs nothing there).
+ * - Conv, forward in a training graph: from the patches its weight gradient multiplies (patchesShared).
  * - Conv, weight gradient: for kernels up to 5x5 one matrix product of the output gradient [M, N·Ho·Wo]
  *   with the input's patches [C·kH·kW, N·Ho·Wo] (im2col from kH·kW strided slices of the padded input; for
  *   stride 1 from kW column-shifted copies, each row shift a contiguous slice of one of them; a batched
