@@ -113,6 +113,8 @@ describe("every code block of README.md runs", () => {
       if (b.lang === "sh") {
         const r = sh(b.code);
         assert.equal(r.status, 0, output(r));
+        // a process the block leaves running keeps its output open, and the block "ends" at the timeout
+        assert.equal(r.error, undefined, `the block left something running: ${r.error?.message}`);
       } else if (b.lang === "js") {
         const file = path.join(sandbox, `readme-block-${i + 1}.mjs`);
         fs.writeFileSync(file, b.code);
