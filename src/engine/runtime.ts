@@ -61,6 +61,11 @@ function spinning(threads: number): ortTypes.InferenceSession.SessionOptions {
   return { extra: { session: { intra_op: { allow_spinning: spin } } } };
 }
 
+/** The intra-op thread count a graph runs with: `threads`, else every core. */
+export function runtimeThreads(opts: RuntimeOptions): number {
+  return opts.threads ?? os.availableParallelism();
+}
+
 /** A loaded ONNX model ready to run. */
 export class CompiledGraph {
   private constructor(
@@ -70,7 +75,7 @@ export class CompiledGraph {
   ) {}
 
   static async create(bytes: Uint8Array, opts: RuntimeOptions = {}): Promise<CompiledGraph> {
-    const threads = opts.threads ?? os.availableParallelism();
+    const threads = runtimeThreads(opts);
     if (opts.provider === "cuda" && ortBackend.name !== "onnxruntime-node")
       throw new UserError(
         `provider "cuda" needs onnxruntime-node, but this process runs ${ortBackend.name} (WebAssembly, CPU only)`,

@@ -80,7 +80,7 @@ export async function prepareRepeatedFolds(
 }
 
 /** The fold seed of round `r` of a repeated K-fold (round 0: the split seed itself). */
-export function repeatSeed(seed: number, r: number): number {
+function repeatSeed(seed: number, r: number): number {
   return r === 0 ? seed : (seed + r * 7919) >>> 0;
 }
 

@@ -7,13 +7,18 @@
  * Learning rate, step counter and loss scale are runtime inputs, so schedules never recompile.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type * as ort from "onnxruntime-common";
 import { emitModel } from "../engine/emit.js";
 import type { DType, Tensor } from "../engine/graph.js";
 import * as T from "../engine/ops.js";
-import { CompiledGraph, makeTensor, type RuntimeOptions, type TypedArray } from "../engine/runtime.js";
+import {
+  CompiledGraph,
+  makeTensor,
+  type RuntimeOptions,
+  runtimeThreads,
+  type TypedArray,
+} from "../engine/runtime.js";
 import { BuildContext, type NoiseSpec, type ParamSpec, type StateSpec } from "../nn/build-context.js";
 import { initialize } from "../nn/initializers.js";
 import type { Loss } from "../nn/losses/loss.js";
@@ -273,7 +278,7 @@ export class Trainer {
     const trainBytes = emitModel({
       inputs: trainInputs,
       outputs,
-      threads: this.opts.threads ?? os.availableParallelism(),
+      threads: runtimeThreads(this.opts),
     });
     if (process.env.NNCOACH_DUMP_GRAPHS)
       fs.writeFileSync(path.join(process.env.NNCOACH_DUMP_GRAPHS, "train.onnx"), trainBytes);

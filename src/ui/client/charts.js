@@ -58,6 +58,15 @@ function tickLabel(v, log) {
   return fmtNum(v);
 }
 
+/** A chart's <figure> (data-chart = `key`) with its caption and an SVG of width x height inside. */
+function chartFrame(className, key, title, width, height) {
+  const fig = h("figure", className);
+  fig.dataset.chart = key;
+  fig.appendChild(h("figcaption", null, title));
+  const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img" }, fig);
+  return { fig, root };
+}
+
 /**
  * A line chart. `series`: [{ name, xs, ys, color? }] (null or non-finite ys are gaps). Options: title,
  * xLabel, logX, logY, width, height, integerX (epochs). Returns { element, update(series) }.
@@ -65,10 +74,7 @@ function tickLabel(v, log) {
 export function lineChart(o) {
   const width = o.width ?? 520;
   const height = o.height ?? 250;
-  const fig = h("figure", "chart");
-  fig.dataset.chart = o.id ?? o.title;
-  fig.appendChild(h("figcaption", null, o.title));
-  const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img" }, fig);
+  const { fig, root } = chartFrame("chart", o.id ?? o.title, o.title, width, height);
   const tip = h("div", "tooltip");
   fig.appendChild(tip);
   const legend = h("div", "legend");
@@ -328,10 +334,7 @@ function dot(g, x, y, color, hollow) {
 export function stepsChart(o) {
   const width = o.width ?? Math.max(420, 70 * o.points.length + 80);
   const height = o.height ?? 260;
-  const fig = h("figure", "chart");
-  fig.dataset.chart = o.title;
-  fig.appendChild(h("figcaption", null, o.title));
-  const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img" }, fig);
+  const { fig, root } = chartFrame("chart", o.title, o.title, width, height);
   const pw = width - MARGIN.left - MARGIN.right;
   const ph = height - MARGIN.top - MARGIN.bottom - 30;
   const vals = o.points.flatMap((p) => [p.mean - (p.se || 0), p.mean + (p.se || 0)]).filter(Number.isFinite);
@@ -392,10 +395,7 @@ export function sweepChart(o) {
   const trials = [...o.trials].sort((a, b) => a.id - b.id);
   const width = o.width ?? 720;
   const height = o.height ?? 280;
-  const fig = h("figure", "chart sweep-chart");
-  fig.dataset.chart = o.title;
-  fig.appendChild(h("figcaption", null, o.title));
-  const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img" }, fig);
+  const { fig, root } = chartFrame("chart sweep-chart", o.title, o.title, width, height);
   const pw = width - MARGIN.left - MARGIN.right;
   const ph = height - MARGIN.top - MARGIN.bottom;
   const vals = trials.map((t) => t.val).filter((v) => v !== null && Number.isFinite(v));
