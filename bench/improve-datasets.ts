@@ -31,7 +31,7 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "3" },
     "seed-list": { type: "string" },
     report: { type: "string" },
-    "cv-repeats": { type: "string", default: "1" },
+    "cv-repeats": { type: "string" },
     trials: { type: "string", default: "16" },
     budget: { type: "string", default: "3600" },
     only: { type: "string" },
@@ -58,6 +58,8 @@ interface Row {
   rejected: number;
   pruned: number;
   seconds: number;
+  /** Rounds of cross-validation folds (1 when compared over seeds). */
+  rounds?: number;
   steps: string[];
   sklearn?: { mlp: number; hgb: number };
 }
@@ -79,7 +81,7 @@ for (const name of values.report ? [] : names) {
       // --trials 0: the plan comes from --budget and the baseline's measured time, as a user's run
       ...(values.trials === "0" ? {} : { trials: Number(values.trials) }),
       threads: Number(values.threads),
-      cvRepeats: Number(values["cv-repeats"]),
+      cvRepeats: values["cv-repeats"] ? Number(values["cv-repeats"]) : undefined,
       train: d.task ? { task: d.task } : {},
       log: (l) => process.stderr.write(`  ${name}/${seed} ${l}\n`),
     });
@@ -97,6 +99,7 @@ for (const name of values.report ? [] : names) {
       rejected: ran.filter((st) => !st.kept && st.candidates.every((c) => c.status !== "pruned")).length,
       pruned: s.trials.pruned,
       seconds,
+      rounds: Number(s.decisions.find((x) => x.key === "cvRepeats")?.value ?? values["cv-repeats"] ?? 1),
       steps: s.steps.filter((st) => st.kept).map((st) => `${st.name} ${JSON.stringify(st.change)}`),
     });
     // the same split's model inputs for scikit-learn (train + validation rows, test rows)
@@ -152,8 +155,8 @@ const fmt = (xs: number[]) => {
   return `${s.mean.toFixed(4)} ± ${s.se.toFixed(4)}`;
 };
 const lines = [
-  "| dataset | metric | reference | baseline | final | sklearn MLP | sklearn HGB | kept / rejected / pruned | wall s |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  "| dataset | metric | reference | baseline | final | sklearn MLP | sklearn HGB | kept / rejected / pruned | CV rounds | wall s |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
 ];
 for (const name of names) {
   const r = rows.filter((x) => x.dataset === name);
@@ -162,14 +165,14 @@ for (const name of names) {
   lines.push(
     `| ${name} | ${r[0]!.metric} | ${refs.length ? fmt(refs) : "–"} | ${fmt(r.map((x) => x.baseline))} | ${fmt(r.map((x) => x.final))} | ` +
       `${r.every((x) => x.sklearn) ? fmt(r.map((x) => x.sklearn!.mlp)) : "–"} | ${r.every((x) => x.sklearn) ? fmt(r.map((x) => x.sklearn!.hgb)) : "–"} | ` +
-      `${r.reduce((a, x) => a + x.kept, 0)} / ${r.reduce((a, x) => a + x.rejected, 0)} / ${r.reduce((a, x) => a + x.pruned, 0)} | ${fmt(r.map((x) => x.seconds))} |`,
+      `${r.reduce((a, x) => a + x.kept, 0)} / ${r.reduce((a, x) => a + x.rejected, 0)} / ${r.reduce((a, x) => a + x.pruned, 0)} | ${r.map((x) => x.rounds ?? "–").join(",")} | ${fmt(r.map((x) => x.seconds))} |`,
   );
 }
 fs.mkdirSync(path.dirname(values.out!), { recursive: true });
 const seedsRun = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
 fs.writeFileSync(
   values.out!,
-  `${JSON.stringify({ seeds: seedsRun, trials: Number(values.trials), budget: Number(values.budget), cvRepeats: Number(values["cv-repeats"]), rows }, null, 1)}\n`,
+  `${JSON.stringify({ seeds: seedsRun, trials: Number(values.trials), budget: Number(values.budget), cvRepeats: values["cv-repeats"] ? Number(values["cv-repeats"]) : "auto", rows }, null, 1)}\n`,
 );
 fs.writeFileSync(values.out!.replace(/\.json$/, ".md"), `${lines.join("\n")}\n`);
 console.log(lines.join("\n"));

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { writeCsv } from "../bench/planted-pathologies.js";
-import { improve } from "../src/coach/improve/improve.js";
+import { improve, MAX_AUTO_REPEATS, roundsForBudget, STEP_TRIALS } from "../src/coach/improve/improve.js";
 import { STEPS } from "../src/coach/improve/steps.js";
 import { readTableFile } from "../src/data/read-table-file.js";
 import { prepareFolds, prepareRepeatedFolds } from "../src/recipe/cross-validate.js";
@@ -115,6 +115,43 @@ describe("nncoach improve", () => {
         "each round validates every row once",
       );
     assert.notDeepEqual(folds[5]!.rows.val, folds[0]!.rows.val);
+  });
+
+  test("rounds of folds from the budget: more only while every round keeps room for the steps", () => {
+    assert.equal(roundsForBudget(0), 1);
+    assert.equal(roundsForBudget(2 * (STEP_TRIALS + 1) - 1), 1);
+    assert.equal(roundsForBudget(2 * (STEP_TRIALS + 1)), 2);
+    assert.equal(roundsForBudget(3 * (STEP_TRIALS + 1) - 1), 2);
+    assert.equal(roundsForBudget(10_000), MAX_AUTO_REPEATS);
+  });
+
+  test("without --cv-repeats, a budget with room deals the folds more times; the baseline runs again on them", async () => {
+    const lines: string[] = [];
+    const s = await improve({
+      data: path.join(SHARED, "iris.csv"),
+      target: "species",
+      // room for far more trials than the steps take, whatever the machine's speed
+      budget: 1_000_000,
+      threads: 1,
+      workers: 2,
+      train: { epochs: 2 },
+      log: (line) => lines.push(line),
+    });
+    assert.equal(s.evaluation.mode, "cv");
+    assert.equal(s.evaluation.units, 5 * MAX_AUTO_REPEATS);
+    assert.equal(s.baseline.val.values.length, 5 * MAX_AUTO_REPEATS);
+    assert.equal(s.reference.name !== null && s.reference.val!.values.length, 5 * MAX_AUTO_REPEATS);
+    const d = s.decisions.find((x) => x.key === "cvRepeats")!;
+    assert.equal(d.value, MAX_AUTO_REPEATS);
+    assert.match(d.reason, /the budget pays for about \d+ trials of one round of 5 folds/);
+    assert.deepEqual(
+      lines.filter((l) => /^trial \d+ baseline/.test(l)).map((l) => l.split(":")[0]),
+      ["trial 0 baseline", "trial 1 baseline"],
+      "a baseline of one round measures a trial's cost, then the baseline of all rounds",
+    );
+    assert.match(s.decisions.find((x) => x.key === "evaluation")!.reason, /dealt 3 times \(15 units\)/);
+    // every step ran or was skipped for a reason other than the budget
+    assert.ok(s.steps.every((st) => !/budget/.test(st.reason)));
   });
 
   test("SIGKILL during the capacity step, then --resume: the same ledger as an uninterrupted study", async () => {

@@ -65,6 +65,24 @@ import { writeImproveOutputs } from "./write-outputs.js";
 export const CV_BELOW_ROWS = 2000;
 export const DEFAULT_FOLDS = 5;
 export const DEFAULT_SEEDS = 3;
+/** At most this many rounds of folds chosen from the budget (repeated K-fold; --cv-repeats sets more). */
+export const MAX_AUTO_REPEATS = 3;
+/**
+ * The trials the tuning steps take at most, about: 20-25 on the shared tables (the LR grid 4-5, schedule,
+ * batch size, two norms, capacity until two increments fail, two each of weight decay, dropout and label
+ * smoothing, augmentation, the mislabeled rows, three SGD rates). A budget with room for this many per round
+ * gets more rounds of folds.
+ */
+export const STEP_TRIALS = 24;
+
+/**
+ * Rounds of folds a budget buys: as many (up to MAX_AUTO_REPEATS) as leave every round room for the tuning
+ * steps' trials and a baseline, given the room in trials of one round that the budget has after a first
+ * baseline of one round.
+ */
+export function roundsForBudget(room: number): number {
+  return Math.max(1, Math.min(MAX_AUTO_REPEATS, Math.floor(room / (STEP_TRIALS + 1))));
+}
 /** A capacity search stops after this many increments in a row fail (RECIPE.md §12). */
 export const CAPACITY_FAILS = 2;
 export const MAX_CAPACITY_INCREMENTS = 4;
@@ -103,8 +121,9 @@ export interface ImproveOptions {
   folds?: number;
   /**
    * Small data: deal the cross-validation folds this many times, each round with its own seed (repeated
-   * K-fold; default 1). More paired units give the keep rule more power for the same noise, at that many
-   * times the cost of a trial.
+   * K-fold). More paired units give the keep rule more power for the same noise, at that many times the
+   * cost of a trial. Default (without `trials`): chosen from the budget once a baseline of one round has
+   * measured a trial's cost, up to MAX_AUTO_REPEATS while each round keeps room for STEP_TRIALS trials.
    */
   cvRepeats?: number;
   store?: StudyStore<StudyState>;
@@ -379,34 +398,28 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
       `give at least ${2 * perClass} labelled rows`,
     );
   const nSeeds = o.seeds ?? DEFAULT_SEEDS;
-  const repeats = cv ? Math.max(1, Math.floor(o.cvRepeats ?? 1)) : 1;
-  let units: EvaluationUnit[];
-  if (cv) {
-    const folds = await prepareRepeatedFolds(
-      data,
-      [...data.rows.train, ...data.rows.val],
-      resolved,
-      k,
-      repeats,
-    );
-    units = folds.map((d) => ({ data: d, seed }));
-  } else units = Array.from({ length: nSeeds }, (_, i) => ({ data, seed: seed + i }));
-  const seeds = units.map((u) => u.seed);
-  decisions.push({
+  // repeats of the folds: the user's --cv-repeats, or chosen from the budget after a first baseline
+  // (autoRepeats): the baseline of one round measures what a trial costs
+  const autoRepeats = cv && o.cvRepeats === undefined && o.trials === undefined;
+  let repeats = cv ? Math.max(1, Math.floor(o.cvRepeats ?? 1)) : 1;
+  const evaluationDecision = (): Decision => ({
     key: "evaluation",
     value: cv ? `${k}-fold cross-validation${repeats > 1 ? `, ${repeats} rounds` : ""}` : `${nSeeds} seeds`,
     rule: cv ? "small-data-cv" : "paired-seeds",
-    reason: cv
-      ? `${data.train.n + data.validation.n} training + validation rows (< ${CV_BELOW_ROWS}): changes are compared over ${k} stratified folds${repeats > 1 ? ` dealt ${repeats} times (${k * repeats} units)` : ""}, paired by fold`
-      : `changes are compared over ${nSeeds} training seeds on one split, paired by seed`,
+    reason:
+      (cv
+        ? `${data.train.n + data.validation.n} training + validation rows (< ${CV_BELOW_ROWS}): changes are compared over ${k} stratified folds${repeats > 1 ? ` dealt ${repeats} times (${k * repeats} units)` : ""}, paired by fold`
+        : `changes are compared over ${nSeeds} training seeds on one split, paired by seed`) +
+      (!cv && (o.cvRepeats ?? 1) > 1
+        ? ` (--cv-repeats ${o.cvRepeats} does not apply: ${CV_BELOW_ROWS} rows or more are compared over seeds, not folds)`
+        : "") +
+      (cv && k < (o.folds ?? DEFAULT_FOLDS)
+        ? ` (${k} folds, not ${o.folds ?? DEFAULT_FOLDS}: each validation fold must be able to hold all ${perClass} classes)`
+        : ""),
     source: "recipe",
   });
-  if (!cv && (o.cvRepeats ?? 1) > 1)
-    decisions[decisions.length - 1]!.reason +=
-      ` (--cv-repeats ${o.cvRepeats} does not apply: ${CV_BELOW_ROWS} rows or more are compared over seeds, not folds)`;
-  if (cv && k < (o.folds ?? DEFAULT_FOLDS))
-    decisions[decisions.length - 1]!.reason +=
-      ` (${k} folds, not ${o.folds ?? DEFAULT_FOLDS}: each validation fold must be able to hold all ${perClass} classes)`;
+  decisions.push(evaluationDecision());
+  const evaluationAt = decisions.length - 1;
   if (!data.test)
     decisions.push({
       key: "test",
@@ -417,40 +430,56 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
         : `no test rows: ${pool} rows are too few for a 70/15/15 split's test part; the cross-validated estimate is the result`,
       source: "recipe",
     });
-  log(o, `evaluation: ${decisions.filter((d) => d.key === "evaluation")[0]!.reason}`);
+  log(o, `evaluation: ${decisions[evaluationAt]!.reason}`);
 
   // ---- trials, with replay of finished ones; on this machine's cores, or on queue workers
-  const pruner = new MedianPruner(objective);
-  const studyId = studyIdOf({ hash, out: o.out ? path.resolve(o.out) : null, baseOptions, seeds });
-  const scaled = await trialRunnerFor(
-    {
-      queue: o.queue,
-      workers: o.workers,
-      threads: o.threads,
-      maxDataBytes: o.maxDataBytes,
-      log: (l) => log(o, l),
-    },
-    {
-      studyId,
-      ref: dataRefOf(
-        prepareOptions,
-        cv ? (repeats > 1 ? { mode: "cv", k, repeats } : { mode: "cv", k }) : { mode: "seeds" },
-        hash,
-      ),
-      units,
-      objective,
-      pruner,
-      size: modelSize(
-        trialPlan(units[0]!, baseOptions, objective, 0),
-        units[0]!.data.inputShape,
-        data.task === "classification" ? data.classes.length : 1,
-      ),
-    },
-  );
-  const runner = scaled.runner;
+  let pruner = new MedianPruner(objective);
+  /** The evaluation units (folds of `repeats` rounds, or seeds) and the trial runner that runs them. */
+  const openEvaluation = async () => {
+    let units: EvaluationUnit[];
+    if (cv) {
+      const folds = await prepareRepeatedFolds(
+        data,
+        [...data.rows.train, ...data.rows.val],
+        resolved,
+        k,
+        repeats,
+      );
+      units = folds.map((d) => ({ data: d, seed }));
+    } else units = Array.from({ length: nSeeds }, (_, i) => ({ data, seed: seed + i }));
+    const seeds = units.map((u) => u.seed);
+    const studyId = studyIdOf({ hash, out: o.out ? path.resolve(o.out) : null, baseOptions, seeds });
+    const scaled = await trialRunnerFor(
+      {
+        queue: o.queue,
+        workers: o.workers,
+        threads: o.threads,
+        maxDataBytes: o.maxDataBytes,
+        log: (l) => log(o, l),
+      },
+      {
+        studyId,
+        ref: dataRefOf(
+          prepareOptions,
+          cv ? (repeats > 1 ? { mode: "cv", k, repeats } : { mode: "cv", k }) : { mode: "seeds" },
+          hash,
+        ),
+        units,
+        objective,
+        pruner,
+        size: modelSize(
+          trialPlan(units[0]!, baseOptions, objective, 0),
+          units[0]!.data.inputShape,
+          data.task === "classification" ? data.classes.length : 1,
+        ),
+      },
+    );
+    closers.push(() => scaled.runner.close());
+    return { units, seeds, scaled };
+  };
+  let { units, seeds, scaled } = await openEvaluation();
   decisions.push(scaled.decision);
   log(o, `parallelism: ${scaled.decision.value} (${scaled.decision.reason})`);
-  closers.push(() => runner.close());
   let nextId = 0;
   const results: TrialResult[] = [];
   const records = new Map<number, RunRecord>();
@@ -478,7 +507,7 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
         );
       const tracked = o.tracker?.trialStarted?.(spec);
       let inProcess = false;
-      const { record: unitRecord, ...ran } = await runner.run(spec, {
+      const { record: unitRecord, ...ran } = await scaled.runner.run(spec, {
         onEpoch: tracked?.onEpoch,
         onUnitRun: (e) => {
           inProcess = true;
@@ -509,42 +538,78 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
 
   // ---- 2. baselines: the non-neural reference and the recipe's network
   const noRef = noReference(data);
-  let referenceVal: Spread | null = null;
   const referenceName = noRef ? null : fitReference(units[0]!.data).name;
-  if (!noRef) {
-    const vals = units.map((u) => {
+  /** The non-neural reference's validation metric on the evaluation units. */
+  const referenceOn = (us: EvaluationUnit[]): Spread | null => {
+    if (noRef) return null;
+    const vals = us.map((u) => {
       const ref = fitReference(u.data);
       return scoreReference(ref, u.data, u.data.validation, [objective.metric])[objective.metric]!;
     });
-    referenceVal = { ...meanSe(vals), values: vals };
-    log(o, `reference (${referenceName}): ${objective.metric} ${referenceVal.mean.toPrecision(4)}`);
-  }
+    return { ...meanSe(vals), values: vals };
+  };
   /** The pruner learns a step's trials after the whole step, in trial order, so the trials of one step are
    * judged against the same earlier curves whether they run one after another or at once. */
   const recordStep = (rs: TrialResult[]) => {
     for (const r of [...rs].sort((a, b) => a.id - b.id)) pruner.record(r);
   };
-  const baseline = await runTrial("baseline", {}, baseOptions);
+  /** Runs the baseline network on the current units; says how long the budget needs when it is too small. */
+  const runBaseline = async () => {
+    const r = await runTrial("baseline", {}, baseOptions);
+    if (r.status === "failed") throw new UserError(`the baseline network failed to train: ${r.note}`);
+    // the recorded time of the trial (a replayed trial takes no time now); retraining and testing
+    // the chosen configuration at the end costs about two units' training
+    const lock = (2 * r.seconds * 1.3) / units.length;
+    if (o.trials === undefined && r.seconds > o.budget)
+      throw new UserError(
+        `--budget ${o.budget} s is too small: the baseline network alone took ${r.seconds.toFixed(1)} s ` +
+          `(${units.length} ${cv ? "folds" : "seeds"}), and retraining and testing it needs about ${lock.toFixed(0)} s more`,
+        `give --budget ${Math.ceil((r.seconds + lock) * 4)} or more for a few tuning steps` +
+          (studyFile ? " and add --resume to reuse the baseline already trained" : ""),
+      );
+    // the trials the rest of the budget pays for at this trial's cost
+    const room = Math.max(0, Math.floor((o.budget - (performance.now() - t0) / 1000 - lock) / r.seconds));
+    return { result: r, room };
+  };
+  let first = await runBaseline();
+  if (autoRepeats) {
+    // small data: the budget's spare room buys more rounds of folds (a keep rule with more power), as
+    // many as leave the tuning steps their trials in every round, at most MAX_AUTO_REPEATS
+    const chosen = (state.facts.cvRepeats as number | undefined) ?? roundsForBudget(first.room);
+    state.facts.cvRepeats = chosen;
+    store.save(state);
+    decisions.push({
+      key: "cvRepeats",
+      value: chosen,
+      rule: "budget-repeats",
+      reason:
+        `the budget pays for about ${first.room} trials of one round of ${k} folds (${first.result.seconds.toFixed(1)} s each) and the tuning steps take up to ${STEP_TRIALS}: ` +
+        (chosen > 1
+          ? `the folds are dealt ${chosen} times (${k * chosen} paired units; the baseline runs again on them), so the keep rule sees smaller differences`
+          : `one round (two would need room for ${2 * (STEP_TRIALS + 1)}); --cv-repeats R sets the rounds`),
+      source: "recipe",
+    });
+    if (chosen > 1) {
+      repeats = chosen;
+      decisions[evaluationAt] = evaluationDecision();
+      log(o, `evaluation: ${decisions[evaluationAt]!.reason}`);
+      await scaled.runner.close();
+      pruner = new MedianPruner(objective);
+      ({ units, seeds, scaled } = await openEvaluation());
+      first = await runBaseline();
+    }
+  }
+  const referenceVal = referenceOn(units);
+  if (referenceVal)
+    log(o, `reference (${referenceName}): ${objective.metric} ${referenceVal.mean.toPrecision(4)}`);
+  const runner = scaled.runner;
+  const baseline = first.result;
   recordStep([baseline]);
-  if (baseline.status === "failed")
-    throw new UserError(`the baseline network failed to train: ${baseline.note}`);
-  // the recorded time of the baseline trial (a replayed trial takes no time now)
   const baselineSeconds = baseline.seconds;
   // the trial plan, fixed once from the baseline's time (or --trials)
-  const lockSeconds = (2 * baselineSeconds * 1.3) / units.length;
-  const planned =
-    (state.facts.plannedTrials as number | undefined) ??
-    o.trials ??
-    Math.max(0, Math.floor((o.budget - (performance.now() - t0) / 1000 - lockSeconds) / baselineSeconds));
+  const planned = (state.facts.plannedTrials as number | undefined) ?? o.trials ?? first.room;
   state.facts.plannedTrials = planned;
   store.save(state);
-  if (o.trials === undefined && baselineSeconds > o.budget)
-    throw new UserError(
-      `--budget ${o.budget} s is too small: the baseline network alone took ${baselineSeconds.toFixed(1)} s ` +
-        `(${units.length} ${cv ? "folds" : "seeds"}), and retraining and testing it needs about ${lockSeconds.toFixed(0)} s more`,
-      `give --budget ${Math.ceil((baselineSeconds + lockSeconds) * 4)} or more for a few tuning steps` +
-        (studyFile ? " and add --resume to reuse the baseline already trained" : ""),
-    );
   log(o, `trial plan: ${planned} trials after the baseline (${baselineSeconds.toFixed(1)} s each)`);
 
   // ---- LR finder on the baseline model (first unit)
@@ -639,7 +704,13 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
   // ---- learning curve: would more data help?
   let lc: LearningCurve | null = (state.facts.learningCurve as LearningCurve | undefined) ?? null;
   if (!lc && !data.rows.valIsSeparate && planned - used >= 3 && budgetLeft()) {
-    lc = await learningCurve(units, best.options, objective, o.threads ?? 0, (line) => log(o, line));
+    lc = await learningCurve(
+      units.slice(0, cv ? k : units.length),
+      best.options,
+      objective,
+      o.threads ?? 0,
+      (line) => log(o, line),
+    );
     used += 3;
     state.facts.learningCurve = lc;
     store.save(state);
