@@ -55,10 +55,34 @@ function profiling(): ortTypes.InferenceSession.SessionOptions {
  */
 export const SPINNING_ENV = "NNCOACH_ORT_SPINNING";
 
-function spinning(threads: number): ortTypes.InferenceSession.SessionOptions {
-  if (threads <= 1) return {};
-  const spin = process.env[SPINNING_ENV] === "1" ? "1" : "0";
-  return { extra: { session: { intra_op: { allow_spinning: spin } } } };
+/**
+ * `NNCOACH_ORT_SESSION_CONFIG="intra_op.spin_duration_us=20,set_denormal_as_zero=1"`: further ONNX Runtime
+ * session config entries (keys after `session.`), for measuring a setting before making it a default.
+ */
+export const SESSION_CONFIG_ENV = "NNCOACH_ORT_SESSION_CONFIG";
+
+function sessionConfig(threads: number): ortTypes.InferenceSession.SessionOptions {
+  const session: Record<string, unknown> = {};
+  const put = (key: string, value: string) => {
+    const parts = key.split(".");
+    let at = session;
+    for (const k of parts.slice(0, -1)) {
+      at[k] ??= {};
+      at = at[k] as Record<string, unknown>;
+    }
+    at[parts.at(-1)!] = value;
+  };
+  if (threads > 1) put("intra_op.allow_spinning", process.env[SPINNING_ENV] === "1" ? "1" : "0");
+  for (const entry of (process.env[SESSION_CONFIG_ENV] ?? "").split(",").filter(Boolean)) {
+    const [key, value] = entry.split("=");
+    if (!key || value === undefined)
+      throw new UserError(
+        `${SESSION_CONFIG_ENV}: '${entry}' is not key=value`,
+        "e.g. set_denormal_as_zero=1",
+      );
+    put(key.trim(), value.trim());
+  }
+  return Object.keys(session).length ? { extra: { session } } : {};
 }
 
 /** The intra-op thread count a graph runs with: `threads`, else every core. */
@@ -90,7 +114,7 @@ export class CompiledGraph {
       enableCpuMemArena: true,
       enableMemPattern: true,
       ...profiling(),
-      ...spinning(threads),
+      ...sessionConfig(threads),
     });
     return new CompiledGraph(session, session.inputNames, session.outputNames);
   }
