@@ -640,7 +640,11 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
   let best = { options: baseOptions, result: baseline };
   const ledger: LedgerStep[] = [];
   let used = 0;
-  const budgetLeft = () => used < planned && (performance.now() - t0) / 1000 < o.budget;
+  const elapsed = () => (performance.now() - t0) / 1000;
+  // what the end takes (retraining the chosen configuration on training + validation rows and testing it,
+  // about two units' training) is kept out of the budget's time, so that a study under load ends on time
+  const lockCost = () => (2 * best.result.seconds * 1.3) / units.length;
+  const budgetLeft = () => used < planned && elapsed() + lockCost() < o.budget;
   const contextFor = () => ({
     data: units[0]!.data,
     plan: trialPlan(units[0]!, best.options, objective, o.threads ?? 0),
@@ -703,17 +707,18 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
 
   // ---- learning curve: would more data help?
   let lc: LearningCurve | null = (state.facts.learningCurve as LearningCurve | undefined) ?? null;
+  const curveUnits = units.slice(0, cv ? k : units.length);
+  // the curve trains its units on 25, 50, 75 and 100% of the rows: 2.5 times a trial on them
+  const curveCost = (2.5 * best.result.seconds * curveUnits.length) / units.length;
   if (!lc && !data.rows.valIsSeparate && planned - used >= 3 && budgetLeft()) {
-    lc = await learningCurve(
-      units.slice(0, cv ? k : units.length),
-      best.options,
-      objective,
-      o.threads ?? 0,
-      (line) => log(o, line),
-    );
-    used += 3;
-    state.facts.learningCurve = lc;
-    store.save(state);
+    if (elapsed() + curveCost + lockCost() > o.budget)
+      log(o, `learning curve: not measured (about ${curveCost.toFixed(0)} s, more than the budget has left)`);
+    else {
+      lc = await learningCurve(curveUnits, best.options, objective, o.threads ?? 0, (line) => log(o, line));
+      used += 3;
+      state.facts.learningCurve = lc;
+      store.save(state);
+    }
   }
   await runner.close();
 
