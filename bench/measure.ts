@@ -84,12 +84,14 @@ function tail(text: string, n: number): string {
  * @param args its arguments, script path first
  * @param engine the engine name its JSON line must carry
  * @param timeoutSeconds the child is killed after this long and the run counts as failed
+ * @param env further environment variables for the child (an engine setting, e.g. OMP_WAIT_POLICY)
  */
 export function runEngine(
   command: string,
   args: readonly string[],
   engine: string,
   timeoutSeconds: number,
+  env: Readonly<Record<string, string>> = {},
 ): RunOutcome {
   const load1 = loadavg()[0]!;
   const t0 = process.hrtime.bigint();
@@ -99,7 +101,7 @@ export function runEngine(
     maxBuffer: 16 * 1024 * 1024,
     stdio: ["ignore", "pipe", "pipe"],
     // the same allocator settings for every engine (the nncoach command sets them too)
-    env: withMallocTuning(),
+    env: { ...withMallocTuning(), ...env },
   });
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const failed = (reason: string): RunOutcome => ({ status: "failed", reason, wallSeconds, load1 });

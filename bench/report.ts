@@ -18,12 +18,15 @@ export interface Measurement {
   readonly samplesPerSecond: number | null;
   readonly runs: readonly RunOutcome[];
   readonly note?: string;
+  /** A setting besides the thread count, e.g. "OMP active" (PyTorch's OpenMP threads busy-wait). */
+  readonly setting?: string;
 }
 
 /** An engine's best result in a scenario. */
 export interface EngineBest {
   readonly samplesPerSecond: number;
   readonly threads: number;
+  readonly setting?: string;
 }
 
 /** Everything measured for one scenario. */
@@ -52,6 +55,7 @@ export function measurementFrom(
   engine: EngineName,
   threads: number,
   runs: readonly RunOutcome[],
+  setting?: string,
 ): Measurement {
   const ok = runs.flatMap((r) => (r.status === "ok" ? [r.line.samples_per_second] : []));
   const unsupported = runs.length > 0 && runs.every((r) => r.status === "unsupported");
@@ -61,6 +65,7 @@ export function measurementFrom(
     status: ok.length > 0 ? "ok" : unsupported ? "unsupported" : "failed",
     samplesPerSecond: ok.length > 0 ? Math.max(...ok) : null,
     runs,
+    ...(setting ? { setting } : {}),
   };
 }
 
@@ -76,7 +81,11 @@ export function summarise(scenario: Scenario, measurements: readonly Measurement
     for (const m of measurements) {
       if (m.engine !== engine || m.samplesPerSecond === null) continue;
       if (top === null || m.samplesPerSecond > top.samplesPerSecond) {
-        top = { samplesPerSecond: m.samplesPerSecond, threads: m.threads };
+        top = {
+          samplesPerSecond: m.samplesPerSecond,
+          threads: m.threads,
+          ...(m.setting ? { setting: m.setting } : {}),
+        };
       }
     }
     best[engine] = top;
@@ -102,7 +111,7 @@ function formatRatio(r: number | null): string {
 
 function bestCell(result: ScenarioResult, engine: EngineName): string {
   const b = result.best[engine];
-  if (b) return `${formatRate(b.samplesPerSecond)} (${b.threads}t)`;
+  if (b) return `${formatRate(b.samplesPerSecond)} (${b.threads}t${b.setting ? `, ${b.setting}` : ""})`;
   const ms = result.measurements.filter((m) => m.engine === engine);
   if (ms.length === 0) return "not run";
   if (ms.some((m) => m.status === "failed")) return "failed";
@@ -131,7 +140,7 @@ export function summaryTable(results: readonly ScenarioResult[]): string {
 
 /** One printed line for a finished measurement, e.g. "  pytorch     2 threads    31,234 samples/s  (best of 2)". */
 export function measurementLine(m: Measurement): string {
-  const who = `  ${m.engine.padEnd(10)} ${String(m.threads).padStart(2)} thread${m.threads === 1 ? " " : "s"}`;
+  const who = `  ${m.engine.padEnd(10)} ${String(m.threads).padStart(2)} thread${m.threads === 1 ? " " : "s"}${m.setting ? ` (${m.setting})` : ""}`;
   if (m.status === "missing") return `${who}  missing: ${m.note ?? ""}`;
   const failures = m.runs.flatMap((r) => (r.status !== "ok" ? [r.reason] : []));
   if (m.status === "unsupported") return `${who}  unsupported: ${failures[0]}`;

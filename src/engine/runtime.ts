@@ -46,14 +46,16 @@ function profiling(): ortTypes.InferenceSession.SessionOptions {
 }
 
 /**
- * `NNCOACH_ORT_SPINNING=1` lets ONNX Runtime's intra-op threads busy-wait between parallel sections
- * (ORT's own default); unset or 0, they sleep. Measured on the shared 2-core machine (load 7-11, 2 threads):
- * with busy-waiting the real loop ran at 9,800-10,000 samples/s and mlp-large at 7,800-15,500, without it
- * 33,700-65,000 and 14,100-34,800: spinning threads take the cores that the other thread of the step, the
- * JavaScript between steps or another process needs. (PyTorch's side of the bench sleeps too:
- * OMP_WAIT_POLICY=PASSIVE.) One thread has no pool, so this only matters for 2 threads or more.
+ * How ONNX Runtime's intra-op threads wait between the parallel sections of a run (2 threads or more):
+ * by default they busy-wait for at most SPIN_MICROSECONDS, then sleep; `NNCOACH_ORT_SPINNING=0` makes them
+ * sleep at once, `=1` spin without that bound (ORT's own default). Measured on the 2-core machine, mlp-large
+ * (784-256-256-10, b128, 2 threads), best of 3-4 interleaved runs: idle, sleeping 79,500 samples/s, bounded
+ * spin 85,600, unbounded spin 86,700; with one core busy elsewhere, 69,700, 67,100 and 40,100 (unbounded
+ * spinning takes the core the other thread needs, which round 1 saw as 3x slower under load); the bench
+ * CNN idle 4,590 sleeping and 4,862 with the bounded spin (bench/results/speed-log.md, round 4).
  */
 export const SPINNING_ENV = "NNCOACH_ORT_SPINNING";
+const SPIN_MICROSECONDS = 20;
 
 /**
  * `NNCOACH_ORT_SESSION_CONFIG="intra_op.spin_duration_us=20,set_denormal_as_zero=1"`: further ONNX Runtime
@@ -72,7 +74,11 @@ function sessionConfig(threads: number): ortTypes.InferenceSession.SessionOption
     }
     at[parts.at(-1)!] = value;
   };
-  if (threads > 1) put("intra_op.allow_spinning", process.env[SPINNING_ENV] === "1" ? "1" : "0");
+  if (threads > 1) {
+    const mode = process.env[SPINNING_ENV];
+    put("intra_op.allow_spinning", mode === "0" ? "0" : "1");
+    if (mode !== "0" && mode !== "1") put("intra_op.spin_duration_us", String(SPIN_MICROSECONDS));
+  }
   for (const entry of (process.env[SESSION_CONFIG_ENV] ?? "").split(",").filter(Boolean)) {
     const [key, value] = entry.split("=");
     if (!key || value === undefined)

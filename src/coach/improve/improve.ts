@@ -710,14 +710,28 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
   const curveUnits = units.slice(0, cv ? k : units.length);
   // the curve trains its units on 25, 50, 75 and 100% of the rows: 2.5 times a trial on them
   const curveCost = (2.5 * best.result.seconds * curveUnits.length) / units.length;
-  if (!lc && !data.rows.valIsSeparate && planned - used >= 3 && budgetLeft()) {
-    if (elapsed() + curveCost + lockCost() > o.budget)
-      log(o, `learning curve: not measured (about ${curveCost.toFixed(0)} s, more than the budget has left)`);
-    else {
+  if (!lc) {
+    const why = data.rows.valIsSeparate
+      ? "the validation rows are given apart (--validation-data), so there is no pool of rows to subsample"
+      : planned - used < 3 || !budgetLeft()
+        ? `the trial plan (${planned} trials) or the budget's time is used up`
+        : elapsed() + curveCost + lockCost() > o.budget
+          ? `it takes about ${curveCost.toFixed(0)} s, more than the budget has left`
+          : null;
+    if (why === null) {
       lc = await learningCurve(curveUnits, best.options, objective, o.threads ?? 0, (line) => log(o, line));
       used += 3;
       state.facts.learningCurve = lc;
       store.save(state);
+    } else {
+      decisions.push({
+        key: "learningCurve",
+        value: "not measured",
+        rule: "learning-curve-budget",
+        reason: why,
+        source: "recipe",
+      });
+      log(o, `learning curve: not measured (${why})`);
     }
   }
   await runner.close();
