@@ -56,7 +56,7 @@ export class Emitter {
   readonly order: readonly Tensor[];
   readonly initializers: TensorData[] = [];
   private counter = 0;
-  private constCache = new Map<string, string>();
+  private constants = 0;
 
   constructor(threads = 1, order: readonly Tensor[] = []) {
     this.threads = threads;
@@ -104,14 +104,13 @@ export class Emitter {
     return name;
   }
 
+  /** A constant, emitted once per key (through `shared`), named `_c0`, `_c1`, … */
   private cached(key: string, make: (name: string) => void): string {
-    let name = this.constCache.get(key);
-    if (!name) {
-      name = `_c${this.constCache.size}`;
+    return this.shared(key, () => {
+      const name = `_c${this.constants++}`;
       make(name);
-      this.constCache.set(key, name);
-    }
-    return name;
+      return name;
+    });
   }
 
   scalar(v: number, dtype: DType): string {
