@@ -553,13 +553,16 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
   const recordStep = (rs: TrialResult[]) => {
     for (const r of [...rs].sort((a, b) => a.id - b.id)) pruner.record(r);
   };
+  const elapsed = () => (performance.now() - t0) / 1000;
+  /** What the end takes for a configuration whose trial took `trialSeconds`: retraining it on training +
+   * validation rows and testing it, about two units' training. */
+  const lockSecondsOf = (trialSeconds: number) => (2 * trialSeconds * 1.3) / units.length;
   /** Runs the baseline network on the current units; says how long the budget needs when it is too small. */
   const runBaseline = async () => {
     const r = await runTrial("baseline", {}, baseOptions);
     if (r.status === "failed") throw new UserError(`the baseline network failed to train: ${r.note}`);
-    // the recorded time of the trial (a replayed trial takes no time now); retraining and testing
-    // the chosen configuration at the end costs about two units' training
-    const lock = (2 * r.seconds * 1.3) / units.length;
+    // the recorded time of the trial (a replayed trial takes no time now)
+    const lock = lockSecondsOf(r.seconds);
     if (o.trials === undefined && r.seconds > o.budget)
       throw new UserError(
         `--budget ${o.budget} s is too small: the baseline network alone took ${r.seconds.toFixed(1)} s ` +
@@ -568,7 +571,7 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
           (studyFile ? " and add --resume to reuse the baseline already trained" : ""),
       );
     // the trials the rest of the budget pays for at this trial's cost
-    const room = Math.max(0, Math.floor((o.budget - (performance.now() - t0) / 1000 - lock) / r.seconds));
+    const room = Math.max(0, Math.floor((o.budget - elapsed() - lock) / r.seconds));
     return { result: r, room };
   };
   let first = await runBaseline();
@@ -640,10 +643,9 @@ async function runStudy(o: ImproveOptions, closers: (() => Promise<void>)[]): Pr
   let best = { options: baseOptions, result: baseline };
   const ledger: LedgerStep[] = [];
   let used = 0;
-  const elapsed = () => (performance.now() - t0) / 1000;
-  // what the end takes (retraining the chosen configuration on training + validation rows and testing it,
-  // about two units' training) is kept out of the budget's time, so that a study under load ends on time
-  const lockCost = () => (2 * best.result.seconds * 1.3) / units.length;
+  // what the end takes for the current best is kept out of the budget's time, so that a study under load
+  // ends on time
+  const lockCost = () => lockSecondsOf(best.result.seconds);
   const budgetLeft = () => used < planned && elapsed() + lockCost() < o.budget;
   const contextFor = () => ({
     data: units[0]!.data,
